@@ -1,0 +1,227 @@
+import type { CampaignEvent } from "../domain/events.js";
+import type { ProgressPoint, TrialSnapshot, TrialState } from "../domain/trial.js";
+import { isFinished } from "../domain/trial.js";
+import { TrialAlreadyFinishedError, TrialNotFoundError } from "../errors.js";
+
+/** Status of a campaign. */
+export type CampaignStatus = "running" | "completed" | "cancelled";
+
+interface MutableTrial {
+  id: string;
+  number: number;
+  state: TrialState;
+  params: TrialSnapshot["params"];
+  metrics: TrialSnapshot["metrics"];
+  progress: ProgressPoint[];
+  attempts: number;
+  error?: string;
+  details?: unknown;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  wallMs?: number;
+  workerId?: string;
+  backend?: string;
+  snapshot?: TrialSnapshot;
+}
+
+const ALLOWED: Record<TrialState, readonly TrialState[]> = {
+  waiting: ["running", "failed", "cancelled", "completed", "stopped_early"],
+  running: ["running", "waiting", "completed", "stopped_early", "failed", "cancelled"],
+  completed: [],
+  stopped_early: [],
+  failed: [],
+  cancelled: [],
+};
+
+/**
+ * Validates a trial state transition; the single place that knows the state machine.
+ * @throws TrialAlreadyFinishedError when the trial is already final.
+ */
+export function assertTransition(trialId: string, from: TrialState, to: TrialState): void {
+  if (!ALLOWED[from].includes(to)) {
+    if (isFinished(from)) throw new TrialAlreadyFinishedError(`trial ${trialId} is already ${from}; cannot become ${to}`);
+    throw new RangeError(`trial ${trialId}: illegal transition ${from} -> ${to}`);
+  }
+}
+
+/**
+ * The state of one campaign, built by folding its events. `apply` is deterministic and
+ * idempotent per `eventId`; events that would change a final trial are ignored (duplicates
+ * and late reports are no-ops), so replaying a log that contains them is safe.
+ */
+export class CampaignState {
+  readonly campaignId: string;
+  name = "";
+  specYaml = "";
+  status: CampaignStatus = "running";
+  createdAt = 0;
+  finishedAt: number | undefined;
+  cancelReason: string | undefined;
+  private readonly trials = new Map<string, MutableTrial>();
+  private readonly order: MutableTrial[] = [];
+  private readonly seen = new Set<string>();
+  private snapshotCache: readonly TrialSnapshot[] | undefined;
+  /** Number of events applied (including ignored duplicates). */
+  eventCount = 0;
+
+  constructor(campaignId: string) {
+    this.campaignId = campaignId;
+  }
+
+  /** Applies one event; returns false when it was a duplicate or a no-op. */
+  apply(e: CampaignEvent): boolean {
+    this.eventCount++;
+    if (this.seen.has(e.eventId)) return false;
+    this.seen.add(e.eventId);
+    switch (e.type) {
+      case "CampaignCreated":
+        this.name = e.name;
+        this.specYaml = e.specYaml;
+        this.createdAt = e.at;
+        return true;
+      case "CampaignCancelled":
+        if (this.status !== "running") return false;
+        this.status = "cancelled";
+        this.cancelReason = e.reason;
+        this.finishedAt = e.at;
+        for (const t of this.order) if (!isFinished(t.state)) this.set(t, "cancelled", e.at);
+        return true;
+      case "CampaignFinished":
+        if (this.status !== "running") return false;
+        this.status = "completed";
+        this.finishedAt = e.at;
+        return true;
+      case "TrialCreated": {
+        if (this.trials.has(e.trialId)) return false;
+        const t: MutableTrial = {
+          id: e.trialId,
+          number: e.number,
+          state: "waiting",
+          params: e.params,
+          metrics: {},
+          progress: [],
+          attempts: 0,
+          createdAt: e.at,
+        };
+        this.trials.set(e.trialId, t);
+        this.order.push(t);
+        this.snapshotCache = undefined;
+        return true;
+      }
+      default:
+        return this.applyTrialEvent(e);
+    }
+  }
+
+  private applyTrialEvent(
+    e: Extract<CampaignEvent, { type: "TrialStarted" | "TrialProgress" | "TrialCompleted" | "TrialFailed" }>,
+  ): boolean {
+    const t = this.trials.get(e.trialId);
+    if (!t) return false;
+    if (isFinished(t.state)) return false;
+    switch (e.type) {
+      case "TrialStarted":
+        t.attempts = Math.max(t.attempts, e.attempt);
+        t.workerId = e.workerId;
+        t.backend = e.backend;
+        t.startedAt ??= e.at;
+        this.set(t, "running", e.at);
+        return true;
+      case "TrialProgress":
+        if (t.progress.some((p) => p.step === e.step && p.phase === e.phase)) return false;
+        t.progress.push({ step: e.step, phase: e.phase, metrics: e.metrics });
+        t.metrics = e.metrics;
+        if (t.state === "waiting") this.set(t, "running", e.at);
+        else this.touch(t);
+        return true;
+      case "TrialCompleted":
+        t.attempts = Math.max(t.attempts, e.attempt);
+        t.metrics = e.metrics;
+        t.details = e.details;
+        t.wallMs = e.wallMs;
+        this.set(t, e.stoppedEarly ? "stopped_early" : "completed", e.at);
+        return true;
+      case "TrialFailed":
+        t.attempts = Math.max(t.attempts, e.attempt);
+        t.error = e.error;
+        this.set(t, e.final ? "failed" : "waiting", e.at);
+        return true;
+    }
+  }
+
+  private set(t: MutableTrial, to: TrialState, at: number): void {
+    assertTransition(t.id, t.state, to);
+    t.state = to;
+    if (isFinished(to)) t.finishedAt = at;
+    this.touch(t);
+  }
+
+  private touch(t: MutableTrial): void {
+    t.snapshot = undefined;
+    this.snapshotCache = undefined;
+  }
+
+  /** Frozen snapshot of one trial. @throws TrialNotFoundError */
+  trial(trialId: string): TrialSnapshot {
+    const t = this.trials.get(trialId);
+    if (!t) throw new TrialNotFoundError(`trial ${trialId} not found in campaign ${this.campaignId}`);
+    return this.snapshotOf(t);
+  }
+
+  hasTrial(trialId: string): boolean {
+    return this.trials.has(trialId);
+  }
+
+  /** Frozen snapshots of every trial, in creation order. Cached until the next change. */
+  snapshots(): readonly TrialSnapshot[] {
+    this.snapshotCache ??= Object.freeze(this.order.map((t) => this.snapshotOf(t)));
+    return this.snapshotCache;
+  }
+
+  get trialCount(): number {
+    return this.order.length;
+  }
+
+  /** Trials that are not final (waiting or running). */
+  inFlight(): readonly TrialSnapshot[] {
+    return this.snapshots().filter((t) => !isFinished(t.state));
+  }
+
+  counts(): Record<TrialState, number> {
+    const c: Record<TrialState, number> = {
+      waiting: 0,
+      running: 0,
+      completed: 0,
+      stopped_early: 0,
+      failed: 0,
+      cancelled: 0,
+    };
+    for (const t of this.order) c[t.state]++;
+    return c;
+  }
+
+  private snapshotOf(t: MutableTrial): TrialSnapshot {
+    if (!t.snapshot) {
+      const s: TrialSnapshot = {
+        id: t.id,
+        number: t.number,
+        state: t.state,
+        params: t.params,
+        metrics: t.metrics,
+        progress: Object.freeze([...t.progress]),
+        attempts: t.attempts,
+        createdAt: t.createdAt,
+        ...(t.error !== undefined && { error: t.error }),
+        ...(t.details !== undefined && { details: t.details }),
+        ...(t.startedAt !== undefined && { startedAt: t.startedAt }),
+        ...(t.finishedAt !== undefined && { finishedAt: t.finishedAt }),
+        ...(t.wallMs !== undefined && { wallMs: t.wallMs }),
+        ...(t.workerId !== undefined && { workerId: t.workerId }),
+        ...(t.backend !== undefined && { backend: t.backend }),
+      };
+      t.snapshot = Object.freeze(s);
+    }
+    return t.snapshot;
+  }
+}

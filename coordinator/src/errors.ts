@@ -1,0 +1,36 @@
+/** Base of the coordinator's errors; every subclass carries `name` and an optional `cause`. */
+export class SweepError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** One problem in a campaign spec, located by its dotted path (`space.sparsity.max`). */
+export interface SpecIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * A campaign spec is invalid. `message` lists every issue as `path: message`, one per line,
+ * prefixed by the source (file name) when known. The CLI exits with code 2 on this error.
+ */
+export class SpecError extends SweepError {
+  readonly issues: readonly SpecIssue[];
+  readonly source: string | undefined;
+  constructor(issues: readonly SpecIssue[], source?: string) {
+    const where = source ? `${source}: ` : "";
+    super(`${where}invalid campaign spec:\n${issues.map((i) => `  ${i.path || "(root)"}: ${i.message}`).join("\n")}`);
+    this.issues = issues;
+    this.source = source;
+  }
+}
+
+export class CampaignNotFoundError extends SweepError {}
+export class TrialNotFoundError extends SweepError {}
+/** A conflicting update to a finished trial. Maps to gRPC FAILED_PRECONDITION. */
+export class TrialAlreadyFinishedError extends SweepError {}
+export class InvalidSearchSpaceError extends SweepError {}
+/** The NATS server or another dependency could not be reached in time. */
+export class UnreachableError extends SweepError {}

@@ -1,0 +1,35 @@
+import type { ObjectiveSpec } from "../domain/objectives.js";
+import type { Params, TrialSnapshot } from "../domain/trial.js";
+import type { MetricConstraint, ParamConstraint, ParamSpec } from "../spec/types.js";
+import type { Rng } from "./rng.js";
+
+/** Everything a sampler may read: no store handle, no dispatcher. */
+export interface CampaignView {
+  readonly trials: readonly TrialSnapshot[];
+  readonly space: readonly ParamSpec[];
+  readonly objectives: readonly ObjectiveSpec[];
+  readonly constraints: readonly MetricConstraint[];
+  /**
+   * The spec's parameter constraints. Optional: samplers built by `createSampler` from the
+   * whole spec already hold them; samplers also enforce these when a view carries them.
+   */
+  readonly paramConstraints?: readonly ParamConstraint[];
+}
+
+export type Suggestion =
+  | { readonly kind: "params"; readonly params: Params }
+  | { readonly kind: "wait" }
+  | { readonly kind: "exhausted" };
+
+/**
+ * Suggests parameters for new trials.
+ *
+ * Lifecycle: `ask()` once per new trial, in creation order; `tell()` after a trial reaches a
+ * final state (completed, stopped_early, failed, cancelled). Samplers are disposable: their
+ * state can be rebuilt by replaying `ask`/`tell` over the same trials with the same rng seed.
+ */
+export interface Sampler {
+  readonly name: string;
+  ask(view: CampaignView, rng: Rng): Suggestion;
+  tell?(trial: TrialSnapshot, view: CampaignView): void;
+}

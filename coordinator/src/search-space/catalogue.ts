@@ -1,0 +1,111 @@
+/**
+ * Checks search-space parameters against the method catalogue of `@prunesweep/proto`
+ * (`findParamRule`): unknown names, types, bounds and allowed values. Everything is driven
+ * by the catalogue data, so new methods need no change here.
+ */
+import { COMMON_PARAMS, METHOD_NAMES, findMethod, findParamRule, type ParamRule } from "@prunesweep/proto";
+import type { SpecIssue } from "../errors.js";
+import type { EntryPaths, Scalar } from "./distribution.js";
+import type { ParamSpec } from "../spec/types.js";
+
+/** The method a namespaced parameter belongs to (`sap.p` → `sap`), if it is catalogued. */
+export function methodOf(name: string): string | undefined {
+  return findParamRule(name)?.method;
+}
+
+/** Why `name` is not a known parameter, as a message for `space.<name>`. */
+export function unknownParamMessage(name: string): string {
+  const dot = name.indexOf(".");
+  const prefix = dot < 0 ? "" : name.slice(0, dot);
+  const method = prefix ? findMethod(prefix) : undefined;
+  if (method) return `unknown parameter of method ${method.name}; known: ${Object.keys(method.params).join(", ")}`;
+  const commonGroup = Object.keys(COMMON_PARAMS).filter((k) => prefix && k.startsWith(`${prefix}.`));
+  if (commonGroup.length > 0) return `unknown parameter; known ${prefix} parameters: ${commonGroup.join(", ")}`;
+  const common = Object.keys(COMMON_PARAMS).join(", ");
+  const methods = METHOD_NAMES.join(", ");
+  if (prefix) {
+    return `unknown parameter: "${prefix}" is not a method (known: ${methods}) and ${name} is not a common parameter (${common})`;
+  }
+  return `unknown parameter; known common parameters: ${common}; method parameters are named <method>.<param> with method one of: ${methods}`;
+}
+
+/** The bound `v` violates, as `must be <= 1`, or undefined when within the rule. */
+export function boundViolation(rule: ParamRule, v: number): string | undefined {
+  if (rule.min !== undefined) {
+    if (rule.exclusiveMin && !(v > rule.min)) return `must be > ${rule.min}`;
+    if (!(v >= rule.min)) return `must be >= ${rule.min}`;
+  }
+  if (rule.max !== undefined) {
+    if (rule.exclusiveMax && !(v < rule.max)) return `must be < ${rule.max}`;
+    if (!(v <= rule.max)) return `must be <= ${rule.max}`;
+  }
+  return undefined;
+}
+
+/** Checks one value of a categorical or fixed parameter against its rule. */
+function valueViolation(rule: ParamRule, v: Scalar): string | undefined {
+  switch (rule.type) {
+    case "float":
+      return typeof v !== "number" ? `expected a number, got ${typeof v}` : boundViolation(rule, v);
+    case "int":
+      if (typeof v !== "number" || !Number.isInteger(v)) return `expected an integer, got ${JSON.stringify(v)}`;
+      return boundViolation(rule, v);
+    case "bool":
+      return typeof v !== "boolean" ? `expected a boolean, got ${JSON.stringify(v)}` : undefined;
+    case "categorical":
+      if (typeof v !== "string") return `expected a string, got ${JSON.stringify(v)}`;
+      if (rule.values && rule.values.length > 0 && !rule.values.includes(v)) {
+        return `must be one of: ${rule.values.join(", ")}`;
+      }
+      return undefined;
+  }
+}
+
+const SHAPE_FOR: Readonly<Record<ParamRule["type"], string>> = {
+  float: "{min, max}",
+  int: "{int: [lo, hi]}",
+  categorical: "{values: [...]}",
+  bool: "{values: [true, false]}",
+};
+
+/**
+ * Issues of one parameter against the catalogue: unknown name, a distribution of the wrong
+ * kind (`{min, max}` for an int rule), bounds or values outside the rule.
+ */
+export function checkAgainstCatalogue(spec: ParamSpec, paths: EntryPaths): SpecIssue[] {
+  const found = findParamRule(spec.name);
+  if (!found) return [{ path: paths.entry, message: unknownParamMessage(spec.name) }];
+  const { rule } = found;
+  const d = spec.distribution;
+  const issues: SpecIssue[] = [];
+  const wrongKind = (): SpecIssue => ({
+    path: paths.entry,
+    message: `${spec.name} is ${rule.type === "int" ? "an int" : `a ${rule.type}`} parameter; write ${SHAPE_FOR[rule.type]}`,
+  });
+  switch (d.type) {
+    case "float":
+      if (rule.type !== "float") return [wrongKind()];
+      for (const [path, v] of [[paths.lo, d.min], [paths.hi, d.max]] as const) {
+        const msg = boundViolation(rule, v);
+        if (msg) issues.push({ path, message: msg });
+      }
+      return issues;
+    case "int":
+      if (rule.type !== "int" && rule.type !== "float") return [wrongKind()];
+      for (const [path, v] of [[paths.lo, d.min], [paths.hi, d.max]] as const) {
+        const msg = boundViolation(rule, v);
+        if (msg) issues.push({ path, message: msg });
+      }
+      return issues;
+    case "categorical":
+      d.values.forEach((v, i) => {
+        const msg = valueViolation(rule, v);
+        if (msg) issues.push({ path: paths.value(i), message: msg });
+      });
+      return issues;
+    case "fixed": {
+      const msg = valueViolation(rule, d.value);
+      return msg ? [{ path: paths.value(0), message: msg }] : [];
+    }
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * zod schemas of the campaign spec (campaign-spec.md), everything except `space`, which the
+ * search-space parser handles. Objects are strict: unknown keys are errors. Defaults are
+ * named constants so that docs and code agree.
+ */
+import { z } from "zod";
+import type { DatasetSource, TaskConfig } from "./types.js";
+
+/** Models the workers build (campaign-spec.md `task.model`). */
+export const MODEL_NAMES: readonly string[] = [
+  "lenet-300-100",
+  "mlp",
+  "deep-mlp",
+  "res-mlp",
+  "lenet5",
+  "resnet8",
+  "resnet14",
+  "resnet20",
+];
+/** Early stoppers a spec may name (campaign-spec.md `earlyStopping.name`). */
+export const EARLY_STOPPING_NAMES: readonly string[] = ["none", "median", "asha", "mo-asha"];
+/** Backends a spec may name (`task.backend`). */
+export const BACKEND_NAMES = ["auto", "tensorflow", "wasm", "cpu"] as const;
+
+/** Default `seed`. */
+export const DEFAULT_SEED = 0;
+/** Default `task.split` (fractions of the dataset). */
+export const DEFAULT_SPLIT = { train: 0.7, validation: 0.1, test: 0.2 } as const;
+/** Default `task.model`. */
+export const DEFAULT_MODEL = "lenet-300-100";
+/** Default `task.pretrain`, field by field. */
+export const DEFAULT_PRETRAIN = { epochs: 3, optimizer: "adam", learningRate: 0.001, batchSize: 64 } as const;
+/** Size of the `synthetic` dataset when not given. */
+export const DEFAULT_SYNTHETIC = { samples: 1000, features: 64, classes: 10 } as const;
+/** Defaults of `budget` (`maxTrials` is required); 0 means no limit / method default. */
+export const DEFAULT_BUDGET = { parallelism: 1, maxRetries: 3, maxWallMinutes: 0, maxSteps: 0 } as const;
+/** Tolerance on `task.split` summing to 1. */
+export const SPLIT_TOLERANCE = 1e-6;
+
+const nonEmpty = z.string().min(1);
+const fraction = z.number().min(0).max(1);
+
+const idxSchema = z.strictObject({ idx: z.strictObject({ images: nonEmpty, labels: nonEmpty }) });
+const cifarSchema = z.strictObject({ cifar10: nonEmpty });
+const syntheticSchema = z.strictObject({
+  synthetic: z
+    .strictObject({
+      samples: z.number().int().min(1).default(DEFAULT_SYNTHETIC.samples),
+      features: z.number().int().min(1).default(DEFAULT_SYNTHETIC.features),
+      classes: z.number().int().min(2).default(DEFAULT_SYNTHETIC.classes),
+    })
+    .prefault({}),
+});
+const DATASET_FORMS = "mnist, synthetic, {idx: {images, labels}}, {cifar10: dir} or {synthetic: {samples, features, classes}}";
+
+/** `task.dataset`: a keyword or a single-key mapping, dispatched on its key for precise errors. */
+const datasetSchema = z.unknown().transform((v, ctx): DatasetSource => {
+  const fail = (message: string): never => {
+    ctx.addIssue({ code: "custom", message, input: v });
+    return z.NEVER;
+  };
+  if (v === "mnist") return { kind: "builtin", name: "mnist" };
+  if (v === "synthetic") return { kind: "synthetic", ...DEFAULT_SYNTHETIC };
+  if (v === undefined) return fail("required");
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return fail(`must be one of: ${DATASET_FORMS}`);
+  const pick = <T extends z.ZodType>(schema: T): z.output<T> | undefined => {
+    const r = schema.safeParse(v, { reportInput: true });
+    if (r.success) return r.data;
+    for (const issue of r.error.issues) ctx.issues.push({ ...issue, input: v } as (typeof ctx.issues)[number]);
+    return undefined;
+  };
+  if ("idx" in v) {
+    const r = pick(idxSchema);
+    return r ? { kind: "idx", images: r.idx.images, labels: r.idx.labels } : z.NEVER;
+  }
+  if ("cifar10" in v) {
+    const r = pick(cifarSchema);
+    return r ? { kind: "cifar10", dir: r.cifar10 } : z.NEVER;
+  }
+  if ("synthetic" in v) {
+    const r = pick(syntheticSchema);
+    return r ? { kind: "synthetic", ...r.synthetic } : z.NEVER;
+  }
+  return fail(`must be one of: ${DATASET_FORMS}`);
+});
+
+/** `task.exits`: `none`, a list of block indices, or `{every: k}`. */
+const exitsSchema = z
+  .unknown()
+  .optional()
+  .transform((v, ctx): TaskConfig["exits"] => {
+  if (v === undefined || v === "none") return { positions: [], every: 0 };
+  if (Array.isArray(v)) {
+    const r = z.array(z.number().int().min(0)).safeParse(v, { reportInput: true });
+    if (!r.success) {
+      for (const issue of r.error.issues) ctx.issues.push({ ...issue, input: v } as (typeof ctx.issues)[number]);
+      return z.NEVER;
+    }
+    const positions = [...new Set(r.data)].sort((a, b) => a - b);
+    return { positions, every: 0 };
+  }
+  const r = z.strictObject({ every: z.number().int().min(1) }).safeParse(v, { reportInput: true });
+  if (r.success) return { positions: [], every: r.data.every };
+  if (v !== null && typeof v === "object") {
+    for (const issue of r.error.issues) ctx.issues.push({ ...issue, input: v } as (typeof ctx.issues)[number]);
+  } else ctx.addIssue({ code: "custom", message: "must be none, a list of block indices or {every: k}", input: v });
+  return z.NEVER;
+});
+
+const splitSchema = z
+  .strictObject({ train: fraction.refine((x) => x > 0, "must be > 0"), validation: fraction, test: fraction })
+  .superRefine((s, ctx) => {
+    const sum = s.train + s.validation + s.test;
+    if (Math.abs(sum - 1) > SPLIT_TOLERANCE) ctx.addIssue({ code: "custom", message: `must sum to 1, got ${sum}`, input: s });
+  });
+
+const taskSchema = z.strictObject({
+  dataset: datasetSchema,
+  split: splitSchema.default({ ...DEFAULT_SPLIT }),
+  model: z.enum(MODEL_NAMES as [string, ...string[]]).default(DEFAULT_MODEL),
+  modelOptions: z.record(z.string(), z.unknown()).default({}),
+  exits: exitsSchema,
+  pretrain: z
+    .strictObject({
+      epochs: z.number().int().min(0).default(DEFAULT_PRETRAIN.epochs),
+      optimizer: z.enum(["adam", "sgd"]).default(DEFAULT_PRETRAIN.optimizer),
+      learningRate: z.number().positive().default(DEFAULT_PRETRAIN.learningRate),
+      batchSize: z.number().int().min(1).default(DEFAULT_PRETRAIN.batchSize),
+    })
+    .prefault({}),
+  backend: z.enum(BACKEND_NAMES).default("auto"),
+  maxTrainExamples: z.number().int().min(0).default(0),
+});
+
+const objectivesSchema = z
+  .array(z.strictObject({ metric: nonEmpty, direction: z.enum(["maximize", "minimize"]) }))
+  .min(1); // unique metrics: checked on the raw list in parse-spec.ts
+
+/** A strategy reference: a name or `{name, ...options}`; options are checked by the registry. */
+const strategySchema = (names: readonly string[], fallback: string) =>
+  z.preprocess(
+    (v) => (typeof v === "string" ? { name: v } : v),
+    z.looseObject({ name: z.enum(names as [string, ...string[]]) }).default({ name: fallback }),
+  );
+
+const budgetSchema = z.strictObject({
+  maxTrials: z.number().int().min(1),
+  parallelism: z.number().int().min(1).default(DEFAULT_BUDGET.parallelism),
+  maxRetries: z.number().int().min(1).default(DEFAULT_BUDGET.maxRetries),
+  maxWallMinutes: z.number().min(0).default(DEFAULT_BUDGET.maxWallMinutes),
+  maxSteps: z.number().int().min(0).default(DEFAULT_BUDGET.maxSteps),
+});
+
+/**
+ * The whole spec but `space` (accepted as any value here). `constraints` and
+ * `paramConstraints` stay strings at this stage.
+ */
+export function campaignSchema(samplerNames: readonly string[]) {
+  return z.strictObject({
+    name: z
+      .string()
+      .min(1)
+      .max(63)
+      .regex(/^[a-z0-9-]+$/, "must use only lowercase letters, digits and hyphens ([a-z0-9-]+)"),
+    seed: z.number().int().min(0).max(0xffffffff).default(DEFAULT_SEED),
+    task: taskSchema,
+    objectives: objectivesSchema,
+    constraints: z.array(z.string()).default([]),
+    space: z.unknown().optional(),
+    paramConstraints: z.array(z.string()).default([]),
+    sampler: strategySchema(samplerNames, "random"),
+    earlyStopping: strategySchema(EARLY_STOPPING_NAMES, "none"),
+    budget: budgetSchema,
+  });
+}

@@ -1,0 +1,125 @@
+import {
+  Direction,
+  TrialState as ProtoTrialState,
+  toParamMap,
+  type Campaign,
+  type ParamValue,
+  type TaskSpec,
+  type Trial,
+  type TrialAssignment,
+} from "@prunesweep/proto";
+import type { CampaignState } from "../campaign/state.js";
+import type { DispatchRequest } from "../campaign/dispatcher.js";
+import type { ObjectiveSpec } from "../domain/objectives.js";
+import type { Params, TrialSnapshot, TrialState } from "../domain/trial.js";
+import type { CampaignSpec, TaskConfig } from "../spec/types.js";
+
+/** The only place where generated proto types meet the coordinator's domain types. */
+
+export function taskToProto(task: TaskConfig, seed: number): TaskSpec {
+  const d = task.dataset;
+  const dataset: TaskSpec["dataset"] =
+    d.kind === "builtin"
+      ? { source: { $case: "builtin", value: d.name } }
+      : d.kind === "idx"
+        ? { source: { $case: "idx", value: { images: d.images, labels: d.labels } } }
+        : d.kind === "cifar10"
+          ? { source: { $case: "cifar10Dir", value: d.dir } }
+          : { source: { $case: "synthetic", value: { samples: d.samples, features: d.features, classes: d.classes } } };
+  return {
+    dataset,
+    split: { ...task.split },
+    model: task.model,
+    modelOptionsJson: JSON.stringify(task.modelOptions),
+    exits: { positions: [...task.exits.positions], every: task.exits.every },
+    pretrain: { ...task.pretrain },
+    backend: task.backend,
+    seed,
+    maxTrainExamples: task.maxTrainExamples,
+  };
+}
+
+export function objectivesToProto(objectives: readonly ObjectiveSpec[]): { metric: string; direction: Direction }[] {
+  return objectives.map((o) => ({
+    metric: o.metric,
+    direction: o.direction === "maximize" ? Direction.DIRECTION_MAXIMIZE : Direction.DIRECTION_MINIMIZE,
+  }));
+}
+
+/** Integer-typed parameters of the spec, so they travel as int64. */
+function intParams(spec: CampaignSpec): Set<string> {
+  return new Set(
+    spec.space
+      .filter((p) => p.distribution.type === "int" || (p.distribution.type === "fixed" && Number.isInteger(p.distribution.value)))
+      .map((p) => p.name),
+  );
+}
+
+export function paramsToProto(params: Params, spec: CampaignSpec): Record<string, ParamValue> {
+  return toParamMap(params, intParams(spec));
+}
+
+export function assignmentFromRequest(r: DispatchRequest, coordinatorEndpoint: string): TrialAssignment {
+  return {
+    campaignId: r.campaignId,
+    trialId: r.trialId,
+    attempt: 1,
+    params: paramsToProto(r.params, r.spec),
+    task: taskToProto(r.spec.task, r.spec.seed),
+    budget: { maxSteps: r.spec.budget.maxSteps, maxWallMs: 0 },
+    coordinatorEndpoint,
+    objectives: objectivesToProto(r.spec.objectives),
+  };
+}
+
+const STATE_TO_PROTO: Record<TrialState, ProtoTrialState> = {
+  waiting: ProtoTrialState.TRIAL_STATE_WAITING,
+  running: ProtoTrialState.TRIAL_STATE_RUNNING,
+  completed: ProtoTrialState.TRIAL_STATE_COMPLETED,
+  stopped_early: ProtoTrialState.TRIAL_STATE_STOPPED_EARLY,
+  failed: ProtoTrialState.TRIAL_STATE_FAILED,
+  cancelled: ProtoTrialState.TRIAL_STATE_CANCELLED,
+};
+
+const PROTO_TO_STATE = new Map<ProtoTrialState, TrialState>(
+  Object.entries(STATE_TO_PROTO).map(([k, v]) => [v, k as TrialState]),
+);
+
+export function trialStateFromProto(s: ProtoTrialState): TrialState {
+  return PROTO_TO_STATE.get(s) ?? "waiting";
+}
+
+export function trialToProto(t: TrialSnapshot, spec: CampaignSpec): Trial {
+  return {
+    id: t.id,
+    number: t.number,
+    state: STATE_TO_PROTO[t.state],
+    params: paramsToProto(t.params, spec),
+    metrics: { ...t.metrics },
+    attempts: t.attempts,
+    error: t.error ?? "",
+    detailsJson: t.details === undefined ? "" : JSON.stringify(t.details),
+    wallMs: t.wallMs ?? 0,
+  };
+}
+
+export function campaignToProto(state: CampaignState, spec: CampaignSpec, hypervolume: number): Campaign {
+  const c = state.counts();
+  return {
+    id: state.campaignId,
+    name: state.name,
+    state: state.status,
+    objectives: objectivesToProto(spec.objectives),
+    counts: {
+      waiting: c.waiting,
+      running: c.running,
+      completed: c.completed,
+      stoppedEarly: c.stopped_early,
+      failed: c.failed,
+      cancelled: c.cancelled,
+    },
+    specYaml: state.specYaml,
+    hypervolume,
+    maxTrials: spec.budget.maxTrials,
+  };
+}

@@ -1,0 +1,91 @@
+import { DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient } from "@nats-io/jetstream";
+import { Kvm, type KV } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { CAMPAIGNS_BUCKET, EVENTS_STREAM, EVENTS_SUBJECT_PREFIX, eventSubject } from "@prunesweep/proto";
+import type { CampaignEvent } from "../domain/events.js";
+import type { CampaignStore } from "../store/campaign-store.js";
+
+const NS_PER_MS = 1_000_000;
+
+export interface JetStreamStoreOptions {
+  /** Stream replicas: 1 locally, 3 in a cluster. @default 1 */
+  readonly replicas: number;
+  /** Publish dedupe window for event ids. @default 600000 */
+  readonly duplicateWindowMs: number;
+}
+
+/**
+ * The campaign event log in JetStream (file storage): stream PRUNESWEEP_EVENTS, one subject
+ * per campaign, each event published with `msgID = eventId` (server-side dedupe inside the
+ * window; the state fold dedupes beyond it). KV bucket `prunesweep_campaigns` indexes the
+ * campaigns. `append` resolves after the server's PubAck: the event is durable.
+ */
+export class JetStreamCampaignStore implements CampaignStore {
+  readonly kind = "jetstream";
+  private readonly js: JetStreamClient;
+  private readonly enc = new TextEncoder();
+  private readonly dec = new TextDecoder();
+
+  private constructor(
+    nc: NatsConnection,
+    private readonly kv: KV,
+  ) {
+    this.js = jetstream(nc);
+  }
+
+  static async create(nc: NatsConnection, o: JetStreamStoreOptions = { replicas: 1, duplicateWindowMs: 600_000 }): Promise<JetStreamCampaignStore> {
+    const jsm = await jetstreamManager(nc);
+    try {
+      await jsm.streams.info(EVENTS_STREAM);
+    } catch {
+      await jsm.streams.add({
+        name: EVENTS_STREAM,
+        subjects: [`${EVENTS_SUBJECT_PREFIX}.>`],
+        retention: RetentionPolicy.Limits,
+        storage: StorageType.File,
+        num_replicas: o.replicas,
+        duplicate_window: o.duplicateWindowMs * NS_PER_MS,
+      });
+    }
+    const kv = await new Kvm(nc).create(CAMPAIGNS_BUCKET, { replicas: o.replicas, storage: StorageType.File, history: 1 });
+    return new JetStreamCampaignStore(nc, kv);
+  }
+
+  async append(event: CampaignEvent): Promise<void> {
+    await this.js.publish(eventSubject(event.campaignId), this.enc.encode(JSON.stringify(event)), {
+      msgID: event.eventId,
+      timeout: 10_000,
+    });
+    if (event.type === "CampaignCreated") {
+      await this.kv.put(event.campaignId, JSON.stringify({ name: event.name, createdAt: event.at }));
+    }
+  }
+
+  async load(campaignId: string): Promise<readonly CampaignEvent[]> {
+    const subject = eventSubject(campaignId);
+    const c = await this.js.consumers.get(EVENTS_STREAM, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
+    const info = await c.info(true);
+    const out: CampaignEvent[] = [];
+    if (info.num_pending === 0) {
+      await c.delete().catch(() => undefined);
+      return out;
+    }
+    const msgs = await c.consume({ max_messages: 10_000 });
+    for await (const m of msgs) {
+      out.push(JSON.parse(this.dec.decode(m.data)) as CampaignEvent);
+      if (m.info.pending === 0) break;
+    }
+    await msgs.close().catch(() => undefined);
+    return out;
+  }
+
+  async listCampaigns(): Promise<readonly string[]> {
+    const keys: string[] = [];
+    for await (const k of await this.kv.keys()) keys.push(k);
+    return keys.sort();
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

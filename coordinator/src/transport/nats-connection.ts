@@ -1,0 +1,31 @@
+import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
+import { readFileSync } from "node:fs";
+import type { NatsOptions } from "@prunesweep/proto";
+import { UnreachableError } from "../errors.js";
+
+export type { NatsOptions };
+
+/**
+ * Connects with unlimited reconnects (a restarted server is reached again), but fails the
+ * first connection within `connectTimeoutMs` with an error that names the URL.
+ */
+export async function connectNats(o: NatsOptions): Promise<NatsConnection> {
+  const timeout = o.connectTimeoutMs ?? 10_000;
+  try {
+    return await connect({
+      servers: o.url,
+      name: o.name ?? "prunesweep",
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      timeout,
+      ...(o.user !== undefined && { user: o.user, pass: o.pass ?? "" }),
+      ...(o.token !== undefined && { token: o.token }),
+      ...(o.credsFile !== undefined && { authenticator: credsAuthenticator(readFileSync(o.credsFile)) }),
+    });
+  } catch (err) {
+    throw new UnreachableError(
+      `cannot reach NATS at ${o.url} (${err instanceof Error ? err.message : String(err)}); start one with \`nats-server -js\` or pass --nats URL`,
+      { cause: err },
+    );
+  }
+}

@@ -1,0 +1,107 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+} from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { TrialAssignment, TRIALS_CONSUMER, TRIALS_STREAM, TRIALS_SUBJECT_PREFIX, trialSubject } from "@prunesweep/proto";
+import type { DispatchRequest, TrialDispatcher } from "../campaign/dispatcher.js";
+import { assignmentFromRequest } from "./convert.js";
+
+const NS_PER_MS = 1_000_000;
+
+/** Work-queue settings; sized per deployment (deploy/README.md). */
+export interface TrialQueueOptions {
+  /** Lease of one delivery; workers extend it with working(). @default 60000 */
+  readonly ackWaitMs: number;
+  /**
+   * Global cap on deliveries of one assignment (per-campaign `budget.maxRetries` is enforced
+   * by the coordinator below this cap). @default 20
+   */
+  readonly maxDeliver: number;
+  /** Above the number of workers (delayed naks count against it). @default 1000 */
+  readonly maxAckPending: number;
+  /** Replicas of the streams: 1 locally, 3 in a cluster. @default 1 */
+  readonly replicas: number;
+  /** Dedupe window for msgID = trialId. @default 600000 (10 minutes) */
+  readonly duplicateWindowMs: number;
+}
+
+export const DEFAULT_TRIAL_QUEUE_OPTIONS: TrialQueueOptions = {
+  ackWaitMs: 60_000,
+  maxDeliver: 20,
+  maxAckPending: 1000,
+  replicas: 1,
+  duplicateWindowMs: 10 * 60_000,
+};
+
+/**
+ * Creates (or updates) the work-queue stream and the single shared durable pull consumer
+ * that every worker pulls from. Idempotent.
+ */
+export async function ensureTrialQueue(jsm: JetStreamManager, o: TrialQueueOptions = DEFAULT_TRIAL_QUEUE_OPTIONS): Promise<void> {
+  const stream = {
+    name: TRIALS_STREAM,
+    subjects: [`${TRIALS_SUBJECT_PREFIX}.>`],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    num_replicas: o.replicas,
+    duplicate_window: o.duplicateWindowMs * NS_PER_MS,
+  };
+  try {
+    await jsm.streams.info(TRIALS_STREAM);
+    await jsm.streams.update(TRIALS_STREAM, { duplicate_window: stream.duplicate_window });
+  } catch {
+    await jsm.streams.add(stream);
+  }
+  const consumer = {
+    durable_name: TRIALS_CONSUMER,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: o.ackWaitMs * NS_PER_MS,
+    max_deliver: o.maxDeliver,
+    max_ack_pending: o.maxAckPending,
+  };
+  try {
+    await jsm.consumers.info(TRIALS_STREAM, TRIALS_CONSUMER);
+    await jsm.consumers.update(TRIALS_STREAM, TRIALS_CONSUMER, {
+      ack_wait: consumer.ack_wait,
+      max_deliver: consumer.max_deliver,
+      max_ack_pending: consumer.max_ack_pending,
+    });
+  } catch {
+    await jsm.consumers.add(TRIALS_STREAM, consumer);
+  }
+}
+
+/** Publishes assignments to the JetStream work queue with `msgID = trialId` (dedupe). */
+export class NatsTrialDispatcher implements TrialDispatcher {
+  private readonly js: JetStreamClient;
+
+  private constructor(
+    nc: NatsConnection,
+    private readonly coordinatorEndpoint: () => string,
+  ) {
+    this.js = jetstream(nc);
+  }
+
+  /** Ensures the queue exists, then returns a dispatcher. */
+  static async create(
+    nc: NatsConnection,
+    coordinatorEndpoint: () => string,
+    options: TrialQueueOptions = DEFAULT_TRIAL_QUEUE_OPTIONS,
+  ): Promise<NatsTrialDispatcher> {
+    await ensureTrialQueue(await jetstreamManager(nc), options);
+    return new NatsTrialDispatcher(nc, coordinatorEndpoint);
+  }
+
+  async dispatch(r: DispatchRequest): Promise<void> {
+    const body = TrialAssignment.encode(assignmentFromRequest(r, this.coordinatorEndpoint())).finish();
+    await this.js.publish(trialSubject(r.campaignId), body, { msgID: r.trialId, timeout: 5_000 });
+  }
+}

@@ -1,0 +1,76 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { spawnCli } from "../harness/processes.js";
+import { tinySpec } from "../fixtures/tiny-spec.js";
+
+const dir = mkdtempSync(join(tmpdir(), "prunesweep-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function specFile(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+describe("prunesweep run (local mode)", () => {
+  it("starts nats-server, the coordinator and 2 workers, and writes results.json and trials.csv", async () => {
+    const spec = specFile("tiny.yaml", tinySpec("cli-tiny", 4, 2));
+    const out = join(dir, "out");
+    const run = spawnCli(["run", spec, "--workers", "2", "--out", out]);
+    const code = await run.exited;
+    expect(code, run.output()).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as {
+      campaign: { id: string; name: string };
+      objectives: unknown[];
+      trials: { id: string; state: string; params: Record<string, unknown>; metrics: Record<string, number>; attempts: number }[];
+      pareto: string[];
+    };
+    expect(results.campaign.name).toBe("cli-tiny");
+    expect(results.objectives).toHaveLength(2);
+    expect(results.trials).toHaveLength(4);
+    for (const t of results.trials) {
+      expect(t.state).toBe("completed");
+      expect(typeof t.params["sparsity"]).toBe("number");
+      expect(t.metrics["accuracy"]).toBeGreaterThan(0);
+      expect(t.attempts).toBeGreaterThanOrEqual(1);
+    }
+    expect(results.pareto.length).toBeGreaterThan(0);
+    expect(readFileSync(join(out, "trials.csv"), "utf8").split("\n")[0]).toContain("param.sparsity");
+    expect(run.output()).toContain("Pareto front");
+  });
+
+  it("rejects an out-of-range value before starting anything, naming the path, with exit code 2", async () => {
+    const bad = tinySpec("cli-bad").replace("sparsity: { min: 0.3, max: 0.95 }", "sparsity: { min: 0.3, max: 1.5 }");
+    const out = join(dir, "bad-out");
+    const run = spawnCli(["run", specFile("bad.yaml", bad), "--out", out]);
+    expect(await run.exited).toBe(2);
+    expect(run.output()).toMatch(/space\.sparsity\.max: must be <=? ?<? ?1/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("rejects an unknown key with its path and exit code 2", async () => {
+    const bad = tinySpec("cli-bad2").replace("seed: 7", "seed: 7\nsede: 8");
+    const run = spawnCli(["run", specFile("bad2.yaml", bad)]);
+    expect(await run.exited).toBe(2);
+    expect(run.output()).toContain("sede");
+  });
+
+  it("fails within 10 seconds with a clear message when --nats is unreachable", async () => {
+    const started = Date.now();
+    const run = spawnCli(["run", specFile("tiny2.yaml", tinySpec("cli-unreach", 2, 1)), "--nats", "nats://127.0.0.1:1", "--out", join(dir, "u")]);
+    const code = await run.exited;
+    expect(Date.now() - started).toBeLessThan(12_000);
+    expect(code).toBe(1);
+    expect(run.output()).toContain("cannot reach NATS at nats://127.0.0.1:1");
+  });
+
+  it("says how to install nats-server when the binary is missing", async () => {
+    const run = spawnCli(["run", specFile("tiny3.yaml", tinySpec("cli-nobin", 2, 1)), "--out", join(dir, "n")], {
+      NATS_SERVER_BIN: "/nonexistent/nats-server",
+    });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain("apt-get install -y nats-server");
+  });
+});

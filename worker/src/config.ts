@@ -1,0 +1,100 @@
+import { hostname } from "node:os";
+import type { LogLevel } from "@prunesweep/proto";
+
+/** Everything a worker process needs; every field resolved (durations carry units). */
+export interface WorkerConfig {
+  readonly natsUrl: string;
+  readonly natsUser?: string;
+  readonly natsPass?: string;
+  readonly natsToken?: string;
+  readonly natsCredsFile?: string;
+  readonly connectTimeoutMs: number;
+  readonly workerId: string;
+  /** Overrides the coordinator endpoint carried by assignments (port-forwards, tests). */
+  readonly coordinatorOverride?: string;
+  /** Bearer token for the coordinator's gRPC API. */
+  readonly authToken?: string;
+  /** TLS: CA bundle to verify the coordinator, and an optional client key pair for mTLS. */
+  readonly tlsCaFile?: string;
+  readonly tlsCertFile?: string;
+  readonly tlsKeyFile?: string;
+  /** JetStream working() and gRPC heartbeat period; must be well under the ack wait. */
+  readonly heartbeatIntervalMs: number;
+  /** Exit after this many trials (0 = run until stopped): one trial per pod under a ScaledJob. */
+  readonly maxTrials: number;
+  /** On SIGTERM, let the running trial finish if it ends within this time; else nak it. */
+  readonly shutdownGraceMs: number;
+  readonly logLevel: LogLevel;
+}
+
+export const DEFAULT_WORKER_CONFIG = {
+  natsUrl: "nats://127.0.0.1:4222",
+  connectTimeoutMs: 10_000,
+  heartbeatIntervalMs: 10_000,
+  maxTrials: 0,
+  shutdownGraceMs: 30_000,
+  logLevel: "info" as LogLevel,
+} as const;
+
+/** Command-line flags of `prunesweep worker` (strings as parsed). */
+export interface WorkerFlags {
+  readonly nats?: string;
+  readonly natsUser?: string;
+  readonly natsPass?: string;
+  readonly natsToken?: string;
+  readonly natsCreds?: string;
+  readonly workerId?: string;
+  readonly coordinator?: string;
+  readonly tokenFile?: string;
+  readonly tlsCa?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly heartbeatMs?: string;
+  readonly maxTrials?: string;
+  readonly shutdownGraceMs?: string;
+  readonly logLevel?: string;
+}
+
+function int(name: string, v: string | undefined, dflt: number, min: number): number {
+  if (v === undefined || v === "") return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new RangeError(`${name}: must be an integer >= ${min}, got "${v}"`);
+  return n;
+}
+
+/**
+ * Resolves the worker config from flags, then environment (PRUNESWEEP_*, NATS_*), then
+ * defaults. The only place in the worker that reads process.env.
+ * @throws RangeError naming the flag or variable that is wrong.
+ */
+export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = process.env, readFile?: (p: string) => string): WorkerConfig {
+  const tokenFile = flags.tokenFile ?? env["PRUNESWEEP_TOKEN_FILE"];
+  const authToken = tokenFile && readFile ? readFile(tokenFile).trim() : env["PRUNESWEEP_TOKEN"];
+  const level = flags.logLevel ?? env["PRUNESWEEP_LOG_LEVEL"] ?? DEFAULT_WORKER_CONFIG.logLevel;
+  if (!["debug", "info", "warn", "error", "silent"].includes(level)) {
+    throw new RangeError(`--log-level: must be one of debug, info, warn, error, silent; got "${level}"`);
+  }
+  const opt = (v: string | undefined) => (v === undefined || v === "" ? undefined : v);
+  const cfg: WorkerConfig = {
+    natsUrl: flags.nats ?? env["NATS_URL"] ?? DEFAULT_WORKER_CONFIG.natsUrl,
+    connectTimeoutMs: DEFAULT_WORKER_CONFIG.connectTimeoutMs,
+    workerId: flags.workerId ?? env["PRUNESWEEP_WORKER_ID"] ?? `${hostname()}-${process.pid}`,
+    heartbeatIntervalMs: int("--heartbeat-ms", flags.heartbeatMs, DEFAULT_WORKER_CONFIG.heartbeatIntervalMs, 100),
+    maxTrials: int("--max-trials", flags.maxTrials ?? env["PRUNESWEEP_MAX_TRIALS"], 0, 0),
+    shutdownGraceMs: int("--shutdown-grace-ms", flags.shutdownGraceMs, DEFAULT_WORKER_CONFIG.shutdownGraceMs, 0),
+    logLevel: level as LogLevel,
+  };
+  const extra: Record<string, string | undefined> = {
+    natsUser: opt(flags.natsUser ?? env["NATS_USER"]),
+    natsPass: opt(flags.natsPass ?? env["NATS_PASSWORD"]),
+    natsToken: opt(flags.natsToken ?? env["NATS_TOKEN"]),
+    natsCredsFile: opt(flags.natsCreds ?? env["NATS_CREDS"]),
+    coordinatorOverride: opt(flags.coordinator ?? env["PRUNESWEEP_COORDINATOR"]),
+    authToken: opt(authToken),
+    tlsCaFile: opt(flags.tlsCa ?? env["PRUNESWEEP_TLS_CA"]),
+    tlsCertFile: opt(flags.tlsCert ?? env["PRUNESWEEP_TLS_CERT"]),
+    tlsKeyFile: opt(flags.tlsKey ?? env["PRUNESWEEP_TLS_KEY"]),
+  };
+  const defined = Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined));
+  return { ...cfg, ...defined };
+}

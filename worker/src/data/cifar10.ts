@@ -1,0 +1,66 @@
+/**
+ * CIFAR-10 binary batches (`data_batch_1.bin` .. `data_batch_5.bin`, `test_batch.bin`):
+ * 10,000 records of 3,073 bytes each (1 label byte, then 1,024 R, 1,024 G, 1,024 B bytes,
+ * row-major 32x32). Pixels are converted to HWC (`[32, 32, 3]`, the tfjs layout) and kept as
+ * bytes; the six batches are pooled and split by seed like every other source.
+ */
+import { join } from "node:path";
+import { DatasetError } from "../errors.js";
+import { readMaybeGzip } from "./idx.js";
+import type { RawExamples } from "./types.js";
+
+const RECORD_BYTES = 3073;
+const PIXELS = 32 * 32;
+
+/** File names read from the CIFAR-10 directory, in order. */
+export const CIFAR10_FILES: readonly string[] = [
+  "data_batch_1.bin",
+  "data_batch_2.bin",
+  "data_batch_3.bin",
+  "data_batch_4.bin",
+  "data_batch_5.bin",
+  "test_batch.bin",
+];
+
+/** Parses one CIFAR-10 batch into HWC bytes and labels. */
+export function parseCifarBatch(buf: Buffer, path: string): { x: Uint8Array; y: Int32Array; count: number } {
+  if (buf.length === 0 || buf.length % RECORD_BYTES !== 0) {
+    throw new DatasetError(`CIFAR-10 batch "${path}" has ${buf.length} bytes, not a positive multiple of ${RECORD_BYTES}`);
+  }
+  const count = buf.length / RECORD_BYTES;
+  const x = new Uint8Array(count * PIXELS * 3);
+  const y = new Int32Array(count);
+  for (let r = 0; r < count; r++) {
+    const off = r * RECORD_BYTES;
+    const label = buf[off] ?? 0;
+    if (label > 9) throw new DatasetError(`CIFAR-10 batch "${path}": record ${r} has label ${label}, expected 0..9`);
+    y[r] = label;
+    const out = r * PIXELS * 3;
+    for (let p = 0; p < PIXELS; p++) {
+      x[out + p * 3] = buf[off + 1 + p] ?? 0;
+      x[out + p * 3 + 1] = buf[off + 1 + PIXELS + p] ?? 0;
+      x[out + p * 3 + 2] = buf[off + 1 + 2 * PIXELS + p] ?? 0;
+    }
+  }
+  return { x, y, count };
+}
+
+/** Loads all six CIFAR-10 batches from `dir`; a missing or malformed file throws DatasetError naming it. */
+export async function loadCifar10(dir: string): Promise<RawExamples> {
+  const parts = await Promise.all(
+    CIFAR10_FILES.map(async (f) => {
+      const path = join(dir, f);
+      return parseCifarBatch(await readMaybeGzip(path), path);
+    }),
+  );
+  const count = parts.reduce((a, p) => a + p.count, 0);
+  const x = new Uint8Array(count * PIXELS * 3);
+  const y = new Int32Array(count);
+  let row = 0;
+  for (const p of parts) {
+    x.set(p.x, row * PIXELS * 3);
+    y.set(p.y, row);
+    row += p.count;
+  }
+  return { x, scale: 1 / 255, y, count, inputShape: [32, 32, 3], numClasses: 10, name: `cifar10:${dir}` };
+}

@@ -1,0 +1,78 @@
+/**
+ * IDX files (the MNIST / Fashion-MNIST format): big-endian headers, unsigned bytes.
+ * Images: magic 2051, count, rows, cols, then count*rows*cols pixels.
+ * Labels: magic 2049, count, then count labels. Gzipped files (`.gz` or gzip magic) are
+ * inflated transparently.
+ */
+import { readFile } from "node:fs/promises";
+import { gunzipSync } from "node:zlib";
+import { DatasetError } from "../errors.js";
+import type { RawExamples } from "./types.js";
+
+const IMAGES_MAGIC = 2051;
+const LABELS_MAGIC = 2049;
+
+/** Reads a file, gunzipping it when it starts with the gzip magic; errors name the path. */
+export async function readMaybeGzip(path: string): Promise<Buffer> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    throw new DatasetError(`cannot read dataset file "${path}"${code ? ` (${code})` : ""}`, { cause: err });
+  }
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      buf = gunzipSync(buf);
+    } catch (err) {
+      throw new DatasetError(`dataset file "${path}" is not valid gzip`, { cause: err });
+    }
+  }
+  return buf;
+}
+
+/** Parses an IDX image file; returns the pixel bytes and the image shape. */
+export function parseIdxImages(buf: Buffer, path: string): { pixels: Uint8Array; count: number; rows: number; cols: number } {
+  if (buf.length < 16) throw new DatasetError(`IDX image file "${path}" is too short (${buf.length} bytes)`);
+  const magic = buf.readUInt32BE(0);
+  if (magic !== IMAGES_MAGIC) throw new DatasetError(`IDX image file "${path}" has magic ${magic}, expected ${IMAGES_MAGIC}`);
+  const count = buf.readUInt32BE(4);
+  const rows = buf.readUInt32BE(8);
+  const cols = buf.readUInt32BE(12);
+  const need = 16 + count * rows * cols;
+  if (buf.length < need) throw new DatasetError(`IDX image file "${path}" is truncated: ${buf.length} bytes, header says ${need}`);
+  return { pixels: new Uint8Array(buf.buffer, buf.byteOffset + 16, count * rows * cols), count, rows, cols };
+}
+
+/** Parses an IDX label file. */
+export function parseIdxLabels(buf: Buffer, path: string): Uint8Array {
+  if (buf.length < 8) throw new DatasetError(`IDX label file "${path}" is too short (${buf.length} bytes)`);
+  const magic = buf.readUInt32BE(0);
+  if (magic !== LABELS_MAGIC) throw new DatasetError(`IDX label file "${path}" has magic ${magic}, expected ${LABELS_MAGIC}`);
+  const count = buf.readUInt32BE(4);
+  if (buf.length < 8 + count) throw new DatasetError(`IDX label file "${path}" is truncated: ${buf.length} bytes, header says ${8 + count}`);
+  return new Uint8Array(buf.buffer, buf.byteOffset + 8, count);
+}
+
+/** Loads a pair of IDX files. Pixels are kept as bytes and scaled to [0, 1] when split. */
+export async function loadIdx(imagesPath: string, labelsPath: string): Promise<RawExamples> {
+  const [imgBuf, lblBuf] = await Promise.all([readMaybeGzip(imagesPath), readMaybeGzip(labelsPath)]);
+  const { pixels, count, rows, cols } = parseIdxImages(imgBuf, imagesPath);
+  const labels = parseIdxLabels(lblBuf, labelsPath);
+  if (labels.length !== count) {
+    throw new DatasetError(`IDX files disagree: "${imagesPath}" has ${count} images, "${labelsPath}" has ${labels.length} labels`);
+  }
+  if (count === 0) throw new DatasetError(`IDX image file "${imagesPath}" holds no images`);
+  const y = Int32Array.from(labels);
+  let maxLabel = 0;
+  for (const l of labels) if (l > maxLabel) maxLabel = l;
+  return {
+    x: Uint8Array.from(pixels),
+    scale: 1 / 255,
+    y,
+    count,
+    inputShape: [rows, cols, 1],
+    numClasses: Math.max(2, maxLabel + 1),
+    name: imagesPath,
+  };
+}

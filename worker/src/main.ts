@@ -1,0 +1,98 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { createLogger } from "@prunesweep/proto";
+import { InMemoryPretrainedStore } from "./artifacts/index.js";
+import { loadWorkerConfig, type WorkerFlags } from "./config.js";
+import { connectWorkerNats, NatsTrialSource } from "./transport/nats-trial-source.js";
+import { Worker } from "./worker.js";
+
+export const WORKER_USAGE = `Usage: prunesweep worker [options]
+
+Pulls trial assignments from NATS JetStream, trains and prunes with TensorFlow.js, and
+reports to the coordinator over gRPC. Stops gracefully on SIGTERM/SIGINT.
+
+Options:
+  --nats <url>               NATS server (env NATS_URL; default nats://127.0.0.1:4222)
+  --nats-user <user>         NATS user (env NATS_USER); --nats-pass <pass> (env NATS_PASSWORD)
+  --nats-token <token>       NATS token (env NATS_TOKEN)
+  --nats-creds <file>        NATS credentials file (env NATS_CREDS)
+  --coordinator <host:port>  override the coordinator endpoint carried by assignments
+  --token-file <file>        bearer token for the coordinator (env PRUNESWEEP_TOKEN_FILE, or PRUNESWEEP_TOKEN)
+  --tls-ca <file>            verify the coordinator with this CA (enables TLS)
+  --tls-cert <file>, --tls-key <file>   client certificate for mTLS
+  --worker-id <id>           name in logs and reports (default host-pid)
+  --heartbeat-ms <ms>        heartbeat period (default 10000)
+  --max-trials <n>           exit after n trials (default 0: run until stopped)
+  --shutdown-grace-ms <ms>   on SIGTERM, let a trial finish within this time (default 30000)
+  --log-level <level>        debug | info | warn | error | silent (default info)
+  -h, --help                 show this help
+`;
+
+/** Entry of `prunesweep worker`; returns the process exit code. */
+export async function workerMain(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      nats: { type: "string" },
+      "nats-user": { type: "string" },
+      "nats-pass": { type: "string" },
+      "nats-token": { type: "string" },
+      "nats-creds": { type: "string" },
+      coordinator: { type: "string" },
+      "token-file": { type: "string" },
+      "tls-ca": { type: "string" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
+      "worker-id": { type: "string" },
+      "heartbeat-ms": { type: "string" },
+      "max-trials": { type: "string" },
+      "shutdown-grace-ms": { type: "string" },
+      "log-level": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(WORKER_USAGE);
+    return 0;
+  }
+  const flags: WorkerFlags = {
+    ...(values.nats !== undefined && { nats: values.nats }),
+    ...(values["nats-user"] !== undefined && { natsUser: values["nats-user"] }),
+    ...(values["nats-pass"] !== undefined && { natsPass: values["nats-pass"] }),
+    ...(values["nats-token"] !== undefined && { natsToken: values["nats-token"] }),
+    ...(values["nats-creds"] !== undefined && { natsCreds: values["nats-creds"] }),
+    ...(values.coordinator !== undefined && { coordinator: values.coordinator }),
+    ...(values["token-file"] !== undefined && { tokenFile: values["token-file"] }),
+    ...(values["tls-ca"] !== undefined && { tlsCa: values["tls-ca"] }),
+    ...(values["tls-cert"] !== undefined && { tlsCert: values["tls-cert"] }),
+    ...(values["tls-key"] !== undefined && { tlsKey: values["tls-key"] }),
+    ...(values["worker-id"] !== undefined && { workerId: values["worker-id"] }),
+    ...(values["heartbeat-ms"] !== undefined && { heartbeatMs: values["heartbeat-ms"] }),
+    ...(values["max-trials"] !== undefined && { maxTrials: values["max-trials"] }),
+    ...(values["shutdown-grace-ms"] !== undefined && { shutdownGraceMs: values["shutdown-grace-ms"] }),
+    ...(values["log-level"] !== undefined && { logLevel: values["log-level"] }),
+  };
+  const config = loadWorkerConfig(flags, process.env, (p) => readFileSync(p, "utf8"));
+  const log = createLogger(config.logLevel, `worker ${config.workerId}`);
+  const nc = await connectWorkerNats({
+    url: config.natsUrl,
+    connectTimeoutMs: config.connectTimeoutMs,
+    name: `prunesweep-worker-${config.workerId}`,
+    ...(config.natsUser !== undefined && { user: config.natsUser, pass: config.natsPass ?? "" }),
+    ...(config.natsToken !== undefined && { token: config.natsToken }),
+    ...(config.natsCredsFile !== undefined && { credsFile: config.natsCredsFile }),
+  });
+  const worker = new Worker(config, new NatsTrialSource(nc, log), new InMemoryPretrainedStore(), log);
+  const stop = (signal: string): void => {
+    log.info("signal received; draining", { signal });
+    void worker.shutdown();
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+  log.info("worker started", { nats: config.natsUrl });
+  await worker.run();
+  await nc.drain().catch(() => undefined);
+  log.info("worker stopped");
+  return 0;
+}

@@ -1,0 +1,10 @@
+/** Arguments every model builder receives. */
+export interface ModelBuildArgs {
+  /** The task's `modelOptions`, validated by the builder. */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Shape of one input example, e.g. `[28, 28, 1]`. */
+  readonly inputShape: readonly number[];
+  readonly numClasses: number;
+  /** Weight-init seed. */
+  readonly seed: number;
+}

@@ -1,0 +1,117 @@
+/**
+ * The contract between the trial runner and a weight-pruning method.
+ *
+ * Lifecycle, per trial: the runner validates the trial's parameters against
+ * {@link PruningMethod.paramRules} (plus the common ones), calls
+ * {@link PruningMethod.parseParams} once (before any training, so a bad parameter fails fast
+ * and non-retryably), loads the pretrained dense net, then awaits
+ * {@link PruningMethod.run} exactly once. The method prunes `ctx.net` in place and fine-tunes
+ * it through {@link PruningContext.fineTune}, which reports progress, honours the step budget
+ * and the coordinator's "stop", and throws TrialAbortedError when the trial is aborted.
+ * After `run` resolves, the runner measures the net (accuracy, sparsity, MACs) and disposes
+ * the returned masks and the net.
+ */
+import type { ParamRule, PlainParam } from "@prunesweep/proto";
+import type { Rng } from "../data/rng.js";
+import type { Dataset, SplitName } from "../data/types.js";
+import type { Net } from "../models/net.js";
+import type { StepDecision } from "../trial/types.js";
+import type { LossFn } from "../trial/train.js";
+import type { Masks } from "./masks.js";
+
+/** Fine-tuning settings resolved from the common `finetune.*` trial parameters. */
+export interface FineTuneSettings {
+  /** `finetune.epochs`. @default 2 */
+  readonly epochs: number;
+  /** `finetune.learningRate` (Adam). @default 1e-3 */
+  readonly learningRate: number;
+  /** `finetune.batchSize`. @default the task's pretrain batch size */
+  readonly batchSize: number;
+}
+
+/** Options of one {@link PruningContext.fineTune} call. */
+export interface FineTuneOptions {
+  /** Epochs to run; fewer when the trial's step or wall budget runs out. */
+  readonly epochs: number;
+  /** Masks to enforce during training (pruned weights stay exactly zero). */
+  readonly masks?: Masks;
+  /** Phase label of the progress reports. @default "finetune" */
+  readonly phase?: string;
+  /** @default settings.learningRate */
+  readonly learningRate?: number;
+  /** @default settings.batchSize */
+  readonly batchSize?: number;
+  /** Custom loss (e.g. with a sparsity regulariser). @default cross-entropy */
+  readonly loss?: LossFn;
+}
+
+/** How a {@link PruningContext.fineTune} call ended. */
+export interface FineTuneResult {
+  /** "stop" when the coordinator asked the trial to stop: return promptly with `stoppedEarly`. */
+  readonly decision: StepDecision;
+  readonly epochsRun: number;
+  /** True when `budget.maxSteps` or `budget.maxWallMs` cut the epochs short. */
+  readonly budgetExhausted: boolean;
+  /** Mean training loss of the last epoch (NaN when no epoch ran). */
+  readonly lastLoss: number;
+  /** Validation accuracy after the last epoch (NaN when no epoch ran or no validation split). */
+  readonly lastValAccuracy: number;
+}
+
+/** What a method gets to work with. Owned by the runner; valid only during `run`. */
+export interface PruningContext {
+  /** The pretrained dense net; prune it in place. */
+  readonly net: Net;
+  readonly data: Dataset;
+  readonly settings: FineTuneSettings;
+  /** Seeded per trial (task seed + trial id); derive sub-streams with `Rng.derive`. */
+  readonly rng: Rng;
+  readonly signal: AbortSignal;
+  /** Structured log line. */
+  log(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  /**
+   * Trains with masks, one progress report per epoch (`val_accuracy`, `loss`, `sparsity`).
+   * @throws TrialAbortedError when the trial is aborted; NonFiniteLossError on divergence
+   */
+  fineTune(opts: FineTuneOptions): Promise<FineTuneResult>;
+  /** Top-1 accuracy of the net on a split. */
+  evaluate(split: SplitName): Promise<number>;
+  /** Throws TrialAbortedError when the trial has been aborted. */
+  throwIfAborted(): void;
+}
+
+/** What a method hands back. */
+export interface PruningResult {
+  /** Final masks; ownership passes to the runner, which disposes them. */
+  readonly masks?: Masks;
+  /** True when the method obeyed a "stop" decision. */
+  readonly stoppedEarly: boolean;
+  /** Method-specific metrics, merged into the trial metrics. */
+  readonly metrics?: Readonly<Record<string, number>>;
+  /** Method-specific JSON-serialisable details, merged into the trial details. */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** Validated parameters handed to {@link PruningMethod.parseParams}. */
+export interface MethodParamValues {
+  /** The method's own parameters as given (unqualified names, `scope` for `magnitude.scope`), no defaults. */
+  readonly own: Readonly<Record<string, PlainParam>>;
+  /** The common parameters as given (`sparsity`, `finetune.epochs`, ...), no defaults. */
+  readonly common: Readonly<Record<string, PlainParam>>;
+}
+
+/** A weight-pruning method, registered by name in `pruning/registry.ts`. */
+export interface PruningMethod<P = unknown> {
+  /** Registry name, also the parameter namespace (`magnitude.scope`). */
+  readonly name: string;
+  readonly description: string;
+  /** Rules of the method's own parameters, by unqualified name; mirrors proto's METHOD_CATALOG. */
+  readonly paramRules: Readonly<Record<string, ParamRule>>;
+  /**
+   * Applies defaults and cross-parameter checks to already type- and range-checked values.
+   * @throws InvalidParameterError naming the offending parameter
+   */
+  parseParams(values: MethodParamValues): P;
+  /** Prunes and fine-tunes `ctx.net`. */
+  run(ctx: PruningContext, params: P): Promise<PruningResult>;
+}

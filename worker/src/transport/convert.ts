@@ -1,0 +1,85 @@
+import { fromParamMap, TrialAssignment } from "@prunesweep/proto";
+import type { DatasetSource, TrialRequest, WorkerTask } from "../trial/types.js";
+
+/** Largest assignment accepted from the queue. */
+export const MAX_ASSIGNMENT_BYTES = 1024 * 1024;
+
+/** The message on the trial subject is not a valid assignment (terminated, never retried). */
+export class InvalidAssignmentError extends Error {
+  override readonly name = "InvalidAssignmentError";
+}
+
+/**
+ * Decodes and validates a TrialAssignment; the only place the worker meets generated types.
+ * @throws InvalidAssignmentError naming what is wrong.
+ */
+export function decodeAssignment(data: Uint8Array, attempt: number): { request: TrialRequest; endpoint: string } {
+  if (data.byteLength > MAX_ASSIGNMENT_BYTES) {
+    throw new InvalidAssignmentError(`assignment of ${data.byteLength} bytes exceeds the ${MAX_ASSIGNMENT_BYTES}-byte limit`);
+  }
+  let a: TrialAssignment;
+  try {
+    a = TrialAssignment.decode(data);
+  } catch (err) {
+    throw new InvalidAssignmentError(`not a TrialAssignment: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!a.campaignId || !a.trialId) throw new InvalidAssignmentError("assignment without campaign_id or trial_id");
+  if (!a.task) throw new InvalidAssignmentError(`assignment ${a.trialId} has no task`);
+  if (!a.coordinatorEndpoint) throw new InvalidAssignmentError(`assignment ${a.trialId} has no coordinator_endpoint`);
+  const t = a.task;
+  const src = t.dataset?.source;
+  let dataset: DatasetSource;
+  switch (src?.$case) {
+    case "builtin":
+      dataset = { kind: "builtin", name: src.value };
+      break;
+    case "idx":
+      dataset = { kind: "idx", images: src.value.images, labels: src.value.labels };
+      break;
+    case "cifar10Dir":
+      dataset = { kind: "cifar10", dir: src.value };
+      break;
+    case "synthetic":
+      dataset = { kind: "synthetic", ...src.value };
+      break;
+    default:
+      throw new InvalidAssignmentError(`assignment ${a.trialId} has no dataset`);
+  }
+  let modelOptions: Record<string, unknown> = {};
+  if (t.modelOptionsJson) {
+    try {
+      modelOptions = JSON.parse(t.modelOptionsJson) as Record<string, unknown>;
+    } catch {
+      throw new InvalidAssignmentError(`assignment ${a.trialId}: model_options_json is not JSON`);
+    }
+  }
+  const backend = (["auto", "tensorflow", "wasm", "cpu"] as const).find((b) => b === t.backend) ?? "auto";
+  const task: WorkerTask = {
+    dataset,
+    split: t.split ?? { train: 0.7, validation: 0.1, test: 0.2 },
+    model: t.model,
+    modelOptions,
+    exits: { positions: t.exits?.positions ?? [], every: t.exits?.every ?? 0 },
+    pretrain: t.pretrain ?? { epochs: 3, optimizer: "adam", learningRate: 0.001, batchSize: 64 },
+    backend,
+    seed: t.seed,
+    maxTrainExamples: t.maxTrainExamples,
+  };
+  let params;
+  try {
+    params = fromParamMap(a.params);
+  } catch (err) {
+    throw new InvalidAssignmentError(`assignment ${a.trialId}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return {
+    request: {
+      campaignId: a.campaignId,
+      trialId: a.trialId,
+      attempt,
+      params,
+      task,
+      budget: { maxSteps: a.budget?.maxSteps ?? 0, maxWallMs: a.budget?.maxWallMs ?? 0 },
+    },
+    endpoint: a.coordinatorEndpoint,
+  };
+}

@@ -1,0 +1,104 @@
+import { jetstream, type Consumer, type JsMsg } from "@nats-io/jetstream";
+import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
+import { readFileSync } from "node:fs";
+import { TRIALS_CONSUMER, TRIALS_STREAM } from "@prunesweep/proto";
+import type { Logger, NatsOptions } from "@prunesweep/proto";
+
+/** One delivery of a trial assignment, leased to this worker until ack/nak/term. */
+export interface TrialLease {
+  readonly data: Uint8Array;
+  /** 1-based delivery count of this message: the attempt number. */
+  readonly deliveryCount: number;
+  readonly streamSequence: number;
+  /** Extends the lease (JetStream `working()`). */
+  heartbeat(): void;
+  /** Removes the message: the coordinator has recorded the final result. */
+  ack(): Promise<void>;
+  /** Redelivers after `delayMs` (JetStream `nak`). */
+  retryLater(delayMs: number): void;
+  /** Removes the message without success (JetStream `term`): invalid or given up. */
+  reject(): void;
+}
+
+/** How to reach and authenticate to NATS. */
+export type WorkerNatsOptions = NatsOptions & { readonly connectTimeoutMs: number };
+
+/** Connects with unlimited reconnects; the first connect fails within the timeout, naming the URL. */
+export async function connectWorkerNats(o: WorkerNatsOptions): Promise<NatsConnection> {
+  try {
+    return await connect({
+      servers: o.url,
+      name: o.name ?? "prunesweep-worker",
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      timeout: o.connectTimeoutMs,
+      ...(o.user !== undefined && { user: o.user, pass: o.pass ?? "" }),
+      ...(o.token !== undefined && { token: o.token }),
+      ...(o.credsFile !== undefined && { authenticator: credsAuthenticator(readFileSync(o.credsFile)) }),
+    });
+  } catch (err) {
+    throw new Error(`cannot reach NATS at ${o.url}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+/**
+ * Pulls assignments one at a time from the single shared durable consumer. `next()` waits
+ * for the consumer to exist (the coordinator creates it) and long-polls for a message.
+ */
+export class NatsTrialSource {
+  private consumer: Consumer | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly log: Logger,
+  ) {}
+
+  /** The next lease, or null when nothing arrived within `expiresMs` or the source is closed. */
+  async next(expiresMs = 5_000): Promise<TrialLease | null> {
+    if (this.closed) return null;
+    try {
+      const c = await this.getConsumer();
+      if (!c) return null;
+      const m = await c.next({ expires: expiresMs });
+      return m ? toLease(m) : null;
+    } catch (err) {
+      // Heartbeats missed, reconnects, a deleted consumer: look the consumer up again.
+      this.log.warn("pull failed; retrying", { error: err instanceof Error ? err.message : String(err) });
+      this.consumer = undefined;
+      await new Promise((r) => setTimeout(r, 1_000));
+      return null;
+    }
+  }
+
+  private async getConsumer(): Promise<Consumer | undefined> {
+    if (this.consumer) return this.consumer;
+    try {
+      this.consumer = await jetstream(this.nc).consumers.get(TRIALS_STREAM, TRIALS_CONSUMER);
+      return this.consumer;
+    } catch {
+      this.log.debug("trial queue not there yet; waiting for the coordinator to create it");
+      await new Promise((r) => setTimeout(r, 1_000));
+      return undefined;
+    }
+  }
+
+  /** Stops pulling. In-flight leases stay valid until acked, nak'ed or expired. */
+  close(): void {
+    this.closed = true;
+  }
+}
+
+function toLease(m: JsMsg): TrialLease {
+  return {
+    data: m.data,
+    deliveryCount: m.info.deliveryCount,
+    streamSequence: m.seq,
+    heartbeat: () => m.working(),
+    ack: async () => {
+      await m.ackAck({ timeout: 10_000 });
+    },
+    retryLater: (delayMs) => m.nak(delayMs),
+    reject: () => m.term(),
+  };
+}

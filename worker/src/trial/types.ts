@@ -1,0 +1,67 @@
+import type { DatasetSource, PlainParam } from "@prunesweep/proto";
+
+export type { DatasetSource };
+
+/** What to train (the decoded `TaskSpec`). */
+export interface WorkerTask {
+  readonly dataset: DatasetSource;
+  readonly split: { readonly train: number; readonly validation: number; readonly test: number };
+  readonly model: string;
+  readonly modelOptions: Readonly<Record<string, unknown>>;
+  readonly exits: { readonly positions: readonly number[]; readonly every: number };
+  readonly pretrain: {
+    readonly epochs: number;
+    readonly optimizer: string;
+    readonly learningRate: number;
+    readonly batchSize: number;
+  };
+  readonly backend: "auto" | "tensorflow" | "wasm" | "cpu";
+  readonly seed: number;
+  /** Cap on training examples (0 = all). */
+  readonly maxTrainExamples: number;
+}
+
+/** One trial attempt to run (the decoded `TrialAssignment`). */
+export interface TrialRequest {
+  readonly campaignId: string;
+  readonly trialId: string;
+  readonly attempt: number;
+  readonly params: Readonly<Record<string, PlainParam>>;
+  readonly task: WorkerTask;
+  readonly budget: { readonly maxSteps: number; readonly maxWallMs: number };
+}
+
+export type StepDecision = "continue" | "stop";
+
+/** What the runner may call while a trial runs. */
+export interface TrialHooks {
+  /** Aborted on SIGTERM or a coordinator cancel; checked at every step boundary. */
+  readonly signal: AbortSignal;
+  /**
+   * Reports intermediate metrics after a step (epoch or round). Resolves to the
+   * coordinator's early-stopping decision; "stop" ends the trial as stopped_early.
+   */
+  progress(step: number, phase: string, metrics: Readonly<Record<string, number>>): Promise<StepDecision>;
+  /** Structured log line. */
+  log(message: string, fields?: Readonly<Record<string, unknown>>): void;
+}
+
+/** Serialized error: crosses process boundaries by name, never by instanceof. */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+}
+
+/** How a trial attempt ended. Control flow, not exceptions. */
+export type TrialOutcome =
+  | {
+      readonly kind: "completed";
+      readonly metrics: Readonly<Record<string, number>>;
+      readonly details: Readonly<Record<string, unknown>>;
+      /** True when the trial obeyed a "stop" decision; metrics are then partial. */
+      readonly stoppedEarly: boolean;
+      readonly lastStep: number;
+      readonly wallMs: number;
+    }
+  | { readonly kind: "aborted"; readonly reason: string }
+  | { readonly kind: "failed"; readonly error: SerializedError; readonly retryable: boolean };
