@@ -36,6 +36,7 @@ export {
   CampaignsClient,
   Campaign,
   Trial,
+  TrialProgressPoint,
   TrialCounts,
   SubmitCampaignRequest,
   GetCampaignRequest,

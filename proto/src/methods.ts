@@ -48,6 +48,15 @@ export const COMMON_PARAMS: Readonly<Record<string, ParamRule>> = {
   "finetune.batchSize": { type: "int", min: 1, max: 65536, default: 64, description: "fine-tuning batch size" },
 };
 
+/** Parameters of the lottery-ticket and one-shot baselines (methods.md §1.4). */
+const RATE_ROUNDS_PARAMS: Readonly<Record<string, ParamRule>> = {
+  rate: { type: "float", min: 0, max: 1, exclusiveMin: true, exclusiveMax: true, default: 0.2, description: "P: fraction of the remaining weights pruned per round" },
+  rounds: { type: "int", min: 1, max: 100, default: 5, description: "T: pruning rounds" },
+  roundEpochs: { type: "int", min: 1, max: 1000, default: 2, description: "E: training epochs per round, after rewinding to the initial weights" },
+  scope: { type: "categorical", values: ["global", "layer", "neuron"], default: "global", description: "ranking scope: all weights, per layer, or per output neuron" },
+  weightDecay: { type: "float", min: 0, max: 1, default: 0, description: "L2 penalty on the prunable weights while retraining (the SAP paper trains with 5e-4)" },
+};
+
 export const METHOD_CATALOG: readonly MethodCatalogEntry[] = [
   {
     name: "magnitude",
@@ -55,6 +64,100 @@ export const METHOD_CATALOG: readonly MethodCatalogEntry[] = [
     params: {
       sparsity: { type: "float", min: 0, max: 1, exclusiveMax: true, default: 0.9, description: "target sparsity" },
       scope: { type: "categorical", values: ["global", "layer"], default: "global", description: "threshold scope" },
+      mode: { type: "categorical", values: ["one-shot", "iterative"], default: "one-shot", description: "prune once, or in rounds" },
+      rounds: { type: "int", min: 1, max: 100, default: 3, description: "iterative: pruning rounds" },
+      roundEpochs: { type: "int", min: 0, max: 100, default: 1, description: "iterative: fine-tune epochs after each intermediate round" },
+      initialSparsity: { type: "float", min: 0, max: 1, exclusiveMax: true, default: 0, description: "iterative: schedule start s_0" },
+      weightDecay: { type: "float", min: 0, max: 1, default: 0, description: "L2 penalty on the prunable weights while fine-tuning" },
+    },
+  },
+  {
+    name: "sap",
+    description: "Sparsity-informed Adaptive Pruning: PQ-Index-driven prune ratio per round, rewind to init, retrain",
+    params: {
+      p: { type: "float", min: 0, max: 10, exclusiveMin: true, default: 0.5, description: "PQ Index norm p (0 < p < q); smaller prunes less" },
+      q: { type: "float", min: 0, max: 10, exclusiveMin: true, default: 1, description: "PQ Index norm q (q > p)" },
+      scope: { type: "categorical", values: ["global", "layer", "neuron"], default: "global", description: "PQI and threshold per all weights, per layer or per output neuron" },
+      etaR: { type: "float", min: 0, max: 100, default: 0, description: "compression tolerance eta_r; larger prunes more" },
+      gamma: { type: "float", min: 0, max: 100, exclusiveMin: true, default: 1, description: "scaling factor gamma of the prune ratio" },
+      beta: { type: "float", min: 0, max: 1, exclusiveMin: true, default: 0.9, description: "cap beta on the fraction of remaining weights pruned per round" },
+      rounds: { type: "int", min: 1, max: 100, default: 5, description: "T: pruning rounds" },
+      roundEpochs: { type: "int", min: 1, max: 1000, default: 2, description: "E: training epochs per round" },
+      rewind: { type: "categorical", values: ["init", "none"], default: "init", description: "rewind to the initial weights after pruning (paper) or keep training" },
+      stopRule: { type: "categorical", values: ["none", "c-zero", "pqi-rise", "both"], default: "none", description: "optional early end of the rounds" },
+      stopDelta: { type: "float", min: 0, max: 1, default: 0.01, description: "pqi-rise rule: validation-accuracy drop that counts" },
+      weightDecay: { type: "float", min: 0, max: 1, default: 0, description: "L2 penalty on the prunable weights while retraining (the SAP paper trains with 5e-4)" },
+    },
+    relations: [{ left: "p", op: "<", right: "q" }],
+  },
+  {
+    name: "lottery-ticket",
+    description: "iterative lottery-ticket pruning: prune P of the remaining weights by current magnitude, rewind to init, retrain",
+    params: RATE_ROUNDS_PARAMS,
+  },
+  {
+    name: "one-shot",
+    description: "one-shot baseline: prune P of the remaining weights ranked by the dense trained magnitudes, rewind to init, retrain",
+    params: RATE_ROUNDS_PARAMS,
+  },
+  {
+    name: "layerprune",
+    description: "LayerPrune: score filters, aggregate to layers/blocks, remove the k least important (or until a latency budget) and fine-tune; unit=filter is the filter-pruning counterpart",
+    params: {
+      unit: { type: "categorical", values: ["layer", "block", "filter"], default: "layer", description: "remove whole layers/blocks (the net's removable depth units; layer and block are the same here) or filters/neurons" },
+      criterion: {
+        type: "categorical",
+        values: ["weight_l2", "weight_l1", "taylor_weight", "taylor_gate", "taylor_fmap", "bn_scale", "random", "imprint", "ensemble"],
+        default: "taylor_weight",
+        description: "per-filter importance, averaged per layer/block (imprint scores layers directly)",
+      },
+      removal: { type: "categorical", values: ["k", "latency"], default: "k", description: "remove k layers (or filterFraction of the units), or remove until the latency budget is met" },
+      k: { type: "int", min: 1, max: 64, default: 1, description: "layers/blocks removed (removal=k)" },
+      latencyBudget: { type: "float", min: 0, max: 1, exclusiveMin: true, default: 0.8, description: "removal=latency: target latency as a fraction of the unpruned latency" },
+      latencyBatch: { type: "int", min: 1, max: 1024, default: 64, description: "batch size of the latency measured for removal=latency" },
+      filterFraction: { type: "float", min: 0, max: 1, exclusiveMin: true, exclusiveMax: true, default: 0.3, description: "unit=filter, removal=k: fraction of the prunable units removed" },
+      filterScope: { type: "categorical", values: ["layer", "global"], default: "layer", description: "unit=filter: the fraction per layer, or one global ranking of L2-normalised scores" },
+      criterionBatches: { type: "int", min: 1, max: 100000, default: 50, description: "mini-batches of the criterion pass" },
+      imprintFeatures: { type: "int", min: 16, max: 8192, default: 512, description: "imprint: pooled features per layer" },
+      lrDrop: { type: "bool", default: true, description: "fine-tune the second half of finetune.epochs at 0.1x the learning rate" },
+    },
+  },
+  {
+    name: "gates",
+    description: "learnable scaling factors at neuron, filter, layer and block granularity with an L1 penalty, online thresholding and physical removal at export",
+    params: {
+      neuron: { type: "bool", default: true, description: "gate dense-layer neurons" },
+      filter: { type: "bool", default: true, description: "gate conv filters" },
+      layer: { type: "bool", default: true, description: "gate shape-preserving plain layers (y = g f(x) + (1-g) x)" },
+      block: { type: "bool", default: true, description: "gate residual branches (y = act(x + g F(x)))" },
+      lambdaNeuron: { type: "float", min: 0, max: 1, default: 1e-4, description: "L1 weight of the neuron gates" },
+      lambdaFilter: { type: "float", min: 0, max: 1, default: 1e-4, description: "L1 weight of the filter gates" },
+      lambdaLayer: { type: "float", min: 0, max: 1, default: 1e-4, description: "L1 weight of the layer gates" },
+      lambdaBlock: { type: "float", min: 0, max: 1, default: 1e-4, description: "L1 weight of the block gates" },
+      regularizer: { type: "categorical", values: ["l1", "l1_hard_threshold_ste"], default: "l1", description: "plain L1, or L1 with a hard-thresholded forward pass and straight-through gradient" },
+      tau: { type: "float", min: 0, max: 1, default: 0.01, description: "gates with |g| < tau are zeroed for good" },
+      gateInit: { type: "float", min: 0, max: 10, exclusiveMin: true, default: 1, description: "initial gate value" },
+      gateLrMult: { type: "float", min: 0, max: 1000, exclusiveMin: true, default: 1, description: "learning-rate multiplier of the gates" },
+      pruneInterval: { type: "categorical", values: ["epoch", "steps", "end"], default: "epoch", description: "when gates below tau are zeroed: every epoch, every pruneSteps steps, or only at the end" },
+      pruneSteps: { type: "int", min: 1, max: 1000000, default: 100, description: "pruneInterval=steps: optimizer steps between thresholdings" },
+      epochs: { type: "int", min: 0, max: 1000, default: 20, description: "training epochs with gates and penalty" },
+      postExportEpochs: { type: "int", min: 0, max: 1000, default: 0, description: "fine-tune epochs after the structures are removed" },
+    },
+  },
+  {
+    name: "early-exit",
+    description: "pruning of early-exit networks: magnitude-prune backbone and exits together (simultaneous) or the backbone first, then fresh exits on the frozen backbone (ordered)",
+    params: {
+      approach: { type: "categorical", values: ["simultaneous", "ordered"], default: "simultaneous", description: "prune everything together, or backbone then exits" },
+      iterations: { type: "int", min: 1, max: 100, default: 20, description: "prune + fine-tune iterations (per phase)" },
+      fraction: { type: "float", min: 0, max: 1, exclusiveMin: true, exclusiveMax: true, default: 0.1, description: "fraction of the remaining weights pruned per iteration" },
+      scope: { type: "categorical", values: ["global", "layer"], default: "global", description: "magnitude threshold over all pruned tensors or per tensor" },
+      epochsPerIteration: { type: "int", min: 0, max: 1000, default: 1, description: "fine-tune epochs after each pruning iteration" },
+      exitEpochs: { type: "int", min: 0, max: 1000, default: 2, description: "ordered: epochs training the fresh exits on the frozen pruned backbone" },
+      lossWeights: { type: "categorical", values: ["model", "uniform", "increasing"], default: "model", description: "per-exit loss weights while fine-tuning (model: modelOptions.exitLossWeights)" },
+      criterion: { type: "categorical", values: ["max-softmax", "entropy"], default: "max-softmax", description: "exit when max softmax >= tau, or normalised entropy <= tau (unset: modelOptions.exitRule.criterion)" },
+      tau: { type: "float", min: 0, max: 1, description: "fixed operating threshold (unset: modelOptions.exitRule.tau, else the cheapest tau within maxAccuracyDrop)" },
+      maxAccuracyDrop: { type: "float", min: 0, max: 1, default: 0.01, description: "operating point: tolerated accuracy drop below the final exit on validation (unset: modelOptions.exitRule.maxAccuracyDrop)" },
     },
   },
 ];

@@ -25,6 +25,8 @@ export interface WorkerConfig {
   /** On SIGTERM, let the running trial finish if it ends within this time; else nak it. */
   readonly shutdownGraceMs: number;
   readonly logLevel: LogLevel;
+  /** Train in a worker_thread so heartbeats and keepalives never wait for a kernel. @default true */
+  readonly trainInThread: boolean;
 }
 
 export const DEFAULT_WORKER_CONFIG = {
@@ -83,6 +85,7 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
     maxTrials: int("--max-trials", flags.maxTrials ?? env["PRUNESWEEP_MAX_TRIALS"], 0, 0),
     shutdownGraceMs: int("--shutdown-grace-ms", flags.shutdownGraceMs, DEFAULT_WORKER_CONFIG.shutdownGraceMs, 0),
     logLevel: level as LogLevel,
+    trainInThread: (env["PRUNESWEEP_TRAIN_IN_THREAD"] ?? "1") !== "0",
   };
   const extra: Record<string, string | undefined> = {
     natsUser: opt(flags.natsUser ?? env["NATS_USER"]),

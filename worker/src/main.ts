@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createLogger } from "@prunesweep/proto";
-import { InMemoryPretrainedStore } from "./artifacts/index.js";
+import { CachedPretrainedStore } from "./artifacts/index.js";
 import { loadWorkerConfig, type WorkerFlags } from "./config.js";
+import { NatsPretrainedStore } from "./transport/nats-artifact-store.js";
 import { connectWorkerNats, NatsTrialSource } from "./transport/nats-trial-source.js";
 import { Worker } from "./worker.js";
 
@@ -83,7 +84,9 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
     ...(config.natsToken !== undefined && { token: config.natsToken }),
     ...(config.natsCredsFile !== undefined && { credsFile: config.natsCredsFile }),
   });
-  const worker = new Worker(config, new NatsTrialSource(nc, log), new InMemoryPretrainedStore(), log);
+  // Dense pretraining runs once per pretrain key across the fleet (claim or wait), cached per process.
+  const pretrained = new CachedPretrainedStore(new NatsPretrainedStore(nc, { owner: config.workerId, log }));
+  const worker = new Worker(config, new NatsTrialSource(nc, log), pretrained, log);
   const stop = (signal: string): void => {
     log.info("signal received; draining", { signal });
     void worker.shutdown();

@@ -5,10 +5,11 @@ import type { WorkerConfig } from "./config.js";
 import type { PretrainedStore } from "./artifacts/index.js";
 import { selectBackend } from "./backend/select-backend.js";
 import { runTrial } from "./trial/run-trial.js";
+import { TrialThread } from "./trial-thread/trial-thread.js";
 import type { TrialOutcome, TrialRequest } from "./trial/types.js";
 import { decodeAssignment } from "./transport/convert.js";
 import type { NatsTrialSource, TrialLease } from "./transport/nats-trial-source.js";
-import { ReportSession } from "./transport/report-client.js";
+import { ReportClientPool, ReportSession } from "./transport/report-client.js";
 
 export const WORKER_VERSION = "0.1.0";
 
@@ -17,6 +18,8 @@ export type WorkerState = "initialized" | "running" | "draining" | "stopped" | "
 
 /** Delay before a retryable failure is redelivered. */
 const RETRY_DELAY_MS = 2_000;
+/** A coordinator that does not answer hello within this time: give the assignment back. */
+const HELLO_TIMEOUT_MS = 120_000;
 
 /**
  * Pulls one assignment at a time and runs it: hello → train (with progress and heartbeats)
@@ -31,6 +34,9 @@ export class Worker {
   private loopDone: Promise<void> | undefined;
   private trialsRun = 0;
   private readonly channelCredentials: ChannelCredentials;
+  /** Training runs here, off the main event loop, unless `config.trainInThread` is false. */
+  private readonly thread: TrialThread | undefined;
+  private readonly clients = new ReportClientPool();
 
   constructor(
     private readonly config: WorkerConfig,
@@ -45,6 +51,7 @@ export class Worker {
           config.tlsCertFile ? readFileSync(config.tlsCertFile) : null,
         )
       : credentials.createInsecure();
+    this.thread = config.trainInThread ? new TrialThread() : undefined;
   }
 
   get state(): WorkerState {
@@ -82,6 +89,8 @@ export class Worker {
         timer.unref();
       }
       await this.loopDone?.catch(() => undefined);
+      await this.thread?.close();
+      this.clients.close();
       this._state = "stopped";
     })();
     return this.stopping;
@@ -115,6 +124,7 @@ export class Worker {
       { campaignId: request.campaignId, trialId: request.trialId, attempt: request.attempt },
       {
         endpoint,
+        pool: this.clients,
         credentials: this.channelCredentials,
         log: this.log,
         ...(this.config.authToken !== undefined && { token: this.config.authToken }),
@@ -142,22 +152,27 @@ export class Worker {
 
   private async runLeased(lease: TrialLease, request: TrialRequest, session: ReportSession, abort: AbortController): Promise<void> {
     const { backend } = await selectBackend(request.task.backend);
-    const answer = await session.hello(this.config.workerId, backend, WORKER_VERSION);
+    let helloTimer: NodeJS.Timeout | undefined;
+    const answer = await Promise.race([
+      session.hello(this.config.workerId, backend, WORKER_VERSION),
+      new Promise<never>((_, reject) => {
+        helloTimer = setTimeout(() => reject(new Error(`coordinator did not answer hello within ${HELLO_TIMEOUT_MS} ms`)), HELLO_TIMEOUT_MS);
+      }),
+    ]).finally(() => clearTimeout(helloTimer));
     if (answer === "cancel") {
       this.log.info("coordinator cancelled the trial; terminating its message", { trial: request.trialId, reason: session.cancelledReason });
       lease.reject();
       return;
     }
     this.log.info("trial started", { trial: request.trialId, attempt: request.attempt, backend });
-    const outcome: TrialOutcome = await runTrial(
-      request,
-      {
-        signal: abort.signal,
-        progress: (step, phase, metrics) => session.progress(step, phase, metrics),
-        log: (message, fields) => this.log.debug(message, { trial: request.trialId, ...fields }),
-      },
-      { pretrained: this.pretrained },
-    );
+    const hooks = {
+      signal: abort.signal,
+      progress: (step: number, phase: string, metrics: Readonly<Record<string, number>>) => session.progress(step, phase, metrics),
+      log: (message: string, fields?: Readonly<Record<string, unknown>>) => this.log.debug(message, { trial: request.trialId, ...fields }),
+    };
+    const outcome: TrialOutcome = this.thread
+      ? await this.thread.run(request, hooks, { pretrained: this.pretrained })
+      : await runTrial(request, hooks, { pretrained: this.pretrained });
     switch (outcome.kind) {
       case "completed":
         await session.finish({

@@ -10,6 +10,7 @@ import type { DatasetSource, TaskConfig } from "./types.js";
 export const MODEL_NAMES: readonly string[] = [
   "lenet-300-100",
   "mlp",
+  "sap-mlp",
   "deep-mlp",
   "res-mlp",
   "lenet5",

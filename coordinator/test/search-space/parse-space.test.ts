@@ -63,11 +63,11 @@ describe("parseSearchSpace", () => {
 
   it("checks names against the catalogue", () => {
     expect(issuesOf({ "magnitude.sparsty": { min: 0.1, max: 0.2 } })).toEqual([
-      { path: "space.magnitude.sparsty", message: "unknown parameter of method magnitude; known: sparsity, scope" },
+      { path: "space.magnitude.sparsty", message: expect.stringMatching(/^unknown parameter of method magnitude; known: sparsity, scope\b/) as unknown },
     ]);
     expect(issuesOf({ colour: 1 })[0]?.message).toMatch(/^unknown parameter; known common parameters: method, sparsity/);
     expect(issuesOf({ "finetune.epoch": 1 })[0]?.message).toMatch(/known finetune parameters: finetune.epochs/);
-    expect(issuesOf({ "sap.p": 1 })[0]?.message).toMatch(/"sap" is not a method \(known: magnitude\)/);
+    expect(issuesOf({ "nope.p": 1 })[0]?.message).toMatch(/"nope" is not a method \(known: magnitude\b/);
   });
 
   it("checks bounds against the catalogue, exclusive and inclusive", () => {
@@ -92,8 +92,8 @@ describe("parseSearchSpace", () => {
     expect(issuesOf({ "magnitude.scope": { values: ["global", "row"] } })).toEqual([
       { path: "space.magnitude.scope.values.1", message: "must be one of: global, layer" },
     ]);
-    expect(issuesOf({ method: { values: ["magnitude", "sap"] } })).toEqual([
-      { path: "space.method.values.1", message: "must be one of: magnitude" },
+    expect(issuesOf({ method: { values: ["magnitude", "nope"] } })).toEqual([
+      { path: "space.method.values.1", message: expect.stringMatching(/^must be one of: magnitude\b/) as unknown },
     ]);
     expect(issuesOf({ "magnitude.scope": { min: 0, max: 1 } })[0]?.message).toMatch(/categorical parameter; write \{values/);
     // An int range is fine for a float rule.

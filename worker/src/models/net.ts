@@ -1,21 +1,50 @@
 /**
  * The `Net` abstraction every model, trainer, pruning method and metric works with.
  *
+ * A net is a chain of layers; consecutive layers are grouped into **blocks** (the unit of
+ * depth: what early exits are placed after and what LayerPrune removes) and it may carry
+ * **early exits** (linear heads after some blocks, see exits.ts). The final classifier is
+ * the last layer; `forward` returns its logits, `forwardExits` every exit's logits.
+ *
  * Ownership: a Net owns its variables; `dispose()` frees them. Masks and optimizers belong to
  * whoever created them. `forward*` are synchronous and must run inside `tf.tidy` or a gradient
- * function.
+ * function. Structural edits (`removeBlock`, `pruneUnits`, gates) replace variables: masks
+ * and optimizer slots of the affected parameters are stale afterwards.
  */
 import * as tf from "@tensorflow/tfjs";
 import { WeightsMismatchError } from "../errors.js";
-import { DenseLayer, FlattenLayer, type Activation, type ForwardOptions, type Layer, type LayerBuildContext, type NetParam } from "./layers.js";
+import { ExitHead, resolveExitLossWeights, type ExitOptions } from "./exits.js";
+import { IdentityLayer, type ForwardOptions, type Layer, type LayerBuildContext, type NetParam, type UnitInfo } from "./layers.js";
 import type { SerializedWeights } from "./serialized-weights.js";
 
-/** Dense cost of one layer. */
+/** Dense cost of one layer or exit head. */
 export interface LayerCost {
   readonly layer: string;
   readonly kind: string;
   /** Dense multiply-accumulates per example. */
   readonly macs: number;
+}
+
+/** A block: layers `[start, end)` of the net. */
+export interface NetBlock {
+  readonly name: string;
+  /** 1-based position: an exit at position p sits after block p. */
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+  /** `residual` for a residual block, else `layer` (a plain layer or stage). */
+  readonly kind: "layer" | "residual";
+  /** Whether the architecture allows removing it (it must also keep its shape, see {@link Net.removableBlocks}). */
+  readonly removable: boolean;
+  readonly removed: boolean;
+}
+
+/** A group of units (neurons/filters) that can be physically removed. */
+export interface UnitGroup extends UnitInfo {
+  /** Index of the (top-level) layer that owns the producer. */
+  readonly layerIndex: number;
+  /** True when the producer sits inside a composite block. */
+  readonly inner: boolean;
 }
 
 /** A trainable classifier with named, maskable parameters. */
@@ -25,25 +54,34 @@ export interface Net {
   /** Shape of one input example. */
   readonly inputShape: readonly number[];
   readonly numClasses: number;
-  /** Layers in execution order (backbone only; exit heads come later). */
+  /** Backbone layers in execution order (the final classifier last; exit heads not included). */
   readonly layers: readonly Layer[];
+  readonly blocks: readonly NetBlock[];
+  /** Early exits in order (empty without exits). */
+  readonly exits: readonly ExitHead[];
   /** Names of the exits in order; the final classifier is last (`["final"]` without early exits). */
   readonly exitNames: readonly string[];
-  /** All parameters, in layer order. */
+  /** Joint-loss weight per exit, final last. */
+  readonly exitLossWeights: readonly number[];
+  /** Exit options from `modelOptions`. */
+  readonly exitOptions: ExitOptions;
+  /** All parameters, in layer order, exit heads last. */
   params(): readonly NetParam[];
   /** The parameter called `name`; throws RangeError when unknown. */
   param(name: string): NetParam;
-  /** Parameters that weight pruning applies to (kernels). */
+  /** Parameters that weight pruning applies to (kernels, exit heads included). */
   prunableParams(): readonly NetParam[];
   /** The trainable variables, for `tf.variableGrads`. */
   trainableVariables(): tf.Variable[];
-  /** Logits of the final classifier, `[batch, numClasses]`. */
+  /** Logits of the final classifier, `[batch, numClasses]` (exit heads are not evaluated). */
   forward(x: tf.Tensor, opts: ForwardOptions): tf.Tensor2D;
   /** Logits of every exit, in {@link exitNames} order (final last). */
   forwardExits(x: tf.Tensor, opts: ForwardOptions): tf.Tensor2D[];
-  /** Dense MACs per layer, per example. */
+  /** Outputs of the given backbone layers (index −1: the input), in the order asked. */
+  forwardTaps(x: tf.Tensor, opts: ForwardOptions, layerIndices: readonly number[]): tf.Tensor[];
+  /** Dense MACs per backbone layer, then per exit head (kind `exit`). */
   macsPerLayer(): readonly LayerCost[];
-  /** Total dense MACs per example. */
+  /** Total dense MACs per example: backbone plus every exit head (= C_K, methods.md §4.5). */
   denseMacs(): number;
   /** Number of trainable parameter values (kernels + biases + ...). */
   paramCount(): number;
@@ -51,6 +89,20 @@ export interface Net {
   getWeights(): Promise<SerializedWeights>;
   /** Overwrites the weights; names and shapes must match exactly (WeightsMismatchError). */
   setWeights(w: SerializedWeights): void;
+  /** Blocks that can be removed now: allowed by the architecture, not removed, shape-preserving. */
+  removableBlocks(): readonly NetBlock[];
+  /** Replaces a removable block by an identity. @throws RangeError when it is not removable */
+  removeBlock(name: string): void;
+  /** The unit groups that can be physically shrunk now. */
+  unitGroups(): readonly UnitGroup[];
+  /** Keeps only units `keep` of group `id` and adapts every consumer. @throws RangeError */
+  pruneUnits(id: string, keep: readonly number[]): void;
+  /** The units that score a block (LayerPrune): its first producer (a residual block's first layer). */
+  blockUnits(block: NetBlock): UnitInfo | undefined;
+  /** Re-initialises every early-exit head with `seed`. */
+  reinitExits(seed: number): void;
+  /** Call after editing layers directly (gates attached, folded): refreshes the parameter lists. */
+  structureChanged(): void;
   /** Frees the variables. Idempotent. */
   dispose(): void;
 }
@@ -63,25 +115,81 @@ export function nextNetUid(architecture: string): string {
   return `${architecture}#${netCounter}`;
 }
 
-/** A plain chain of layers ending in the classifier (the last layer's output are the logits). */
+/** A block as the builder declares it. */
+export interface BlockSpec {
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+  readonly removable: boolean;
+}
+
+/** The exit configuration handed to the net. */
+export interface NetExitArgs {
+  /** Resolved positions (blocks before each exit). */
+  readonly positions: readonly number[];
+  readonly options: ExitOptions;
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** The chain-of-layers net with blocks and early exits. */
 export class SequentialNet implements Net {
-  readonly exitNames: readonly string[] = ["final"];
-  private readonly allParams: readonly NetParam[];
-  private readonly byName: ReadonlyMap<string, NetParam>;
+  readonly layers: Layer[];
+  readonly exits: ExitHead[];
+  readonly exitLossWeights: readonly number[];
+  readonly exitOptions: ExitOptions;
+  private readonly blockList: { spec: BlockSpec; removed: boolean }[];
+  private allParams: readonly NetParam[] = [];
+  private byName: ReadonlyMap<string, NetParam> = new Map();
   private disposed = false;
 
   constructor(
     readonly architecture: string,
     readonly inputShape: readonly number[],
     readonly numClasses: number,
-    readonly layers: readonly Layer[],
+    layers: readonly Layer[],
+    private readonly ctx: LayerBuildContext,
+    blocks: readonly BlockSpec[],
+    exits: NetExitArgs,
   ) {
-    this.allParams = layers.flatMap((l) => l.params);
-    this.byName = new Map(this.allParams.map((p) => [p.name, p]));
+    this.layers = [...layers];
+    this.blockList = blocks.map((spec) => ({ spec, removed: false }));
+    this.exitOptions = exits.options;
     const last = layers[layers.length - 1];
     if (!last || last.outputShape.length !== 1 || last.outputShape[0] !== numClasses) {
       throw new RangeError(`net "${architecture}" must end in ${numClasses} logits`);
     }
+    // Validated before any exit head allocates variables.
+    this.exitLossWeights = resolveExitLossWeights(exits.options.exitLossWeights, exits.positions.length + 1);
+    this.exits = exits.positions.map((p, i) => {
+      const afterLayer = p === 0 ? (blocks[0]?.start ?? 0) - 1 : (blocks[p - 1]?.end ?? 0) - 1;
+      const shape = afterLayer < 0 ? inputShape : (this.layers[afterLayer]?.outputShape ?? inputShape);
+      return new ExitHead(ctx, `exit${i + 1}`, p, afterLayer, shape, numClasses);
+    });
+    this.structureChanged();
+  }
+
+  get exitNames(): readonly string[] {
+    return [...this.exits.map((e) => e.name), "final"];
+  }
+
+  get blocks(): readonly NetBlock[] {
+    return this.blockList.map(({ spec, removed }, i) => ({
+      ...spec,
+      index: i + 1,
+      removed,
+      kind: this.layers[spec.start]?.kind.endsWith("-block") ? "residual" : "layer",
+    }));
+  }
+
+  structureChanged(): void {
+    this.allParams = [...this.layers.flatMap((l) => l.params), ...this.exits.flatMap((e) => e.params)];
+    const byName = new Map<string, NetParam>();
+    for (const p of this.allParams) {
+      if (byName.has(p.name)) throw new RangeError(`net "${this.architecture}" has two parameters named "${p.name}"`);
+      byName.set(p.name, p);
+    }
+    this.byName = byName;
   }
 
   params(): readonly NetParam[] {
@@ -109,15 +217,42 @@ export class SequentialNet implements Net {
   }
 
   forwardExits(x: tf.Tensor, opts: ForwardOptions): tf.Tensor2D[] {
-    return [this.forward(x, opts)];
+    const outs: tf.Tensor2D[] = [];
+    let e = 0;
+    const emit = (i: number, h: tf.Tensor): void => {
+      for (let head = this.exits[e]; head && head.afterLayer === i; head = this.exits[++e]) outs.push(head.apply(h, opts));
+    };
+    let h = x;
+    emit(-1, h);
+    this.layers.forEach((layer, i) => {
+      h = layer.apply(h, opts);
+      emit(i, h);
+    });
+    outs.push(h as tf.Tensor2D);
+    return outs;
+  }
+
+  forwardTaps(x: tf.Tensor, opts: ForwardOptions, layerIndices: readonly number[]): tf.Tensor[] {
+    const wanted = new Map<number, tf.Tensor>();
+    const last = Math.max(-1, ...layerIndices);
+    let h = x;
+    if (layerIndices.includes(-1)) wanted.set(-1, h);
+    for (let i = 0; i <= last; i++) {
+      h = (this.layers[i] as Layer).apply(h, opts);
+      if (layerIndices.includes(i)) wanted.set(i, h);
+    }
+    return layerIndices.map((i) => wanted.get(i) as tf.Tensor);
   }
 
   macsPerLayer(): readonly LayerCost[] {
-    return this.layers.filter((l) => l.macs > 0).map((l) => ({ layer: l.name, kind: l.kind, macs: l.macs }));
+    return [
+      ...this.layers.filter((l) => l.macs > 0).map((l) => ({ layer: l.name, kind: l.kind, macs: l.macs })),
+      ...this.exits.map((e) => ({ layer: e.name, kind: "exit", macs: e.macs })),
+    ];
   }
 
   denseMacs(): number {
-    return this.layers.reduce((a, l) => a + l.macs, 0);
+    return this.layers.reduce((a, l) => a + l.macs, 0) + this.exits.reduce((a, e) => a + e.macs, 0);
   }
 
   paramCount(): number {
@@ -139,7 +274,7 @@ export class SequentialNet implements Net {
     for (const p of this.allParams) {
       const t = given.get(p.name);
       if (!t) throw new WeightsMismatchError(`weights for "${this.architecture}" lack parameter "${p.name}"`);
-      if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i]) || t.data.length !== p.size) {
+      if (!sameShape(t.shape, p.shape) || t.data.length !== p.size) {
         throw new WeightsMismatchError(`parameter "${p.name}": stored shape [${t.shape.join(", ")}], model shape [${p.shape.join(", ")}]`);
       }
     }
@@ -155,61 +290,94 @@ export class SequentialNet implements Net {
     });
   }
 
+  removableBlocks(): readonly NetBlock[] {
+    return this.blocks.filter((b) => {
+      if (!b.removable || b.removed) return false;
+      const first = this.layers[b.start];
+      const last = this.layers[b.end - 1];
+      return first !== undefined && last !== undefined && sameShape(first.inputShape, last.outputShape);
+    });
+  }
+
+  removeBlock(name: string): void {
+    const i = this.blockList.findIndex((b) => b.spec.name === name);
+    const block = this.blockList[i];
+    if (!block || !this.removableBlocks().some((b) => b.name === name)) {
+      throw new RangeError(`block "${name}" of "${this.architecture}" cannot be removed; removable: ${this.removableBlocks().map((b) => b.name).join(", ") || "none"}`);
+    }
+    const { start, end } = block.spec;
+    const shape = (this.layers[start] as Layer).inputShape;
+    for (let j = start; j < end; j++) {
+      const old = this.layers[j] as Layer;
+      for (const p of old.params) p.variable.dispose();
+      this.layers[j] = new IdentityLayer(old.name, shape);
+    }
+    block.removed = true;
+    this.structureChanged();
+  }
+
+  unitGroups(): readonly UnitGroup[] {
+    const groups: UnitGroup[] = [];
+    this.layers.forEach((layer, i) => {
+      for (const u of layer.innerUnits?.() ?? []) groups.push({ ...u, layerIndex: i, inner: true });
+      if (i === this.layers.length - 1 || !layer.pruneOutputs) return;
+      const u = layer.producedUnits?.();
+      if (u && this.consumersAbsorb(i)) groups.push({ ...u, layerIndex: i, inner: false });
+    });
+    return groups;
+  }
+
+  /** Whether a unit reduction at layer i's output is absorbed downstream (exits always absorb). */
+  private consumersAbsorb(i: number): boolean {
+    for (let j = i + 1; j < this.layers.length; j++) {
+      const flow = this.layers[j]?.inputUnitFlow;
+      if (flow === undefined) return false;
+      if (flow === "absorb") return true;
+    }
+    return false;
+  }
+
+  pruneUnits(id: string, keep: readonly number[]): void {
+    const g = this.unitGroups().find((u) => u.id === id);
+    if (!g) throw new RangeError(`"${this.architecture}" has no prunable unit group "${id}"`);
+    if (keep.length === 0 || keep.some((k, j) => !Number.isInteger(k) || k < 0 || k >= g.units || (j > 0 && k <= (keep[j - 1] ?? -1)))) {
+      throw new RangeError(`unit group "${id}": keep must be a non-empty ascending list of units < ${g.units}`);
+    }
+    const layer = this.layers[g.layerIndex] as Layer;
+    if (g.inner) {
+      layer.pruneInner?.(id, keep);
+    } else {
+      layer.pruneOutputs?.(keep);
+      let cur: readonly number[] | undefined = keep;
+      for (const e of this.exits) if (e.afterLayer === g.layerIndex) e.pruneInputs(keep);
+      for (let j = g.layerIndex + 1; j < this.layers.length && cur; j++) {
+        cur = this.layers[j]?.pruneInputs?.(cur);
+        if (cur) for (const e of this.exits) if (e.afterLayer === j) e.pruneInputs(cur);
+      }
+    }
+    this.structureChanged();
+  }
+
+  blockUnits(block: NetBlock): UnitInfo | undefined {
+    if (block.removed) return undefined;
+    for (let j = block.start; j < block.end; j++) {
+      const l = this.layers[j] as Layer;
+      const inner = l.innerUnits?.()[0];
+      if (inner) return inner;
+      const own = l.producedUnits?.();
+      if (own) return own;
+    }
+    return undefined;
+  }
+
+  reinitExits(seed: number): void {
+    for (const e of this.exits) e.reinit(seed);
+    this.structureChanged();
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     for (const p of this.allParams) p.variable.dispose();
-  }
-}
-
-/**
- * Builds a {@link SequentialNet} layer by layer, tracking the per-example shape.
- * @example new NetBuilder("mlp", [28, 28, 1], 10, seed).flatten().dense("fc1", 300, "relu").dense("out", 10).build()
- */
-export class NetBuilder {
-  private readonly layers: Layer[] = [];
-  private shape: readonly number[];
-  private readonly ctx: LayerBuildContext;
-
-  constructor(
-    private readonly architecture: string,
-    private readonly inputShape: readonly number[],
-    private readonly numClasses: number,
-    seed: number,
-  ) {
-    this.shape = inputShape;
-    this.ctx = { uid: nextNetUid(architecture), seed };
-  }
-
-  /** Flattens the input to one dimension. */
-  flatten(name = "flatten"): this {
-    return this.push(new FlattenLayer(name, this.shape));
-  }
-
-  /** Adds a dense layer (flattening first when needed). */
-  dense(name: string, units: number, activation: Activation = "linear"): this {
-    if (this.shape.length !== 1) this.flatten(`${name}-flatten`);
-    return this.push(new DenseLayer(this.ctx, name, this.shape, units, activation));
-  }
-
-  /** Builds the net; on failure, frees the variables created so far. */
-  build(): Net {
-    try {
-      return new SequentialNet(this.architecture, this.inputShape, this.numClasses, this.layers);
-    } catch (err) {
-      for (const l of this.layers) for (const p of l.params) p.variable.dispose();
-      throw err;
-    }
-  }
-
-  /** Current per-example output shape. */
-  get currentShape(): readonly number[] {
-    return this.shape;
-  }
-
-  private push(layer: Layer): this {
-    this.layers.push(layer);
-    this.shape = layer.outputShape;
-    return this;
   }
 }

@@ -1,3 +1,5 @@
+import type { ExitSpec } from "./exits.js";
+
 /** Arguments every model builder receives. */
 export interface ModelBuildArgs {
   /** The task's `modelOptions`, validated by the builder. */
@@ -7,4 +9,6 @@ export interface ModelBuildArgs {
   readonly numClasses: number;
   /** Weight-init seed. */
   readonly seed: number;
+  /** `task.exits`; undefined: no early exits. */
+  readonly exits?: ExitSpec;
 }

@@ -1,10 +1,13 @@
 /**
- * Model registry: `buildModel(name, options, inputShape, numClasses, seed)`.
- * Add an architecture by adding a builder to {@link MODEL_BUILDERS}.
+ * Model registry: `buildModel(name, options, inputShape, numClasses, seed, exits?)`.
+ * Add an architecture by adding a builder to {@link MODEL_BUILDERS} (and its name to the
+ * coordinator's MODEL_NAMES).
  */
 import * as z from "zod";
 import { InvalidTaskError, UnknownModelError } from "../errors.js";
-import { buildLenet300100, buildMlpModel } from "./mlp.js";
+import { buildLenet5, buildResnet } from "./cnn.js";
+import type { ExitSpec } from "./exits.js";
+import { buildDeepMlp, buildLenet300100, buildMlpModel, buildResMlp, buildSapMlp } from "./mlp.js";
 import type { Net } from "./net.js";
 import type { ModelBuildArgs } from "./registry-types.js";
 
@@ -15,14 +18,24 @@ export type ModelBuilder = (args: ModelBuildArgs) => Net;
 export const MODEL_BUILDERS: ReadonlyMap<string, ModelBuilder> = new Map<string, ModelBuilder>([
   ["lenet-300-100", buildLenet300100],
   ["mlp", buildMlpModel],
+  ["sap-mlp", buildSapMlp],
+  ["deep-mlp", buildDeepMlp],
+  ["res-mlp", buildResMlp],
+  ["lenet5", buildLenet5],
+  ["resnet8", (a) => buildResnet(8, a)],
+  ["resnet14", (a) => buildResnet(14, a)],
+  ["resnet20", (a) => buildResnet(20, a)],
 ]);
 
 /** Names of the registered architectures. */
 export const MODEL_NAMES: readonly string[] = [...MODEL_BUILDERS.keys()];
 
+/** Models with conv layers: they need conv gradients (not on the wasm backend without extra kernels). */
+export const CONV_MODELS: ReadonlySet<string> = new Set(["lenet5", "resnet8", "resnet14", "resnet20"]);
+
 /**
- * Builds a model with seeded Glorot initialisation (same seed, same weights).
- * @throws UnknownModelError listing the valid names; InvalidTaskError for bad `options`.
+ * Builds a model with seeded initialisation (same seed, same weights).
+ * @throws UnknownModelError listing the valid names; InvalidTaskError for bad `options` or exits.
  */
 export function buildModel(
   name: string,
@@ -30,11 +43,12 @@ export function buildModel(
   inputShape: readonly number[],
   numClasses: number,
   seed: number,
+  exits?: ExitSpec,
 ): Net {
   const builder = MODEL_BUILDERS.get(name);
   if (!builder) throw new UnknownModelError(name, MODEL_NAMES);
   try {
-    return builder({ options, inputShape, numClasses, seed });
+    return builder({ options, inputShape, numClasses, seed, exits });
   } catch (err) {
     if (err instanceof z.ZodError) {
       const issues = err.issues.map((i) => `${["modelOptions", ...i.path.map(String)].join(".")}: ${i.message}`).join("; ");

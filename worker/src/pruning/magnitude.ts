@@ -7,11 +7,14 @@
  * - `mode: "one-shot"`: prune once to `sparsity`, fine-tune `finetune.epochs`.
  * - `mode: "iterative"`: `rounds` prune/fine-tune rounds along the polynomial (cubic) schedule
  *   of Zhu & Gupta (2017), s_r = s_f + (s_0 - s_f)(1 - r/R)^3, with `roundEpochs` epochs after
- *   each intermediate round and `finetune.epochs` after the last.
+ *   each intermediate round and `finetune.epochs` after the last; no rewinding. Each round is
+ *   one progress step (phase `"prune"`: `val_accuracy`, `sparsity`, `remaining`, PQI and Gini;
+ *   see `schedule-rounds.ts`); one-shot mode reports every fine-tuning epoch instead. When the
+ *   trial budget runs out mid-schedule, the net is pruned straight to the final sparsity.
  *
- * Exactly round(s·N) weights are pruned: ties at the threshold are broken by position, so the
- * achieved sparsity matches the target up to rounding. Weights that are already zero (pruned
- * earlier) have |w| = 0 and are pruned first, so masks only grow across rounds.
+ * Exactly round(s·N) weights are pruned (per kernel for layer scope): ties at the threshold are
+ * broken by position, so the achieved sparsity matches the target up to rounding. Iterative
+ * rounds only prune un-pruned entries, so masks only grow across rounds.
  */
 import type { ParamRule } from "@prunesweep/proto";
 import type * as tf from "@tensorflow/tfjs";
@@ -20,6 +23,12 @@ import { InvalidParameterError } from "../errors.js";
 import { applyMasks, disposeMasks, maskFromValues, type Masks } from "./masks.js";
 import { paramOrDefault } from "./param-rules.js";
 import type { MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
+import { sparsityMeasures } from "./pqi.js";
+import { polynomialSchedule } from "./schedule.js";
+import { roundDetails, runPruningRounds, weightDecayLoss, type RoundState } from "./schedule-rounds.js";
+import { absValues, keptValues, pruneByUnits, scopeUnits, type ScopeUnit } from "./schedule-units.js";
+
+export { polynomialSchedule } from "./schedule.js";
 
 /** Threshold scope. */
 export type MagnitudeScope = "global" | "layer";
@@ -33,6 +42,8 @@ export interface MagnitudeParams {
   readonly rounds: number;
   readonly roundEpochs: number;
   readonly initialSparsity: number;
+  /** L2 penalty while fine-tuning. */
+  readonly weightDecay: number;
 }
 
 const RULES: Readonly<Record<string, ParamRule>> = {
@@ -42,6 +53,7 @@ const RULES: Readonly<Record<string, ParamRule>> = {
   rounds: { type: "int", min: 1, max: 100, default: 3, description: "iterative: pruning rounds" },
   roundEpochs: { type: "int", min: 0, max: 100, default: 1, description: "iterative: fine-tune epochs after each intermediate round" },
   initialSparsity: { type: "float", min: 0, max: 1, exclusiveMax: true, default: 0, description: "iterative: schedule start s_0" },
+  weightDecay: { type: "float", min: 0, max: 1, default: 0, description: "L2 penalty on the prunable weights while fine-tuning" },
 };
 
 /**
@@ -97,11 +109,6 @@ function pruneSmallest(abs: readonly Float32Array[], keep: readonly Uint8Array[]
   });
 }
 
-/** Sparsity of round `r` (1-based) of `rounds` on the cubic schedule from `s0` to `sf`. */
-export function polynomialSchedule(s0: number, sf: number, r: number, rounds: number): number {
-  return sf + (s0 - sf) * Math.pow(1 - r / rounds, 3);
-}
-
 /** Prunes the net in place to `sparsity`; replaces (and disposes) `previous`. */
 async function pruneTo(net: Net, sparsity: number, scope: MagnitudeScope, previous: Masks | undefined): Promise<Masks> {
   const masks = await computeMagnitudeMasks(net, sparsity, scope);
@@ -126,6 +133,7 @@ export const magnitudeMethod: PruningMethod<MagnitudeParams> = {
       rounds: paramOrDefault(own, RULES, "rounds", "magnitude.rounds"),
       roundEpochs: paramOrDefault(own, RULES, "roundEpochs", "magnitude.roundEpochs"),
       initialSparsity: paramOrDefault(own, RULES, "initialSparsity", "magnitude.initialSparsity"),
+      weightDecay: paramOrDefault(own, RULES, "weightDecay", "magnitude.weightDecay"),
     };
     if (p.mode === "iterative" && p.initialSparsity > p.sparsity) {
       throw new InvalidParameterError("magnitude.initialSparsity", `must be <= the target sparsity ${p.sparsity}, got ${p.initialSparsity}`);
@@ -134,30 +142,66 @@ export const magnitudeMethod: PruningMethod<MagnitudeParams> = {
   },
 
   async run(ctx: PruningContext, p: MagnitudeParams): Promise<PruningResult> {
+    if (p.mode === "iterative") return runIterative(ctx, p);
     let masks: Masks | undefined;
     try {
-      const rounds = p.mode === "iterative" ? p.rounds : 1;
-      const schedule: number[] = [];
-      for (let r = 1; r <= rounds; r++) {
-        ctx.throwIfAborted();
-        const target = rounds === 1 ? p.sparsity : polynomialSchedule(p.initialSparsity, p.sparsity, r, rounds);
-        schedule.push(target);
-        masks = await pruneTo(ctx.net, target, p.scope, masks);
-        const last = r === rounds;
-        ctx.log("magnitude pruning round", { round: r, rounds, sparsity: target, scope: p.scope });
-        const ft = await ctx.fineTune({ epochs: last ? ctx.settings.epochs : p.roundEpochs, masks, phase: last ? "finetune" : "iterative" });
-        if (ft.decision === "stop") return { masks, stoppedEarly: true, details: { schedule } };
-        if (ft.budgetExhausted && !last) {
-          // Out of budget mid-schedule: jump to the final sparsity so the trial still measures its target.
-          schedule.push(p.sparsity);
-          masks = await pruneTo(ctx.net, p.sparsity, p.scope, masks);
-          break;
-        }
-      }
-      return { masks, stoppedEarly: false, details: { schedule, scope: p.scope, mode: p.mode } };
+      ctx.throwIfAborted();
+      masks = await pruneTo(ctx.net, p.sparsity, p.scope, undefined);
+      ctx.log("magnitude pruning", { sparsity: p.sparsity, scope: p.scope });
+      const loss = weightDecayLoss(p.weightDecay);
+      const ft = await ctx.fineTune({ epochs: ctx.settings.epochs, masks, phase: "finetune", ...(loss && { loss }) });
+      return { masks, stoppedEarly: ft.decision === "stop", details: { schedule: [p.sparsity], scope: p.scope, mode: p.mode } };
     } catch (err) {
       disposeMasks(masks);
       throw err;
     }
   },
 };
+
+/**
+ * Prunes the units' un-pruned entries with the smallest |w| until `target` of each unit's
+ * entries (of the whole net for global scope) are pruned. Returns the entries pruned.
+ */
+function pruneToTarget(s: RoundState, units: readonly ScopeUnit[], target: number): number {
+  const sizes = units.map((u) => u.reduce((a, part) => a + part.count, 0));
+  return pruneByUnits(units, absValues(s.values), s.keep, (kept, u) => {
+    const size = sizes[u] ?? 0;
+    return Math.round(target * size) - (size - kept.length);
+  }).pruned;
+}
+
+/** Iterative mode: the cubic schedule over `rounds` progress steps, no rewinding. */
+async function runIterative(ctx: PruningContext, p: MagnitudeParams): Promise<PruningResult> {
+  let units: ScopeUnit[] | undefined;
+  const unitsOf = (s: RoundState): ScopeUnit[] =>
+    (units ??= scopeUnits(
+      s.params.map((x) => x.shape),
+      p.scope,
+    ));
+  const schedule: number[] = [];
+  const r = await runPruningRounds(ctx, {
+    rounds: p.rounds,
+    epochsFor: (t) => (t === p.rounds ? ctx.settings.epochs : p.roundEpochs),
+    rewind: "none",
+    weightDecay: p.weightDecay,
+    select: (s) => {
+      const target = polynomialSchedule(p.initialSparsity, p.sparsity, s.round, p.rounds);
+      schedule.push(target);
+      ctx.log("magnitude pruning round", { round: s.round, rounds: p.rounds, sparsity: target, scope: p.scope });
+      return { pruned: pruneToTarget(s, unitsOf(s), target), info: { target } };
+    },
+    measure: (s) => ({ ...sparsityMeasures(keptValues(s.values, s.keep)) }),
+    onBudgetExhausted: (s) => {
+      // Out of budget mid-schedule: jump to the final sparsity so the trial still measures its target.
+      schedule.push(p.sparsity);
+      pruneToTarget(s, unitsOf(s), p.sparsity);
+    },
+  });
+  const last = r.history[r.history.length - 1];
+  return {
+    masks: r.masks,
+    stoppedEarly: r.stoppedEarly,
+    metrics: { pqi_1_2: last?.metrics["pqi_1_2"] ?? 0, gini: last?.metrics["gini"] ?? 0, rounds_run: r.roundsRun },
+    details: { schedule, scope: p.scope, mode: p.mode, rounds: roundDetails(r.history), ...(r.budgetExhausted && { roundsCutByBudget: true }) },
+  };
+}

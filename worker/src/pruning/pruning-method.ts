@@ -14,7 +14,9 @@
 import type { ParamRule, PlainParam } from "@prunesweep/proto";
 import type { Rng } from "../data/rng.js";
 import type { Dataset, SplitName } from "../data/types.js";
+import type { ExitRule } from "../models/exits.js";
 import type { Net } from "../models/net.js";
+import type { SerializedWeights } from "../models/serialized-weights.js";
 import type { StepDecision } from "../trial/types.js";
 import type { LossFn } from "../trial/train.js";
 import type { Masks } from "./masks.js";
@@ -43,6 +45,20 @@ export interface FineTuneOptions {
   readonly batchSize?: number;
   /** Custom loss (e.g. with a sparsity regulariser). @default cross-entropy */
   readonly loss?: LossFn;
+  /**
+   * `"epoch"`: every epoch is a progress step (reported, counted against `budget.maxSteps`).
+   * `"none"`: epochs are not reported; the method reports its own steps (e.g. one per pruning
+   * round) with {@link PruningContext.reportProgress}.
+   * @default "epoch"
+   */
+  readonly progress?: "epoch" | "none";
+  /** Names of the parameters to train; the others stay frozen. @default every trainable parameter */
+  readonly trainableParams?: readonly string[];
+  /**
+   * Called after every optimizer step (masks already re-applied) with the step count of this
+   * call (0-based), e.g. to project or threshold gates.
+   */
+  readonly afterStep?: (step: number) => void;
 }
 
 /** How a {@link PruningContext.fineTune} call ended. */
@@ -78,6 +94,22 @@ export interface PruningContext {
   evaluate(split: SplitName): Promise<number>;
   /** Throws TrialAbortedError when the trial has been aborted. */
   throwIfAborted(): void;
+  /**
+   * Reports one progress step of the method's own (e.g. a pruning round, phase `"prune"`):
+   * the step counter advances by one. Resolves to the coordinator's decision; on "stop",
+   * return promptly with `stoppedEarly`.
+   */
+  reportProgress(phase: string, metrics: Readonly<Record<string, number>>): Promise<StepDecision>;
+  /**
+   * True (and recorded as `budgetExhausted` in the trial details) when the trial's step or
+   * wall-clock budget is used up: start no further round.
+   */
+  checkBudget(): boolean;
+  /**
+   * The net's weights as initialised, before pretraining (same seed, same values): the rewind
+   * target w_init of lottery-ticket-style methods. Computed once per trial.
+   */
+  initialWeights(): Promise<SerializedWeights>;
 }
 
 /** What a method hands back. */
@@ -90,6 +122,8 @@ export interface PruningResult {
   readonly metrics?: Readonly<Record<string, number>>;
   /** Method-specific JSON-serialisable details, merged into the trial details. */
   readonly details?: Readonly<Record<string, unknown>>;
+  /** Early-exit operating-point rule overriding `modelOptions.exitRule` (early-exit method). */
+  readonly exitRule?: ExitRule;
 }
 
 /** Validated parameters handed to {@link PruningMethod.parseParams}. */

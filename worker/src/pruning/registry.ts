@@ -4,12 +4,24 @@
  * in proto's METHOD_CATALOG so the coordinator can validate search spaces.
  */
 import { UnknownPruningMethodError } from "../errors.js";
+import { earlyExitMethod } from "./early-exit.js";
+import { gatesMethod } from "./gates.js";
+import { layerPruneMethod } from "./layerprune.js";
+import { lotteryTicketMethod } from "./lottery-ticket.js";
 import { magnitudeMethod } from "./magnitude.js";
+import { oneShotMethod } from "./one-shot.js";
 import type { PruningMethod } from "./pruning-method.js";
+import { sapMethod } from "./sap.js";
 
 /** Registered methods by name. */
 export const PRUNING_METHODS: ReadonlyMap<string, PruningMethod> = new Map<string, PruningMethod>([
   [magnitudeMethod.name, magnitudeMethod as PruningMethod],
+  [layerPruneMethod.name, layerPruneMethod as PruningMethod],
+  [gatesMethod.name, gatesMethod as PruningMethod],
+  [earlyExitMethod.name, earlyExitMethod as PruningMethod],
+  [sapMethod.name, sapMethod as PruningMethod],
+  [lotteryTicketMethod.name, lotteryTicketMethod as PruningMethod],
+  [oneShotMethod.name, oneShotMethod as PruningMethod],
 ]);
 
 /** Names of the registered methods. */

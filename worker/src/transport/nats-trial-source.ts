@@ -10,6 +10,8 @@ export interface TrialLease {
   /** 1-based delivery count of this message: the attempt number. */
   readonly deliveryCount: number;
   readonly streamSequence: number;
+  /** When the coordinator published the assignment (server timestamp). */
+  readonly publishedAtMs: number;
   /** Extends the lease (JetStream `working()`). */
   heartbeat(): void;
   /** Removes the message: the coordinator has recorded the final result. */
@@ -94,6 +96,7 @@ function toLease(m: JsMsg): TrialLease {
     data: m.data,
     deliveryCount: m.info.deliveryCount,
     streamSequence: m.seq,
+    publishedAtMs: Number(m.info.timestampNanos) / 1e6,
     heartbeat: () => m.working(),
     ack: async () => {
       await m.ackAck({ timeout: 10_000 });

@@ -16,14 +16,39 @@ const CHANNEL_OPTIONS = {
   "grpc.max_reconnect_backoff_ms": 5_000,
 };
 
+/**
+ * One gRPC channel per coordinator endpoint, shared by every report session of a worker
+ * (a channel per trial would mean a DNS resolution and an HTTP/2 connection per trial).
+ */
+export class ReportClientPool {
+  private readonly clients = new Map<string, TrialReportClient>();
+
+  get(endpoint: string, creds: ChannelCredentials = credentials.createInsecure()): TrialReportClient {
+    let c = this.clients.get(endpoint);
+    if (!c) {
+      c = new TrialReportClient(endpoint, creds, CHANNEL_OPTIONS);
+      this.clients.set(endpoint, c);
+    }
+    return c;
+  }
+
+  /** Closes every channel. */
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}
+
 export interface ReportClientOptions {
   readonly endpoint: string;
+  /** Shared channels; a private channel (closed with the session) when omitted. */
+  readonly pool?: ReportClientPool;
   /** Channel credentials; insecure when omitted. */
   readonly credentials?: ChannelCredentials;
   /** Bearer token sent as `authorization` metadata on every call. */
   readonly token?: string;
   readonly log: Logger;
-  /** Longest wait for an early-stopping decision before training goes on. @default 30000 */
+  /** Longest wait for an early-stopping decision before training goes on. @default 10000 */
   readonly decisionTimeoutMs?: number;
 }
 
@@ -56,6 +81,8 @@ export class ReportSession {
   private readonly decisionWaiters = new Map<number, (d: "continue" | "stop") => void>();
   private helloAnswer: ((a: "run" | "cancel") => void) | undefined;
   private reconnectAttempt = 0;
+  /** True between a broken stream and the first message of the next one. */
+  private reconnecting = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private fatal: Error | undefined;
@@ -68,7 +95,9 @@ export class ReportSession {
     private readonly ids: { readonly campaignId: string; readonly trialId: string; readonly attempt: number },
     private readonly o: ReportClientOptions,
   ) {
-    this.client = new TrialReportClient(o.endpoint, o.credentials ?? credentials.createInsecure(), CHANNEL_OPTIONS);
+    this.client = o.pool
+      ? o.pool.get(o.endpoint, o.credentials)
+      : new TrialReportClient(o.endpoint, o.credentials ?? credentials.createInsecure(), CHANNEL_OPTIONS);
   }
 
   /** Announces the attempt; resolves "cancel" when the coordinator says the trial must not run. */
@@ -82,9 +111,17 @@ export class ReportSession {
     return Promise.race([answer, acked.then(() => "run" as const)]);
   }
 
-  /** Sends progress; resolves with the coordinator's decision (continue on timeout). */
+  /**
+   * Sends progress; resolves with the coordinator's decision. While the coordinator is
+   * unreachable the report is buffered and training continues without waiting; a decision
+   * that does not come within the timeout counts as "continue".
+   */
   progress(step: number, phase: string, metrics: Readonly<Record<string, number>>): Promise<"continue" | "stop"> {
     if (this.cancelledReason !== undefined) return Promise.resolve("stop");
+    if (this.reconnecting) {
+      this.send({ $case: "progress", value: { step, phase, metrics: { ...metrics } } }).catch(() => undefined);
+      return Promise.resolve("continue");
+    }
     const decision = new Promise<"continue" | "stop">((resolve) => {
       this.decisionWaiters.set(step, resolve);
       setTimeout(() => {
@@ -93,7 +130,7 @@ export class ReportSession {
           this.o.log.warn("no early-stopping decision in time; continuing", { trial: this.ids.trialId, step });
           resolve("continue");
         }
-      }, this.o.decisionTimeoutMs ?? 30_000).unref();
+      }, this.o.decisionTimeoutMs ?? 10_000).unref();
     });
     this.send({ $case: "progress", value: { step, phase, metrics: { ...metrics } } }).catch(() => undefined);
     return decision;
@@ -101,7 +138,11 @@ export class ReportSession {
 
   /** Liveness signal; not retained in the outbox (a newer one supersedes it). */
   heartbeat(): void {
-    if (!this.stream || this.closed) return;
+    if (this.closed || this.fatal) return;
+    if (!this.stream) {
+      if (this.outbox.size > 0 && !this.reconnectTimer) this.scheduleReconnect(undefined);
+      return;
+    }
     const seq = ++this.seq;
     this.stream.write({ ...this.ids, seq, payload: { $case: "heartbeat", value: {} } });
   }
@@ -117,7 +158,7 @@ export class ReportSession {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.stream?.end();
     this.stream = undefined;
-    this.client.close();
+    if (!this.o.pool) this.client.close();
     for (const w of this.ackWaiters.values()) w.reject(new Error("report session closed"));
     this.ackWaiters.clear();
   }
@@ -146,6 +187,7 @@ export class ReportSession {
 
   private onMessage(m: CoordinatorMessage): void {
     this.reconnectAttempt = 0;
+    this.reconnecting = false;
     const p = m.payload;
     if (!p) return;
     switch (p.$case) {
@@ -186,7 +228,13 @@ export class ReportSession {
       this.ackWaiters.clear();
       return;
     }
+    this.reconnecting = true;
     if (this.outbox.size === 0 && this.ackWaiters.size === 0) return; // nothing to re-send; reopen lazily
+    this.scheduleReconnect(err);
+  }
+
+  private scheduleReconnect(err: ServiceError | undefined): void {
+    if (this.reconnectTimer) return;
     const base = Math.min(10_000, 250 * 2 ** this.reconnectAttempt++);
     const delay = base / 2 + Math.random() * (base / 2); // jitter: not strategy code
     this.o.log.warn("report stream broken; reconnecting", {
@@ -196,6 +244,7 @@ export class ReportSession {
       error: err?.details ?? "stream ended",
     });
     this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
       if (this.closed || this.stream) return;
       const stream = this.ensureStream();
       for (const seq of [...this.outbox.keys()].sort((a, b) => a - b)) stream.write(this.outbox.get(seq) as WorkerMessage);

@@ -1,11 +1,11 @@
 /**
  * Obtaining the pretrained dense weights of a task: from the {@link PretrainedStore} by
- * {@link pretrainKey}, else by pretraining (once per key per process, even with concurrent
- * trials) and storing the result.
+ * {@link pretrainKey}, else by pretraining once per key across every worker sharing the store
+ * (claim or wait, {@link PretrainedStore.getOrCreate}).
  */
 import { pretrainKey } from "../artifacts/pretrain-key.js";
-import type { PretrainedStore } from "../artifacts/pretrained-store.js";
-import { TrialAbortedError, WeightsMismatchError, throwIfAborted } from "../errors.js";
+import type { PretrainedResult, PretrainedSource, PretrainedStore } from "../artifacts/pretrained-store.js";
+import { WeightsMismatchError, throwIfAborted } from "../errors.js";
 import { Rng } from "../data/rng.js";
 import { splitOf, type Dataset } from "../data/types.js";
 import { evaluateAccuracy } from "../metrics/accuracy.js";
@@ -26,13 +26,13 @@ export interface PretrainedWeightsInfo {
   readonly key: string;
   /** True when the weights came from the store (no training in this trial). */
   readonly cached: boolean;
+  /** Stored already, trained by this trial, or trained by another trial this one waited for. */
+  readonly source: PretrainedSource;
   /** Wall time spent obtaining the weights in this trial (download or training). */
   readonly wallMs: number;
   /** Validation accuracy of the dense net (NaN without a validation split). */
   readonly valAccuracy: number;
 }
-
-const inflight = new Map<string, Promise<SerializedWeights>>();
 
 /**
  * Trains a freshly initialised model of `task` for `task.pretrain.epochs` epochs and returns
@@ -41,7 +41,7 @@ const inflight = new Map<string, Promise<SerializedWeights>>();
 export async function pretrainWeights(task: WorkerTask, data: Dataset, hooks: PretrainHooks): Promise<SerializedWeights> {
   const started = performance.now();
   const { epochs, optimizer: optName, learningRate, batchSize } = task.pretrain;
-  const net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed);
+  const net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits);
   const optimizer = createOptimizer(optName, learningRate, "pretrain.optimizer");
   try {
     const rng = Rng.derive(task.seed, "pretrain-shuffle");
@@ -61,41 +61,12 @@ export async function pretrainWeights(task: WorkerTask, data: Dataset, hooks: Pr
   }
 }
 
-async function storeGet(store: PretrainedStore, key: string, hooks: PretrainHooks): Promise<SerializedWeights | undefined> {
-  try {
-    return await store.get(key);
-  } catch (err) {
-    hooks.log("pretrained store get failed; pretraining locally", { key, error: String(err) });
-    return undefined;
-  }
-}
-
-/** Pretrains once per key per process; concurrent callers share the result. */
-function pretrainShared(key: string, task: WorkerTask, data: Dataset, store: PretrainedStore, hooks: PretrainHooks): Promise<SerializedWeights> {
-  let p = inflight.get(key);
-  if (!p) {
-    p = (async () => {
-      const w = await pretrainWeights(task, data, hooks);
-      try {
-        await store.put(key, w);
-      } catch (err) {
-        hooks.log("pretrained store put failed; continuing", { key, error: String(err) });
-      }
-      return w;
-    })();
-    inflight.set(key, p);
-    const clear = (): void => {
-      if (inflight.get(key) === p) inflight.delete(key);
-    };
-    p.then(clear, clear);
-  }
-  return p;
-}
-
 /**
- * Loads the task's pretrained dense weights into `net`, pretraining them when the store has
- * none (or has unusable ones).
- * @throws TrialAbortedError when aborted while pretraining
+ * Loads the task's pretrained dense weights into `net`: from the store, or produced once per
+ * key across everyone sharing the store ({@link PretrainedStore.getOrCreate}: this trial
+ * pretrains, or waits for the trial that does). When the store itself fails, or holds weights
+ * that do not fit the model, the trial pretrains locally.
+ * @throws TrialAbortedError when aborted while pretraining or waiting; errors of pretraining
  */
 export async function loadPretrained(
   net: Net,
@@ -106,29 +77,35 @@ export async function loadPretrained(
 ): Promise<PretrainedWeightsInfo> {
   const started = performance.now();
   const key = pretrainKey(task);
-  const stored = await storeGet(store, key, hooks);
-  if (stored) {
+  const ownErrors = new Set<unknown>();
+  const produce = async (): Promise<SerializedWeights> => {
+    hooks.log("pretraining dense model", { key, ...task.pretrain });
     try {
-      net.setWeights(stored);
-      const valAccuracy = numberMeta(stored, "valAccuracy") ?? (await evaluateAccuracy(net, splitOf(data, "validation")));
-      return { key, cached: true, wallMs: performance.now() - started, valAccuracy };
+      return await pretrainWeights(task, data, hooks);
     } catch (err) {
-      if (!(err instanceof WeightsMismatchError)) throw err;
-      hooks.log("stored pretrained weights do not fit the model; pretraining again", { key, error: err.message });
+      ownErrors.add(err);
+      throw err;
     }
-  }
-  hooks.log("pretraining dense model", { key, ...task.pretrain });
-  let weights: SerializedWeights;
+  };
+  let result: PretrainedResult;
   try {
-    weights = await pretrainShared(key, task, data, store, hooks);
+    result = await store.getOrCreate(key, produce, { signal: hooks.signal, log: hooks.log });
   } catch (err) {
-    // Another trial's pretraining was aborted, not ours: train ourselves.
-    if (!(err instanceof TrialAbortedError) || hooks.signal.aborted) throw err;
-    weights = await pretrainShared(key, task, data, store, hooks);
+    if (ownErrors.has(err) || hooks.signal.aborted) throw err;
+    hooks.log("pretrained store failed; pretraining locally", { key, error: String(err) });
+    result = { weights: await produce(), source: "produced" };
   }
-  net.setWeights(weights);
-  const valAccuracy = numberMeta(weights, "valAccuracy") ?? Number.NaN;
-  return { key, cached: false, wallMs: performance.now() - started, valAccuracy };
+  try {
+    net.setWeights(result.weights);
+  } catch (err) {
+    if (!(err instanceof WeightsMismatchError)) throw err;
+    hooks.log("stored pretrained weights do not fit the model; pretraining again", { key, error: err.message });
+    result = { weights: await produce(), source: "produced" };
+    await store.put(key, result.weights).catch((e: unknown) => hooks.log("pretrained store put failed; continuing", { key, error: String(e) }));
+    net.setWeights(result.weights);
+  }
+  const valAccuracy = numberMeta(result.weights, "valAccuracy") ?? (await evaluateAccuracy(net, splitOf(data, "validation")));
+  return { key, cached: result.source !== "produced", source: result.source, wallMs: performance.now() - started, valAccuracy };
 }
 
 function numberMeta(w: SerializedWeights, name: string): number | undefined {

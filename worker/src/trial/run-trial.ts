@@ -11,15 +11,14 @@ import type { PretrainedStore } from "../artifacts/pretrained-store.js";
 import { selectBackend } from "../backend/select-backend.js";
 import { loadDataset } from "../data/load-dataset.js";
 import { Rng } from "../data/rng.js";
-import { splitOf } from "../data/types.js";
-import { InvalidTaskError, TrialAbortedError, isRetryable, serializeError, throwIfAborted } from "../errors.js";
-import { evaluateAccuracy } from "../metrics/accuracy.js";
-import { measureModel } from "../metrics/model-metrics.js";
+import { TrialAbortedError, isRetryable, serializeError, throwIfAborted } from "../errors.js";
+import { collectTrialMetrics } from "../metrics/trial-metrics.js";
 import type { Net } from "../models/net.js";
 import { buildModel } from "../models/registry.js";
 import { disposeMasks, type Masks } from "../pruning/masks.js";
 import { resolveTrialParams } from "../pruning/params.js";
 import { loadPretrained } from "./pretrain.js";
+import { ensureWasmConvTraining } from "./wasm-conv-grad.js";
 import { TrialPruningContext } from "./trial-context.js";
 import type { TrialHooks, TrialOutcome, TrialRequest } from "./types.js";
 
@@ -41,16 +40,15 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
     const resolved = resolveTrialParams(req.params);
     for (const name of resolved.ignored) hooks.log("ignoring parameter of another method", { param: name, method: resolved.method.name });
     const task = req.task;
-    if (task.exits.positions.length > 0 || task.exits.every > 0) {
-      throw new InvalidTaskError(`model "${task.model}" does not support early exits yet (exits ${JSON.stringify(task.exits)})`);
-    }
     throwIfAborted(hooks.signal);
 
     const backend = await selectBackend(task.backend);
+    // Conv nets train on wasm too: supply its missing filter-gradient kernel.
+    if (backend.backend === "wasm") ensureWasmConvTraining();
     const data = await loadDataset({ source: task.dataset, split: task.split, seed: task.seed, maxTrainExamples: task.maxTrainExamples });
-    net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed);
+    net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits);
     const pre = await loadPretrained(net, task, data, deps.pretrained, hooks);
-    hooks.log("pretrained weights ready", { key: pre.key, cached: pre.cached, val_accuracy: pre.valAccuracy, ms: Math.round(pre.wallMs) });
+    hooks.log("pretrained weights ready", { key: pre.key, source: pre.source, val_accuracy: pre.valAccuracy, ms: Math.round(pre.wallMs) });
     throwIfAborted(hooks.signal);
 
     const ctx = new TrialPruningContext({
@@ -66,6 +64,15 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
       hooks,
       budget: req.budget,
       startedAt,
+      // The rewind target of lottery-ticket-style methods: the same build (and seed) pretraining started from.
+      initialWeights: async () => {
+        const fresh = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits);
+        try {
+          return await fresh.getWeights();
+        } finally {
+          fresh.dispose();
+        }
+      },
     });
     const methodStarted = performance.now();
     const result = await resolved.method.run(ctx, resolved.methodParams);
@@ -73,31 +80,24 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
     const methodMs = performance.now() - methodStarted;
     if (!result.stoppedEarly) throwIfAborted(hooks.signal);
 
-    const size = await measureModel(net);
-    const accuracy = await evaluateAccuracy(net, splitOf(data, "test"));
-    const valAccuracy = await evaluateAccuracy(net, splitOf(data, "validation"));
+    // accuracy, per-exit accuracy and τ curve, sizes, MACs, PQI, latency (metrics/trial-metrics.ts).
+    const measured = await collectTrialMetrics(net, data, { exitRule: result.exitRule });
     const metrics: Record<string, number> = {
       ...result.metrics,
-      accuracy,
-      params: size.params,
-      nonzero_params: size.nonzeroParams,
-      dense_macs: size.denseMacs,
-      effective_macs: size.effectiveMacs,
-      sparsity: size.sparsity,
+      ...measured.metrics,
       wall_ms_pretrain: Math.round(pre.wallMs),
       wall_ms_prune: Math.round(Math.max(0, methodMs - ctx.finetuneMs)),
       wall_ms_finetune: Math.round(ctx.finetuneMs),
     };
-    if (Number.isFinite(valAccuracy)) metrics["val_accuracy"] = valAccuracy;
     if (Number.isFinite(pre.valAccuracy)) metrics["pretrain_val_accuracy"] = pre.valAccuracy;
     const details: Record<string, unknown> = {
       ...result.details,
+      ...measured.details,
       method: resolved.method.name,
       backend: backend.backend,
       backendPackage: backend.package,
-      layerSparsity: size.layerSparsity,
       macsPerLayer: net.macsPerLayer(),
-      pretrain: { key: pre.key, cached: pre.cached },
+      pretrain: { key: pre.key, cached: pre.cached, source: pre.source },
       dataset: { name: data.name, train: data.nTrain, validation: data.nVal, test: data.nTest },
       finetune: ctx.settings,
       budgetExhausted: ctx.budgetExhausted,

@@ -44,8 +44,24 @@ export function createOptimizer(name: string, learningRate: number, what = "opti
 /** A training loss: `(net, x, yOneHot) → scalar`. Runs inside the gradient tape. */
 export type LossFn = (net: Net, x: tf.Tensor, yOneHot: tf.Tensor2D) => tf.Scalar;
 
-/** Mean softmax cross-entropy of the final exit. */
-export const crossEntropyLoss: LossFn = (net, x, y) => tf.losses.softmaxCrossEntropy(y, net.forward(x, { training: true })) as tf.Scalar;
+/**
+ * Mean softmax cross-entropy of the final exit; with early exits, the joint loss
+ * Σ_k w_k · CE_k over every exit with the net's {@link Net.exitLossWeights} (methods.md §4.3).
+ */
+export const crossEntropyLoss: LossFn = (net, x, y) => {
+  if (net.exits.length === 0) return tf.losses.softmaxCrossEntropy(y, net.forward(x, { training: true })) as tf.Scalar;
+  return weightedExitLoss(net.forwardExits(x, { training: true }), y, net.exitLossWeights);
+};
+
+/** Σ_k w_k · CE(y, logits_k); exits with weight 0 are skipped. */
+export function weightedExitLoss(logits: readonly tf.Tensor2D[], y: tf.Tensor2D, weights: readonly number[]): tf.Scalar {
+  let total: tf.Scalar = tf.scalar(0);
+  logits.forEach((z, k) => {
+    const w = weights[k] ?? 0;
+    if (w > 0) total = tf.add(total, tf.mul(tf.losses.softmaxCrossEntropy(y, z), w));
+  });
+  return total;
+}
 
 /** Options of {@link trainEpoch}. */
 export interface TrainEpochOptions {
@@ -64,6 +80,10 @@ export interface TrainEpochOptions {
   readonly yieldEveryBatches?: number;
   /** Stop after this many batches (0 = whole epoch). @default 0 */
   readonly maxBatches?: number;
+  /** Variables to train (the others stay frozen). @default net.trainableVariables() */
+  readonly variables?: readonly tf.Variable[];
+  /** Called after every optimizer step (and mask re-application), with the batch index. */
+  readonly afterBatch?: (batch: number) => void;
 }
 
 /** What one epoch did. */
@@ -91,7 +111,7 @@ export async function trainEpoch(net: Net, data: DataSplit, opts: TrainEpochOpti
   const yieldEvery = Math.max(1, opts.yieldEveryBatches ?? 1);
   const d = sizeOf(net.inputShape);
   const classes = net.numClasses;
-  const vars = net.trainableVariables();
+  const vars = opts.variables ? [...opts.variables] : net.trainableVariables();
   const masked = [...(opts.masks ?? new Map<string, tf.Tensor>())].map(([name, mask]) => ({ variable: net.param(name).variable, mask }));
   const maskByVar = new Map(masked.map((m) => [m.variable.name, m.mask]));
   const order = opts.rng.permutation(data.count);
@@ -130,6 +150,7 @@ export async function trainEpoch(net: Net, data: DataSplit, opts: TrainEpochOpti
       lossSum = next;
       tf.dispose(grads);
       tf.dispose([value, xb, yb]);
+      opts.afterBatch?.(b);
       examples += n;
       if ((b + 1) % yieldEvery === 0) await yieldToEventLoop();
     }

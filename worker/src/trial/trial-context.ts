@@ -8,9 +8,10 @@ import { splitOf, type Dataset, type SplitName } from "../data/types.js";
 import { evaluateAccuracy } from "../metrics/accuracy.js";
 import { measureModel } from "../metrics/model-metrics.js";
 import type { Net } from "../models/net.js";
+import type { SerializedWeights } from "../models/serialized-weights.js";
 import type { FineTuneOptions, FineTuneResult, FineTuneSettings, PruningContext } from "../pruning/pruning-method.js";
 import { createOptimizer, trainEpoch } from "./train.js";
-import type { TrialHooks } from "./types.js";
+import type { StepDecision, TrialHooks } from "./types.js";
 
 /** Step and wall-clock limits of a trial (0 = unlimited). */
 export interface TrialBudget {
@@ -33,6 +34,8 @@ export interface TrialContextArgs {
   readonly budget: TrialBudget;
   /** `performance.now()` at the start of the trial. */
   readonly startedAt: number;
+  /** Builds the net's initial (pre-pretraining) weights; backs {@link TrialPruningContext.initialWeights}. */
+  readonly initialWeights?: () => Promise<SerializedWeights>;
 }
 
 /** A {@link PruningContext} that also accounts steps and fine-tuning time for the runner. */
@@ -51,6 +54,7 @@ export class TrialPruningContext implements PruningContext {
   /** Metrics of the last progress report. */
   lastProgress: Readonly<Record<string, number>> = {};
   private readonly args: TrialContextArgs;
+  private initial: Promise<SerializedWeights> | undefined;
 
   constructor(args: TrialContextArgs) {
     this.args = args;
@@ -69,6 +73,27 @@ export class TrialPruningContext implements PruningContext {
     throwIfAborted(this.signal);
   }
 
+  async reportProgress(phase: string, metrics: Readonly<Record<string, number>>): Promise<StepDecision> {
+    this.step++;
+    this.lastProgress = metrics;
+    this.log("step done", { phase, step: this.step, ...metrics });
+    return this.args.hooks.progress(this.step, phase, metrics);
+  }
+
+  checkBudget(): boolean {
+    const { budget, startedAt } = this.args;
+    const out = (budget.maxSteps > 0 && this.step >= budget.maxSteps) || (budget.maxWallMs > 0 && performance.now() - startedAt >= budget.maxWallMs);
+    if (out) this.budgetExhausted = true;
+    return out;
+  }
+
+  initialWeights(): Promise<SerializedWeights> {
+    const make = this.args.initialWeights;
+    if (!make) return Promise.reject(new Error("this trial context cannot provide initial weights"));
+    this.initial ??= make();
+    return this.initial;
+  }
+
   evaluate(split: SplitName): Promise<number> {
     return evaluateAccuracy(this.net, splitOf(this.data, split));
   }
@@ -77,11 +102,16 @@ export class TrialPruningContext implements PruningContext {
     const started = performance.now();
     const { budget, hooks } = this.args;
     const phase = opts.phase ?? "finetune";
+    const perEpoch = (opts.progress ?? "epoch") === "epoch";
     let epochsRun = 0;
     let lastLoss = Number.NaN;
     let lastValAccuracy = Number.NaN;
     let budgetExhausted = false;
     const optimizer = createOptimizer("adam", opts.learningRate ?? this.settings.learningRate, "finetune.learningRate");
+    const variables = opts.trainableParams?.map((name) => this.net.param(name).variable);
+    let steps = 0;
+    const afterStep = opts.afterStep;
+    const afterBatch = afterStep ? (): void => afterStep(steps++) : undefined;
     try {
       // The masks are fixed during the call, so the sparsity is measured once.
       const sparsity = (await measureModel(this.net)).sparsity;
@@ -100,13 +130,19 @@ export class TrialPruningContext implements PruningContext {
           masks: opts.masks,
           signal: this.signal,
           loss: opts.loss,
+          variables,
+          afterBatch,
         });
         epochsRun++;
         lastLoss = r.loss;
         lastValAccuracy = await this.evaluate("validation");
-        this.step++;
         const metrics: Record<string, number> = { loss: r.loss, sparsity };
         if (Number.isFinite(lastValAccuracy)) metrics["val_accuracy"] = lastValAccuracy;
+        if (!perEpoch) {
+          this.log("epoch done", { phase, step: this.step, ...metrics, epochMs: Math.round(r.wallMs) });
+          continue;
+        }
+        this.step++;
         this.lastProgress = metrics;
         this.log("epoch done", { phase, step: this.step, ...metrics, epochMs: Math.round(r.wallMs) });
         const decision = await hooks.progress(this.step, phase, metrics);

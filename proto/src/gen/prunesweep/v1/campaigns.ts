@@ -75,6 +75,13 @@ export interface Trial {
   error: string;
   detailsJson: string;
   wallMs: number;
+  /** epoch milliseconds; 0 when unknown */
+  createdAtMs: number;
+  startedAtMs: number;
+  finishedAtMs: number;
+  workerId: string;
+  backend: string;
+  progress: TrialProgressPoint[];
 }
 
 export interface Trial_ParamsEntry {
@@ -83,6 +90,18 @@ export interface Trial_ParamsEntry {
 }
 
 export interface Trial_MetricsEntry {
+  key: string;
+  value: number;
+}
+
+/** One intermediate report of a trial. */
+export interface TrialProgressPoint {
+  step: number;
+  phase: string;
+  metrics: { [key: string]: number };
+}
+
+export interface TrialProgressPoint_MetricsEntry {
   key: string;
   value: number;
 }
@@ -107,6 +126,8 @@ export interface ParetoFront {
 
 export interface CancelCampaignRequest {
   campaignId: string;
+  /** recorded in CampaignCancelled; default "cancelled by operator" */
+  reason: string;
 }
 
 function createBaseSubmitCampaignRequest(): SubmitCampaignRequest {
@@ -725,7 +746,23 @@ export const Campaign: MessageFns<Campaign> = {
 };
 
 function createBaseTrial(): Trial {
-  return { id: "", number: 0, state: 0, params: {}, metrics: {}, attempts: 0, error: "", detailsJson: "", wallMs: 0 };
+  return {
+    id: "",
+    number: 0,
+    state: 0,
+    params: {},
+    metrics: {},
+    attempts: 0,
+    error: "",
+    detailsJson: "",
+    wallMs: 0,
+    createdAtMs: 0,
+    startedAtMs: 0,
+    finishedAtMs: 0,
+    workerId: "",
+    backend: "",
+    progress: [],
+  };
 }
 
 export const Trial: MessageFns<Trial> = {
@@ -756,6 +793,24 @@ export const Trial: MessageFns<Trial> = {
     }
     if (message.wallMs !== 0) {
       writer.uint32(72).int64(message.wallMs);
+    }
+    if (message.createdAtMs !== 0) {
+      writer.uint32(80).int64(message.createdAtMs);
+    }
+    if (message.startedAtMs !== 0) {
+      writer.uint32(88).int64(message.startedAtMs);
+    }
+    if (message.finishedAtMs !== 0) {
+      writer.uint32(96).int64(message.finishedAtMs);
+    }
+    if (message.workerId !== "") {
+      writer.uint32(106).string(message.workerId);
+    }
+    if (message.backend !== "") {
+      writer.uint32(114).string(message.backend);
+    }
+    for (const v of message.progress) {
+      TrialProgressPoint.encode(v!, writer.uint32(122).fork()).join();
     }
     return writer;
   },
@@ -851,6 +906,54 @@ export const Trial: MessageFns<Trial> = {
             message.wallMs = longToNumber(reader.int64());
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.createdAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.startedAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.finishedAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.workerId = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.backend = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.progress.push(TrialProgressPoint.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -908,6 +1011,30 @@ export const Trial: MessageFns<Trial> = {
         : isSet(object.wall_ms)
         ? globalThis.Number(object.wall_ms)
         : 0,
+      createdAtMs: isSet(object.createdAtMs)
+        ? globalThis.Number(object.createdAtMs)
+        : isSet(object.created_at_ms)
+        ? globalThis.Number(object.created_at_ms)
+        : 0,
+      startedAtMs: isSet(object.startedAtMs)
+        ? globalThis.Number(object.startedAtMs)
+        : isSet(object.started_at_ms)
+        ? globalThis.Number(object.started_at_ms)
+        : 0,
+      finishedAtMs: isSet(object.finishedAtMs)
+        ? globalThis.Number(object.finishedAtMs)
+        : isSet(object.finished_at_ms)
+        ? globalThis.Number(object.finished_at_ms)
+        : 0,
+      workerId: isSet(object.workerId)
+        ? globalThis.String(object.workerId)
+        : isSet(object.worker_id)
+        ? globalThis.String(object.worker_id)
+        : "",
+      backend: isSet(object.backend) ? globalThis.String(object.backend) : "",
+      progress: globalThis.Array.isArray(object?.progress)
+        ? object.progress.map((e: any) => TrialProgressPoint.fromJSON(e))
+        : [],
     };
   },
 
@@ -952,6 +1079,24 @@ export const Trial: MessageFns<Trial> = {
     if (message.wallMs !== 0) {
       obj.wallMs = Math.round(message.wallMs);
     }
+    if (message.createdAtMs !== 0) {
+      obj.createdAtMs = Math.round(message.createdAtMs);
+    }
+    if (message.startedAtMs !== 0) {
+      obj.startedAtMs = Math.round(message.startedAtMs);
+    }
+    if (message.finishedAtMs !== 0) {
+      obj.finishedAtMs = Math.round(message.finishedAtMs);
+    }
+    if (message.workerId !== "") {
+      obj.workerId = message.workerId;
+    }
+    if (message.backend !== "") {
+      obj.backend = message.backend;
+    }
+    if (message.progress?.length) {
+      obj.progress = message.progress.map((e) => TrialProgressPoint.toJSON(e));
+    }
     return obj;
   },
 
@@ -985,6 +1130,12 @@ export const Trial: MessageFns<Trial> = {
     message.error = object.error ?? "";
     message.detailsJson = object.detailsJson ?? "";
     message.wallMs = object.wallMs ?? 0;
+    message.createdAtMs = object.createdAtMs ?? 0;
+    message.startedAtMs = object.startedAtMs ?? 0;
+    message.finishedAtMs = object.finishedAtMs ?? 0;
+    message.workerId = object.workerId ?? "";
+    message.backend = object.backend ?? "";
+    message.progress = object.progress?.map((e) => TrialProgressPoint.fromPartial(e)) || [];
     return message;
   },
 };
@@ -1155,6 +1306,224 @@ export const Trial_MetricsEntry: MessageFns<Trial_MetricsEntry> = {
   },
   fromPartial<I extends Exact<DeepPartial<Trial_MetricsEntry>, I>>(object: I): Trial_MetricsEntry {
     const message = createBaseTrial_MetricsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseTrialProgressPoint(): TrialProgressPoint {
+  return { step: 0, phase: "", metrics: {} };
+}
+
+export const TrialProgressPoint: MessageFns<TrialProgressPoint> = {
+  encode(message: TrialProgressPoint, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.step !== 0) {
+      writer.uint32(8).int32(message.step);
+    }
+    if (message.phase !== "") {
+      writer.uint32(18).string(message.phase);
+    }
+    globalThis.Object.entries(message.metrics).forEach(([key, value]: [string, number]) => {
+      TrialProgressPoint_MetricsEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TrialProgressPoint {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTrialProgressPoint();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.step = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.phase = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            const entry3 = TrialProgressPoint_MetricsEntry.decode(reader, reader.uint32());
+            if (entry3.value !== undefined) {
+              message.metrics[entry3.key] = entry3.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TrialProgressPoint {
+    return {
+      step: isSet(object.step) ? globalThis.Number(object.step) : 0,
+      phase: isSet(object.phase) ? globalThis.String(object.phase) : "",
+      metrics: isObject(object.metrics)
+        ? (globalThis.Object.entries(object.metrics) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: TrialProgressPoint): unknown {
+    const obj: any = {};
+    if (message.step !== 0) {
+      obj.step = Math.round(message.step);
+    }
+    if (message.phase !== "") {
+      obj.phase = message.phase;
+    }
+    if (message.metrics) {
+      const entries = globalThis.Object.entries(message.metrics) as [string, number][];
+      if (entries.length > 0) {
+        obj.metrics = {};
+        entries.forEach(([k, v]) => {
+          obj.metrics[k] = floatToJson(v);
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TrialProgressPoint>, I>>(base?: I): TrialProgressPoint {
+    return TrialProgressPoint.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TrialProgressPoint>, I>>(object: I): TrialProgressPoint {
+    const message = createBaseTrialProgressPoint();
+    message.step = object.step ?? 0;
+    message.phase = object.phase ?? "";
+    message.metrics = (globalThis.Object.entries(object.metrics ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseTrialProgressPoint_MetricsEntry(): TrialProgressPoint_MetricsEntry {
+  return { key: "", value: 0 };
+}
+
+export const TrialProgressPoint_MetricsEntry: MessageFns<TrialProgressPoint_MetricsEntry> = {
+  encode(message: TrialProgressPoint_MetricsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TrialProgressPoint_MetricsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTrialProgressPoint_MetricsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TrialProgressPoint_MetricsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: TrialProgressPoint_MetricsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TrialProgressPoint_MetricsEntry>, I>>(base?: I): TrialProgressPoint_MetricsEntry {
+    return TrialProgressPoint_MetricsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TrialProgressPoint_MetricsEntry>, I>>(
+    object: I,
+  ): TrialProgressPoint_MetricsEntry {
+    const message = createBaseTrialProgressPoint_MetricsEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? 0;
     return message;
@@ -1478,13 +1847,16 @@ export const ParetoFront: MessageFns<ParetoFront> = {
 };
 
 function createBaseCancelCampaignRequest(): CancelCampaignRequest {
-  return { campaignId: "" };
+  return { campaignId: "", reason: "" };
 }
 
 export const CancelCampaignRequest: MessageFns<CancelCampaignRequest> = {
   encode(message: CancelCampaignRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.campaignId !== "") {
       writer.uint32(10).string(message.campaignId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
     }
     return writer;
   },
@@ -1510,6 +1882,14 @@ export const CancelCampaignRequest: MessageFns<CancelCampaignRequest> = {
             message.campaignId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1529,6 +1909,7 @@ export const CancelCampaignRequest: MessageFns<CancelCampaignRequest> = {
         : isSet(object.campaign_id)
         ? globalThis.String(object.campaign_id)
         : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
     };
   },
 
@@ -1536,6 +1917,9 @@ export const CancelCampaignRequest: MessageFns<CancelCampaignRequest> = {
     const obj: any = {};
     if (message.campaignId !== "") {
       obj.campaignId = message.campaignId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
     }
     return obj;
   },
@@ -1546,6 +1930,7 @@ export const CancelCampaignRequest: MessageFns<CancelCampaignRequest> = {
   fromPartial<I extends Exact<DeepPartial<CancelCampaignRequest>, I>>(object: I): CancelCampaignRequest {
     const message = createBaseCancelCampaignRequest();
     message.campaignId = object.campaignId ?? "";
+    message.reason = object.reason ?? "";
     return message;
   },
 };

@@ -1,0 +1,158 @@
+/**
+ * Shared pretrained models over a real nats-server: the NatsPretrainedStore contract, take-over
+ * of a dead producer's claim, and a campaign on two worker processes that trains its one dense
+ * model exactly once.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Kvm } from "@nats-io/kv";
+import { Objm } from "@nats-io/obj";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { startNatsServer, type LocalNatsServer } from "@prunesweep/coordinator";
+import { ARTIFACT_CLAIMS_BUCKET, ARTIFACTS_BUCKET } from "@prunesweep/proto";
+import { NatsPretrainedStore, type SerializedWeights } from "@prunesweep/worker";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describePretrainedStoreContract, weightsOf } from "../../worker/test/contracts/pretrained-store-contract.js";
+import { startTestCluster, type TestCluster } from "../harness/cluster.js";
+import { spawnWorker, stop, type Spawned } from "../harness/processes.js";
+
+let server: LocalNatsServer;
+let dir: string;
+const connections: NatsConnection[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "prunesweep-artifacts-"));
+  server = await startNatsServer({ storeDir: join(dir, "nats") });
+});
+
+afterAll(async () => {
+  await Promise.all(connections.map((c) => c.close().catch(() => undefined)));
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function nc(): Promise<NatsConnection> {
+  const c = await connect({ servers: server.url });
+  connections.push(c);
+  return c;
+}
+
+const fast = { pollMs: 25, refreshMs: 50, claimTtlMs: 400 };
+
+describePretrainedStoreContract("NatsPretrainedStore (two connections)", async () => ({
+  a: new NatsPretrainedStore(await nc(), { owner: "a", ...fast }),
+  b: new NatsPretrainedStore(await nc(), { owner: "b", ...fast }),
+  close: () => Promise.resolve(),
+}));
+
+describe("NatsPretrainedStore claims", () => {
+  it("takes over a claim whose producer died (no refreshes for claimTtlMs)", async () => {
+    const c = await nc();
+    const kv = await new Kvm(c).create(ARTIFACT_CLAIMS_BUCKET, { history: 1 });
+    const key = `pretrain-dead-${Date.now()}`;
+    await kv.create(key, JSON.stringify({ owner: "dead-worker" }));
+    const store = new NatsPretrainedStore(c, { owner: "survivor", ...fast });
+    const started = Date.now();
+    let produced = 0;
+    const r = await store.getOrCreate(key, () => Promise.resolve(weightsOf(++produced)));
+    expect(r.source).toBe("produced");
+    expect(produced).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(fast.claimTtlMs);
+    // The claim is released after the upload.
+    expect((await kv.get(key))?.operation).not.toBe("PUT");
+  });
+
+  it("waits (and never takes over) while a slow producer keeps refreshing its claim", async () => {
+    const key = `pretrain-slow-${Date.now()}`;
+    const a = new NatsPretrainedStore(await nc(), { owner: "slow", ...fast });
+    const b = new NatsPretrainedStore(await nc(), { owner: "patient", ...fast });
+    let produced = 0;
+    const slow = (): Promise<SerializedWeights> => {
+      produced++;
+      return new Promise((r) => setTimeout(() => r(weightsOf(5)), 3 * fast.claimTtlMs));
+    };
+    const first = a.getOrCreate(key, slow);
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await b.getOrCreate(key, slow);
+    expect(second.source).toBe("waited");
+    expect((await first).source).toBe("produced");
+    expect(produced).toBe(1);
+  });
+
+  it("treats an unreadable stored object as missing and replaces it", async () => {
+    const c = await nc();
+    const os = await new Objm(c).create(ARTIFACTS_BUCKET);
+    const key = `pretrain-corrupt-${Date.now()}`;
+    await os.putBlob({ name: key }, new TextEncoder().encode("not weights"));
+    const store = new NatsPretrainedStore(c, { owner: "fixer", ...fast });
+    expect(await store.get(key)).toBeUndefined();
+    expect((await store.getOrCreate(key, () => Promise.resolve(weightsOf(2)))).source).toBe("produced");
+    expect((await store.get(key))?.tensors[0]?.data[0]).toBe(2);
+  });
+});
+
+/** Four trials of four methods sharing one dense model (same task, same seed). */
+const SPEC = `
+name: shared-pretrain
+seed: 3
+task:
+  dataset: { synthetic: { samples: 3000, features: 32, classes: 4 } }
+  model: mlp
+  modelOptions: { hidden: [64, 32] }
+  pretrain: { epochs: 4, optimizer: adam, learningRate: 0.01, batchSize: 32 }
+  backend: auto
+objectives:
+  - { metric: accuracy, direction: maximize }
+  - { metric: nonzero_params, direction: minimize }
+space:
+  method: { values: [sap, lottery-ticket, one-shot, magnitude] }
+  sap.rounds: 2
+  sap.roundEpochs: 1
+  lottery-ticket.rounds: 2
+  lottery-ticket.roundEpochs: 1
+  one-shot.rounds: 2
+  one-shot.roundEpochs: 1
+  magnitude.sparsity: { min: 0.5, max: 0.9 }
+  finetune.epochs: 1
+sampler: { name: random }
+budget:
+  maxTrials: 4
+  parallelism: 2
+  maxRetries: 3
+`;
+
+describe("a campaign on two workers", () => {
+  let cluster: TestCluster;
+  const workers: Spawned[] = [];
+
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+    workers.push(spawnWorker(cluster.nats.url, "pw1"), spawnWorker(cluster.nats.url, "pw2"));
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => stop(w)));
+    await cluster?.close();
+  });
+
+  it("trains each distinct dense model once and shares it through the object store", async () => {
+    const runner = await cluster.coordinator.submit(SPEC, "shared.yaml");
+    await runner.finished;
+    const trials = runner.state.snapshots();
+    expect(trials).toHaveLength(4);
+    const pretrain = trials.map((t) => {
+      expect(t.state, `${t.id}: ${t.error ?? ""}\n${workers.map((w) => w.output()).join("\n")}`).toBe("completed");
+      return (t.details as { pretrain: { key: string; cached: boolean; source: string } }).pretrain;
+    });
+    expect(new Set(pretrain.map((p) => p.key)).size).toBe(1);
+    expect(pretrain.filter((p) => p.source === "produced")).toHaveLength(1);
+    expect(pretrain.filter((p) => p.cached)).toHaveLength(3);
+    for (const p of pretrain) expect(["produced", "waited", "store"]).toContain(p.source);
+
+    const os = await new Objm(cluster.nc).open(ARTIFACTS_BUCKET);
+    expect(await os.info(pretrain[0]?.key ?? "")).not.toBeNull();
+    const methods = new Set(trials.map((t) => t.params["method"]));
+    expect(methods.size).toBeGreaterThan(1);
+  });
+});
