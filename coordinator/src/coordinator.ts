@@ -48,6 +48,40 @@ export class Coordinator {
     return runner;
   }
 
+  /**
+   * Rebuilds every campaign recorded in the store (after a coordinator restart) and resumes
+   * the running ones: same trials, same sampler state; trials never published are published
+   * again (idempotently). Returns the restored runners.
+   */
+  async restoreAll(only?: readonly string[]): Promise<CampaignRunner[]> {
+    const restored: CampaignRunner[] = [];
+    for (const id of await this.deps.store.listCampaigns()) {
+      if (this.runners.has(id) || (only && !only.includes(id))) continue;
+      const events = await this.deps.store.load(id);
+      const created = events.find((e) => e.type === "CampaignCreated");
+      if (!created || created.type !== "CampaignCreated") continue;
+      const spec = parseCampaignSpec(created.specYaml, `campaign ${id}`);
+      const sampler = createSampler(spec.sampler, spec, spec.seed);
+      const stopper = createEarlyStopper(spec.earlyStopping);
+      const runner = await CampaignRunner.restore(id, spec, events, { ...this.deps, sampler, stopper });
+      this.runners.set(id, runner);
+      for (const l of this.created) l(runner);
+      if (runner.state.status === "running") await runner.start();
+      this.deps.log.info("campaign restored", { campaign: id, status: runner.state.status, trials: runner.state.trialCount });
+      restored.push(runner);
+    }
+    return restored;
+  }
+
+  /** Marks running trials without reports for `staleAfterMs` as failed attempts, in every campaign. */
+  async failStaleTrials(staleAfterMs: number): Promise<void> {
+    for (const r of this.runners.values()) {
+      if (r.state.status !== "running") continue;
+      const stale = await r.failStaleTrials(staleAfterMs);
+      if (stale.length > 0) this.deps.log.warn("stale trials re-queued", { campaign: r.campaignId, trials: stale });
+    }
+  }
+
   /** Calls `listener` for every campaign created from now on. */
   onCampaign(listener: (r: CampaignRunner) => void): () => void {
     this.created.add(listener);

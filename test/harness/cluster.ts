@@ -4,6 +4,7 @@ import { join } from "node:path";
 import {
   Coordinator,
   InMemoryCampaignStore,
+  JetStreamCampaignStore,
   NatsTrialDispatcher,
   connectNats,
   silentLogger,
@@ -12,6 +13,7 @@ import {
   type CampaignStore,
   type LocalNatsServer,
   type RunningGrpcServer,
+  type GrpcServerOptions,
 } from "@prunesweep/coordinator";
 import type { NatsConnection } from "@nats-io/transport-node";
 
@@ -26,10 +28,14 @@ export interface TestCluster {
   close(): Promise<void>;
 }
 
-export async function startTestCluster(store: CampaignStore = new InMemoryCampaignStore()): Promise<TestCluster> {
+export async function startTestCluster(
+  storeKind: "memory" | "jetstream" = "memory",
+  grpcOptions: Partial<Pick<GrpcServerOptions, "authorize" | "credentials">> = {},
+): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), "prunesweep-test-"));
   const nats = await startNatsServer({ storeDir: join(dir, "nats") });
   const nc = await connectNats({ url: nats.url, name: "test-coordinator" });
+  const store: CampaignStore = storeKind === "jetstream" ? await JetStreamCampaignStore.create(nc) : new InMemoryCampaignStore();
   let endpoint = "";
   const dispatcher = await NatsTrialDispatcher.create(nc, () => endpoint, {
     ackWaitMs: 10_000,
@@ -39,7 +45,7 @@ export async function startTestCluster(store: CampaignStore = new InMemoryCampai
     duplicateWindowMs: 60_000,
   });
   const coordinator = new Coordinator({ store, dispatcher, log: silentLogger });
-  const grpc = await startGrpcServer(coordinator, silentLogger, { host: "127.0.0.1", port: 0 });
+  const grpc = await startGrpcServer(coordinator, silentLogger, { host: "127.0.0.1", port: 0, ...grpcOptions });
   endpoint = `127.0.0.1:${grpc.port}`;
   return {
     nats,

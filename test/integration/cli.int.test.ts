@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { spawnCli } from "../harness/processes.js";
 import { tinySpec } from "../fixtures/tiny-spec.js";
+import { check } from "../harness/wait.js";
+import { startNatsServer } from "@prunesweep/coordinator";
 
 const dir = mkdtempSync(join(tmpdir(), "prunesweep-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,6 +41,43 @@ describe("prunesweep run (local mode)", () => {
     expect(results.pareto.length).toBeGreaterThan(0);
     expect(readFileSync(join(out, "trials.csv"), "utf8").split("\n")[0]).toContain("param.sparsity");
     expect(run.output()).toContain("Pareto front");
+  });
+
+  it("resumes an interrupted campaign with --resume, keeping the results recorded before the interruption", async () => {
+    const spec = specFile("resume.yaml", tinySpec("cli-resume", 8, 2));
+    const out = join(dir, "resume-out");
+    const first = spawnCli(["run", spec, "--workers", "2", "--out", out]);
+    await check(() => (first.output().match(/trial \d+ completed/g) ?? []).length >= 2, 120_000);
+    first.child.kill("SIGINT");
+    expect(await first.exited).toBe(130);
+    expect(existsSync(join(out, "results.json"))).toBe(false);
+
+    const again = spawnCli(["run", spec, "--out", out]);
+    expect(await again.exited).toBe(2);
+    expect(again.output()).toContain("--resume");
+
+    const resumed = spawnCli(["run", spec, "--workers", "2", "--out", out, "--resume"]);
+    expect(await resumed.exited, resumed.output()).toBe(0);
+    expect(resumed.output()).toContain("resuming campaign");
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { trials: { state: string }[] };
+    expect(results.trials).toHaveLength(8);
+    expect(results.trials.every((t) => t.state === "completed")).toBe(true);
+  });
+
+  it("passes NATS user/password through to the coordinator and every worker", async () => {
+    const nats = await startNatsServer({ storeDir: join(dir, "auth-nats"), args: ["--user", "sweeper", "--pass", "hunter2"] });
+    try {
+      const spec = specFile("auth.yaml", tinySpec("cli-nats-auth", 2, 2));
+      const denied = spawnCli(["run", spec, "--nats", nats.url, "--out", join(dir, "auth-denied")]);
+      expect(await denied.exited).toBe(1);
+      expect(denied.output()).toMatch(/cannot reach NATS|Authorization/i);
+      const run = spawnCli(["run", spec, "--workers", "2", "--nats", nats.url, "--nats-user", "sweeper", "--nats-pass", "hunter2", "--out", join(dir, "auth-out")]);
+      expect(await run.exited, run.output()).toBe(0);
+      const results = JSON.parse(readFileSync(join(dir, "auth-out", "results.json"), "utf8")) as { trials: { state: string }[] };
+      expect(results.trials.every((t) => t.state === "completed")).toBe(true);
+    } finally {
+      await nats.stop();
+    }
   });
 
   it("rejects an out-of-range value before starting anything, naming the path, with exit code 2", async () => {

@@ -7,7 +7,6 @@ import { Rng, seedFrom } from "../samplers/rng.js";
 import type { CampaignStore } from "../store/campaign-store.js";
 import type { CampaignSpec } from "../spec/types.js";
 import type { TrialDispatcher } from "./dispatcher.js";
-import { SerialQueue } from "./serial-queue.js";
 import { CampaignState } from "./state.js";
 import type { Logger } from "../logger.js";
 
@@ -55,14 +54,18 @@ export class CampaignRunner {
   readonly spec: CampaignSpec;
   readonly state: CampaignState;
   private readonly deps: RunnerDeps;
-  private readonly queue = new SerialQueue();
   private readonly now: () => number;
   private exhausted = false;
+  /** Appends not yet durable. */
+  private readonly pendingWrites = new Set<Promise<void>>();
+  private closed = false;
   private wallTimer: NodeJS.Timeout | undefined;
   private finishedResolve!: () => void;
   /** Resolves when the campaign reaches completed or cancelled. */
   readonly finished: Promise<void>;
   private readonly listeners = new Set<(e: CampaignEvent) => void>();
+  /** Last time a worker message arrived per running trial (liveness; not persisted). */
+  private readonly lastSeen = new Map<string, number>();
 
   private constructor(campaignId: string, spec: CampaignSpec, deps: RunnerDeps) {
     this.campaignId = campaignId;
@@ -118,16 +121,27 @@ export class CampaignRunner {
       this.wallTimer = setTimeout(() => void this.cancel("budget.maxWallMinutes reached"), Math.max(0, left));
       this.wallTimer.unref();
     }
-    return this.queue.run(async () => {
-      for (const t of this.state.inFlight()) await this.dispatch(t);
-      await this.fill();
-    });
+    return this.atomically(() => {
+        // Trials never started may have been recorded but not published before a crash; the
+        // publish is idempotent (msgID = trialId). Started trials still have their message.
+        const redispatch = this.state
+          .inFlight()
+          .filter((t) => t.state === "waiting" && t.attempts === 0)
+          .map((t) => this.dispatch(t));
+        const now = this.now();
+        for (const t of this.state.inFlight()) if (t.state === "running") this.lastSeen.set(t.id, now);
+        return Promise.all([...redispatch, this.fill()]);
+      }).then(() => undefined);
   }
 
   /** The read-only view handed to samplers and stoppers. */
   view(): CampaignView {
+    const state = this.state;
     return {
-      trials: this.state.snapshots(),
+      // Built on first read: samplers that ignore the history (random, Sobol) cost nothing.
+      get trials() {
+        return state.snapshots();
+      },
       space: this.spec.space,
       objectives: this.spec.objectives,
       constraints: this.spec.constraints,
@@ -136,15 +150,15 @@ export class CampaignRunner {
   }
 
   /** A worker starts an attempt. Answers "cancel" when the trial is final or out of retries. */
-  hello(trialId: string, attempt: number, workerId: string, backend: string): Promise<HelloAnswer> {
-    return this.queue.run(async () => {
+  async hello(trialId: string, attempt: number, workerId: string, backend: string): Promise<HelloAnswer> {
+    const { answer, durable } = this.atomically((): { answer: HelloAnswer; durable: Promise<unknown> } => {
       const t = this.state.trial(trialId);
-      if (isFinished(t.state)) return { kind: "cancel", reason: `trial is already ${t.state}` };
+      if (isFinished(t.state)) return { answer: { kind: "cancel", reason: `trial is already ${t.state}` }, durable: Promise.resolve() };
       if (attempt > this.spec.budget.maxRetries) {
-        await this.failTrial(t, attempt, `gave up after ${this.spec.budget.maxRetries} deliveries (budget.maxRetries)`, false);
-        return { kind: "cancel", reason: "budget.maxRetries exhausted" };
+        const d = this.failTrial(t, attempt, `gave up after ${this.spec.budget.maxRetries} deliveries (budget.maxRetries)`, false);
+        return { answer: { kind: "cancel", reason: "budget.maxRetries exhausted" }, durable: d };
       }
-      await this.record({
+      const d = this.record({
         type: "TrialStarted",
         eventId: `${trialId}:started:${attempt}`,
         campaignId: this.campaignId,
@@ -154,16 +168,18 @@ export class CampaignRunner {
         backend,
         at: this.now(),
       });
-      return { kind: "run" };
+      return { answer: { kind: "run" }, durable: d };
     });
+    await durable;
+    return answer;
   }
 
-  /** Records a progress report and returns the early-stopping decision for it. */
-  progress(trialId: string, attempt: number, step: number, phase: string, metrics: Metrics): Promise<StopDecision> {
-    return this.queue.run(async () => {
+  /** Records a progress report and returns the early-stopping decision for it (once durable). */
+  async progress(trialId: string, attempt: number, step: number, phase: string, metrics: Metrics): Promise<StopDecision> {
+    const { decision, durable } = this.atomically((): { decision: StopDecision; durable: Promise<unknown> } => {
       const before = this.state.trial(trialId);
-      if (isFinished(before.state)) return "stop";
-      await this.record({
+      if (isFinished(before.state)) return { decision: "stop", durable: Promise.resolve() };
+      const d = this.record({
         type: "TrialProgress",
         eventId: `${trialId}:progress:${attempt}:${phase}:${step}`,
         campaignId: this.campaignId,
@@ -174,24 +190,27 @@ export class CampaignRunner {
         metrics,
         at: this.now(),
       });
-      const t = this.state.trial(trialId);
-      return this.deps.stopper.decide(this.view(), t, step);
+      return { decision: this.deps.stopper.decide(this.view(), this.state.trial(trialId), step), durable: d };
     });
+    await durable;
+    return decision;
   }
 
   /**
-   * Records a final result. Non-finite metrics fail the trial (non-retryable). A result for a
-   * trial that is already final is a no-op (duplicate or late report).
+   * Records a final result; resolves once it is durable (the worker may then ack its
+   * message). Non-finite metrics fail the trial (non-retryable). A result for a trial that
+   * is already final is a no-op (duplicate or late report).
    */
-  result(r: ResultReport): Promise<void> {
-    return this.queue.run(async () => {
+  async result(r: ResultReport): Promise<void> {
+    await this.atomically((): Promise<unknown> => {
       const t = this.state.trial(r.trialId);
-      if (isFinished(t.state)) return;
+      if (isFinished(t.state)) return Promise.resolve();
       const bad = Object.entries(r.metrics).filter(([, v]) => !Number.isFinite(v));
+      let d: Promise<unknown>;
       if (bad.length > 0) {
-        await this.failTrial(t, r.attempt, `non-finite metrics: ${bad.map(([k, v]) => `${k}=${v}`).join(", ")}`, false);
+        d = this.failTrial(t, r.attempt, `non-finite metrics: ${bad.map(([k, v]) => `${k}=${v}`).join(", ")}`, false);
       } else {
-        await this.record({
+        d = this.record({
           type: "TrialCompleted",
           eventId: `${r.trialId}:final`,
           campaignId: this.campaignId,
@@ -206,26 +225,57 @@ export class CampaignRunner {
         });
         this.tell(r.trialId);
       }
-      await this.fill();
+      this.lastSeen.delete(r.trialId);
+      return Promise.all([d, this.fill()]);
     });
   }
 
   /** Records a failed attempt; retryable failures go back to waiting while retries remain. */
-  failure(f: FailureReport): Promise<void> {
-    return this.queue.run(async () => {
+  async failure(f: FailureReport): Promise<void> {
+    await this.atomically((): Promise<unknown> => {
       const t = this.state.trial(f.trialId);
-      if (isFinished(t.state)) return;
+      if (isFinished(t.state)) return Promise.resolve();
       const final = !f.retryable || f.attempt >= this.spec.budget.maxRetries;
-      await this.failTrial(t, f.attempt, f.error, !final);
-      await this.fill();
+      const d = this.failTrial(t, f.attempt, f.error, !final);
+      this.lastSeen.delete(f.trialId);
+      return Promise.all([d, this.fill()]);
     });
   }
 
+  /** Notes that a worker message for `trialId` arrived (heartbeats included). */
+  seen(trialId: string): void {
+    this.lastSeen.set(trialId, this.now());
+  }
+
+  /**
+   * Records running trials with no worker message for `staleAfterMs` as failed attempts
+   * (back to waiting): JetStream redelivers their assignment once the lease expires.
+   * Returns the ids marked stale.
+   */
+  async failStaleTrials(staleAfterMs: number): Promise<string[]> {
+    const { stale, durable } = this.atomically(() => {
+      const ids: string[] = [];
+      const writes: Promise<unknown>[] = [];
+      const now = this.now();
+      for (const t of this.state.inFlight()) {
+        if (t.state !== "running") continue;
+        const last = this.lastSeen.get(t.id) ?? t.startedAt ?? now;
+        if (now - last < staleAfterMs) continue;
+        ids.push(t.id);
+        this.lastSeen.delete(t.id);
+        writes.push(this.failTrial(t, t.attempts, `stale: no report for ${Math.round((now - last) / 1000)} s`, true));
+      }
+      return { stale: ids, durable: Promise.all(writes) };
+    });
+    await durable;
+    return stale;
+  }
+
   /** Cancels the campaign: trials not yet final become cancelled; nothing more is dispatched. */
-  cancel(reason: string): Promise<void> {
-    return this.queue.run(async () => {
-      if (this.state.status !== "running") return;
-      await this.record({
+  async cancel(reason: string): Promise<void> {
+    await this.atomically((): Promise<unknown> => {
+      if (this.state.status !== "running") return Promise.resolve();
+      const d = this.record({
         type: "CampaignCancelled",
         eventId: `${this.campaignId}:cancelled`,
         campaignId: this.campaignId,
@@ -233,13 +283,30 @@ export class CampaignRunner {
         at: this.now(),
       });
       this.stopTimers();
-      this.finishedResolve();
+      return d.then(() => this.finishedResolve());
     });
   }
 
-  /** Stops timers; the campaign stays resumable from its log. */
+  /**
+   * Stops dispatching and timers (coordinator shutdown); reports are still recorded. The
+   * campaign stays resumable from its log.
+   */
   close(): void {
+    this.closed = true;
     this.stopTimers();
+  }
+
+  /** Resolves when every event recorded so far is durable. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.pendingWrites]);
+  }
+
+  /**
+   * Runs a state change synchronously. Decisions and in-memory state changes happen here,
+   * in call order, with no await in between; their durability is awaited by the caller.
+   */
+  private atomically<T>(change: () => T): T {
+    return change();
   }
 
   private stopTimers(): void {
@@ -247,8 +314,8 @@ export class CampaignRunner {
     this.wallTimer = undefined;
   }
 
-  private async failTrial(t: TrialSnapshot, attempt: number, error: string, retry: boolean): Promise<void> {
-    await this.record({
+  private failTrial(t: TrialSnapshot, attempt: number, error: string, retry: boolean): Promise<void> {
+    const d = this.record({
       type: "TrialFailed",
       eventId: retry ? `${t.id}:failed:${attempt}` : `${t.id}:final`,
       campaignId: this.campaignId,
@@ -260,17 +327,23 @@ export class CampaignRunner {
       at: this.now(),
     });
     if (!retry) this.tell(t.id);
+    return d;
   }
 
   private tell(trialId: string): void {
     this.deps.sampler.tell?.(this.state.trial(trialId), this.view());
   }
 
-  /** Creates and dispatches trials until `parallelism` are in flight or the budget is spent. */
-  private async fill(): Promise<void> {
-    if (this.state.status !== "running") return;
+  /**
+   * Creates trials until `parallelism` are in flight or the budget is spent (synchronously,
+   * in the queue); each is published once its TrialCreated event is durable. Resolves when
+   * those publishes are done.
+   */
+  private fill(): Promise<unknown> {
+    if (this.state.status !== "running" || this.closed) return Promise.resolve();
     const { maxTrials, parallelism } = this.spec.budget;
-    while (!this.exhausted && this.state.trialCount < maxTrials && this.state.inFlight().length < parallelism) {
+    const dispatches: Promise<unknown>[] = [];
+    while (!this.exhausted && this.state.trialCount < maxTrials && this.state.inFlightCount < parallelism) {
       const number = this.state.trialCount;
       const s = this.deps.sampler.ask(this.view(), this.trialRng(number));
       if (s.kind === "wait") break;
@@ -280,7 +353,7 @@ export class CampaignRunner {
         break;
       }
       const trialId = `${this.campaignId}-${String(number).padStart(5, "0")}`;
-      await this.record({
+      const created = this.record({
         type: "TrialCreated",
         eventId: `${trialId}:created`,
         campaignId: this.campaignId,
@@ -289,16 +362,18 @@ export class CampaignRunner {
         params: s.params,
         at: this.now(),
       });
-      await this.dispatch(this.state.trial(trialId));
+      const t = this.state.trial(trialId);
+      dispatches.push(created.then(() => this.dispatch(t)));
     }
-    const inFlight = this.state.inFlight().length;
+    const inFlight = this.state.inFlightCount;
     const spent = this.exhausted || this.state.trialCount >= maxTrials;
     if (inFlight === 0 && (spent || this.state.trialCount > 0)) {
       if (!spent) this.deps.log.warn("sampler is waiting with no trial in flight; finishing", { campaign: this.campaignId });
-      await this.record({ type: "CampaignFinished", eventId: `${this.campaignId}:finished`, campaignId: this.campaignId, at: this.now() });
+      const d = this.record({ type: "CampaignFinished", eventId: `${this.campaignId}:finished`, campaignId: this.campaignId, at: this.now() });
       this.stopTimers();
-      this.finishedResolve();
+      dispatches.push(d.then(() => this.finishedResolve()));
     }
+    return Promise.all(dispatches);
   }
 
   private async dispatch(t: TrialSnapshot): Promise<void> {
@@ -329,8 +404,33 @@ export class CampaignRunner {
     for (const t of snaps) if (isFinished(t.state)) this.deps.sampler.tell?.(t, this.view());
   }
 
-  private async record(e: CampaignEvent): Promise<void> {
-    await this.deps.store.append(e);
-    if (this.state.apply(e)) for (const l of this.listeners) l(e);
+  /**
+   * Applies an event to the in-memory state at once (in queue order) and appends it to the
+   * store; resolves when it is durable. Appends are pipelined: effects visible outside (acks,
+   * dispatches, decisions) wait for the durability of the events they depend on, so the log
+   * only ever reorders causally independent events. A failed append is retried (events are
+   * idempotent by eventId) until it succeeds.
+   */
+  private record(e: CampaignEvent): Promise<void> {
+    if (!this.state.apply(e)) return Promise.resolve();
+    for (const l of this.listeners) l(e);
+    const write = this.appendDurably(e);
+    this.pendingWrites.add(write);
+    void write.then(() => this.pendingWrites.delete(write));
+    return write;
   }
+
+  private async appendDurably(e: CampaignEvent): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.deps.store.append(e);
+        return;
+      } catch (err) {
+        const delay = Math.min(5_000, 100 * 2 ** attempt);
+        this.deps.log.warn("event append failed; retrying", { event: e.eventId, delayMs: delay, error: String(err) });
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
 }

@@ -12,7 +12,8 @@ interface MutableTrial {
   state: TrialState;
   params: TrialSnapshot["params"];
   metrics: TrialSnapshot["metrics"];
-  progress: ProgressPoint[];
+  /** Frozen; replaced (copy on write) when a point is added, so snapshots share it. */
+  progress: readonly ProgressPoint[];
   attempts: number;
   error?: string;
   details?: unknown;
@@ -23,7 +24,11 @@ interface MutableTrial {
   workerId?: string;
   backend?: string;
   snapshot?: TrialSnapshot;
+  /** Event ids applied to this trial; dropped once it is final (final trials ignore events). */
+  seen?: Set<string>;
 }
+
+const NO_PROGRESS: readonly ProgressPoint[] = Object.freeze([]);
 
 const ALLOWED: Record<TrialState, readonly TrialState[]> = {
   waiting: ["running", "failed", "cancelled", "completed", "stopped_early"],
@@ -61,7 +66,20 @@ export class CampaignState {
   private readonly trials = new Map<string, MutableTrial>();
   private readonly order: MutableTrial[] = [];
   private readonly seen = new Set<string>();
+  /** Snapshots by creation index, refreshed lazily for the trials in `dirty`. */
+  private readonly snapArr: TrialSnapshot[] = [];
+  private readonly dirty = new Set<number>();
   private snapshotCache: readonly TrialSnapshot[] | undefined;
+  /** Trials not final, by id (kept incrementally: O(1) per change, O(in flight) per read). */
+  private readonly open = new Map<string, MutableTrial>();
+  private readonly stateCounts: Record<TrialState, number> = {
+    waiting: 0,
+    running: 0,
+    completed: 0,
+    stopped_early: 0,
+    failed: 0,
+    cancelled: 0,
+  };
   /** Number of events applied (including ignored duplicates). */
   eventCount = 0;
 
@@ -69,13 +87,18 @@ export class CampaignState {
     this.campaignId = campaignId;
   }
 
-  /** Applies one event; returns false when it was a duplicate or a no-op. */
+  /**
+   * Applies one event; returns false when it was a duplicate or a no-op. Duplicates are
+   * recognised by event id: campaign-level ids are kept; a trial keeps its ids only while it
+   * is not final (a final trial ignores every later event), so memory stays flat per
+   * finished trial.
+   */
   apply(e: CampaignEvent): boolean {
     this.eventCount++;
-    if (this.seen.has(e.eventId)) return false;
-    this.seen.add(e.eventId);
     switch (e.type) {
       case "CampaignCreated":
+        if (this.seen.has(e.eventId)) return false;
+        this.seen.add(e.eventId);
         this.name = e.name;
         this.specYaml = e.specYaml;
         this.createdAt = e.at;
@@ -100,12 +123,15 @@ export class CampaignState {
           state: "waiting",
           params: e.params,
           metrics: {},
-          progress: [],
+          progress: NO_PROGRESS,
           attempts: 0,
           createdAt: e.at,
         };
         this.trials.set(e.trialId, t);
         this.order.push(t);
+        this.open.set(t.id, t);
+        this.stateCounts.waiting++;
+        this.dirty.add(this.order.length - 1);
         this.snapshotCache = undefined;
         return true;
       }
@@ -120,6 +146,8 @@ export class CampaignState {
     const t = this.trials.get(e.trialId);
     if (!t) return false;
     if (isFinished(t.state)) return false;
+    if (t.seen?.has(e.eventId)) return false;
+    (t.seen ??= new Set()).add(e.eventId);
     switch (e.type) {
       case "TrialStarted":
         t.attempts = Math.max(t.attempts, e.attempt);
@@ -130,7 +158,7 @@ export class CampaignState {
         return true;
       case "TrialProgress":
         if (t.progress.some((p) => p.step === e.step && p.phase === e.phase)) return false;
-        t.progress.push({ step: e.step, phase: e.phase, metrics: e.metrics });
+        t.progress = Object.freeze([...t.progress, { step: e.step, phase: e.phase, metrics: e.metrics }]);
         t.metrics = e.metrics;
         if (t.state === "waiting") this.set(t, "running", e.at);
         else this.touch(t);
@@ -152,13 +180,20 @@ export class CampaignState {
 
   private set(t: MutableTrial, to: TrialState, at: number): void {
     assertTransition(t.id, t.state, to);
+    this.stateCounts[t.state]--;
+    this.stateCounts[to]++;
     t.state = to;
-    if (isFinished(to)) t.finishedAt = at;
+    if (isFinished(to)) this.open.delete(t.id);
+    if (isFinished(to)) {
+      t.finishedAt = at;
+      t.seen = undefined;
+    }
     this.touch(t);
   }
 
   private touch(t: MutableTrial): void {
     t.snapshot = undefined;
+    this.dirty.add(t.number < this.order.length && this.order[t.number] === t ? t.number : this.order.indexOf(t));
     this.snapshotCache = undefined;
   }
 
@@ -175,7 +210,11 @@ export class CampaignState {
 
   /** Frozen snapshots of every trial, in creation order. Cached until the next change. */
   snapshots(): readonly TrialSnapshot[] {
-    this.snapshotCache ??= Object.freeze(this.order.map((t) => this.snapshotOf(t)));
+    if (!this.snapshotCache) {
+      for (const i of this.dirty) this.snapArr[i] = this.snapshotOf(this.order[i] as MutableTrial);
+      this.dirty.clear();
+      this.snapshotCache = Object.freeze(this.snapArr.slice());
+    }
     return this.snapshotCache;
   }
 
@@ -185,20 +224,16 @@ export class CampaignState {
 
   /** Trials that are not final (waiting or running). */
   inFlight(): readonly TrialSnapshot[] {
-    return this.snapshots().filter((t) => !isFinished(t.state));
+    return [...this.open.values()].map((t) => this.snapshotOf(t));
+  }
+
+  /** Number of trials not final (O(1)). */
+  get inFlightCount(): number {
+    return this.open.size;
   }
 
   counts(): Record<TrialState, number> {
-    const c: Record<TrialState, number> = {
-      waiting: 0,
-      running: 0,
-      completed: 0,
-      stopped_early: 0,
-      failed: 0,
-      cancelled: 0,
-    };
-    for (const t of this.order) c[t.state]++;
-    return c;
+    return { ...this.stateCounts };
   }
 
   private snapshotOf(t: MutableTrial): TrialSnapshot {
@@ -209,7 +244,7 @@ export class CampaignState {
         state: t.state,
         params: t.params,
         metrics: t.metrics,
-        progress: Object.freeze([...t.progress]),
+        progress: t.progress,
         attempts: t.attempts,
         createdAt: t.createdAt,
         ...(t.error !== undefined && { error: t.error }),

@@ -100,6 +100,12 @@ export function trialToProto(t: TrialSnapshot, spec: CampaignSpec): Trial {
     error: t.error ?? "",
     detailsJson: t.details === undefined ? "" : JSON.stringify(t.details),
     wallMs: t.wallMs ?? 0,
+    createdAtMs: t.createdAt,
+    startedAtMs: t.startedAt ?? 0,
+    finishedAtMs: t.finishedAt ?? 0,
+    workerId: t.workerId ?? "",
+    backend: t.backend ?? "",
+    progress: t.progress.map((p) => ({ step: p.step, phase: p.phase, metrics: { ...p.metrics } })),
   };
 }
 

@@ -22,6 +22,7 @@ import {
   type TrialReportServer,
   type WorkerMessage,
 } from "@prunesweep/proto";
+import { HealthImplementation } from "grpc-health-check";
 import type { Coordinator } from "../coordinator.js";
 import type { Logger } from "../logger.js";
 import { campaignToProto, objectivesToProto, trialToProto } from "./convert.js";
@@ -54,6 +55,8 @@ export const SERVER_CHANNEL_OPTIONS = {
 export interface RunningGrpcServer {
   readonly port: number;
   readonly server: Server;
+  /** grpc.health.v1 status: SERVING until shutdown starts. */
+  readonly health: HealthImplementation;
   /** Stops accepting calls and waits up to `graceMs` for open ones, then cancels them. */
   shutdown(graceMs?: number): Promise<void>;
 }
@@ -67,6 +70,12 @@ export async function startGrpcServer(
   const server = new Server(SERVER_CHANNEL_OPTIONS);
   server.addService(TrialReportService, trialReportHandlers(coordinator, log, options));
   server.addService(CampaignsService, campaignsHandlers(coordinator, options));
+  const health = new HealthImplementation({
+    "": "SERVING",
+    "prunesweep.v1.TrialReport": "SERVING",
+    "prunesweep.v1.Campaigns": "SERVING",
+  });
+  health.addToServer(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${options.host}:${options.port}`, options.credentials ?? ServerCredentials.createInsecure(), (err, p) =>
       err ? reject(err) : resolve(p),
@@ -76,8 +85,10 @@ export async function startGrpcServer(
   return {
     port,
     server,
+    health,
     shutdown: (graceMs = 5_000) =>
       new Promise<void>((resolve) => {
+        for (const name of ["", "prunesweep.v1.TrialReport", "prunesweep.v1.Campaigns"]) health.setStatus(name, "NOT_SERVING");
         const timer = setTimeout(() => {
           server.forceShutdown();
           resolve();
@@ -144,6 +155,7 @@ async function handleWorkerMessage(
   const runner = coordinator.get(msg.campaignId);
   const { trialId, attempt, seq } = msg;
   runner.state.trial(trialId); // NOT_FOUND for unknown trials
+  runner.seen(trialId);
   const ack = (final = false): void => send({ trialId, attempt, payload: { $case: "ack", value: { seq, final } } });
   const p = msg.payload;
   if (!p) throw new RangeError("worker message without payload");
@@ -235,8 +247,8 @@ function campaignsHandlers(coordinator: Coordinator, options: GrpcServerOptions)
         hypervolume: f.hypervolume,
       };
     }),
-    cancel: unary(options, async (req: { campaignId: string }) => {
-      await coordinator.cancel(req.campaignId);
+    cancel: unary(options, async (req: { campaignId: string; reason: string }) => {
+      await coordinator.cancel(req.campaignId, req.reason || undefined);
       return describe(req.campaignId);
     }),
   };

@@ -70,10 +70,13 @@ export class JetStreamCampaignStore implements CampaignStore {
       await c.delete().catch(() => undefined);
       return out;
     }
-    const msgs = await c.consume({ max_messages: 10_000 });
+    // Read exactly the messages pending when the consumer was created (appends made after
+    // that moment are not part of this load). Counting avoids parsing every message's info.
+    const total = info.num_pending;
+    const msgs = await c.consume({ max_messages: 20_000 });
     for await (const m of msgs) {
       out.push(JSON.parse(this.dec.decode(m.data)) as CampaignEvent);
-      if (m.info.pending === 0) break;
+      if (out.length >= total) break;
     }
     await msgs.close().catch(() => undefined);
     return out;

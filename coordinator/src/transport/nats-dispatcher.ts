@@ -28,7 +28,7 @@ export interface TrialQueueOptions {
   readonly maxAckPending: number;
   /** Replicas of the streams: 1 locally, 3 in a cluster. @default 1 */
   readonly replicas: number;
-  /** Dedupe window for msgID = trialId. @default 600000 (10 minutes) */
+  /** Dedupe window for msgID = trialId. @default 3600000 (1 hour) */
   readonly duplicateWindowMs: number;
 }
 
@@ -37,7 +37,7 @@ export const DEFAULT_TRIAL_QUEUE_OPTIONS: TrialQueueOptions = {
   maxDeliver: 20,
   maxAckPending: 1000,
   replicas: 1,
-  duplicateWindowMs: 10 * 60_000,
+  duplicateWindowMs: 60 * 60_000,
 };
 
 /**

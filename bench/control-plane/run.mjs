@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// Control-plane benchmark (not a test): real nats-server, real coordinator (own process,
+// JetStream event store), real gRPC; simulated workers that pull assignments and report
+// synthetic metrics immediately. Prints JSON and a markdown table; writes
+// bench/results/control-plane.json and .md.
+//
+//   node bench/control-plane/run.mjs [--quick]
+import { fork } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startNatsServer, silentLogger } from "@prunesweep/coordinator";
+import { connectWorkerNats, NatsTrialSource, ReportClientPool, ReportSession, decodeAssignment } from "@prunesweep/worker";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const quick = process.argv.includes("--quick");
+const scenarios = quick
+  ? [{ workers: 64, trials: 2_000 }, { workers: 256, trials: 2_000 }]
+  : [
+      { workers: 64, trials: 10_000 },
+      { workers: 256, trials: 10_000 },
+      { workers: 256, trials: 100_000 },
+    ];
+
+const pct = (xs, p) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+function startChild(natsUrl, args, env = {}) {
+  const child = fork(join(here, "coordinator-child.mjs"), [natsUrl, ...args], {
+    execArgv: ["--expose-gc", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const waiters = [];
+  const inbox = [];
+  child.on("message", (m) => {
+    const i = waiters.findIndex((w) => w.t === m.t);
+    if (i >= 0) waiters.splice(i, 1)[0].resolve(m);
+    else inbox.push(m);
+  });
+  const next = (t) =>
+    new Promise((resolve) => {
+      const i = inbox.findIndex((m) => m.t === t);
+      if (i >= 0) resolve(inbox.splice(i, 1)[0]);
+      else waiters.push({ t, resolve });
+    });
+  return { child, next };
+}
+
+async function runScenario(natsUrl, { workers, trials }) {
+  const { child, next } = startChild(natsUrl, [String(trials), String(workers)]);
+  await next("ready");
+  child.send({ t: "submit" });
+  const { endpoint } = await next("submitted");
+  const nc = await connectWorkerNats({ url: natsUrl, connectTimeoutMs: 5000, name: "bench-workers" });
+  const source = new NatsTrialSource(nc, silentLogger);
+  // Each simulated worker is its own "process" with its own channel, as real workers are.
+  const pools = Array.from({ length: workers }, () => new ReportClientPool());
+  const dispatchToStart = [];
+  const resultToAck = [];
+  let stop = false;
+  const t0 = performance.now();
+  const loops = Array.from({ length: workers }, async (_, w) => {
+    while (!stop) {
+      const lease = await source.next(1000);
+      if (!lease) continue;
+      const { request } = decodeAssignment(lease.data, lease.deliveryCount);
+      const session = new ReportSession(
+        { campaignId: request.campaignId, trialId: request.trialId, attempt: request.attempt },
+        { endpoint, log: silentLogger, pool: pools[w] },
+      );
+      const answer = await session.hello(`sim-${w}`, "none", "bench");
+      dispatchToStart.push(Date.now() - lease.publishedAtMs);
+      if (answer === "cancel") {
+        lease.reject();
+        session.close();
+        continue;
+      }
+      const r0 = performance.now();
+      await session.finish({
+        $case: "result",
+        value: { metrics: { accuracy: Math.random(), nonzero_params: Math.round(Math.random() * 1e5) }, detailsJson: "", wallMs: 0, stoppedEarly: false, lastStep: 1 },
+      });
+      await lease.ack();
+      resultToAck.push(performance.now() - r0);
+      session.close();
+    }
+  });
+  const fin = await next("finished");
+  const wallS = (performance.now() - t0) / 1000;
+  stop = true;
+  source.close();
+  await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 3000))]);
+  await nc.close();
+  for (const p of pools) p.close();
+  child.send({ t: "exit" });
+  await new Promise((r) => child.once("exit", r));
+  return {
+    workers,
+    trials,
+    completed: fin.completed,
+    trialsPerSecond: fin.completed / (fin.ms / 1000),
+    wallSeconds: wallS,
+    dispatchToStartMs: { p50: pct(dispatchToStart, 50), p99: pct(dispatchToStart, 99) },
+    resultToAckMs: { p50: pct(resultToAck, 50), p99: pct(resultToAck, 99) },
+    coordinatorRssMiB: fin.rss / 2 ** 20,
+    bytesPerFinishedTrialRss: (fin.rss - fin.rss0) / fin.completed,
+    bytesPerFinishedTrialHeap: (fin.heap - fin.heap0) / fin.completed,
+  };
+}
+
+async function measureResume(natsUrl) {
+  const { child, next } = startChild(natsUrl, ["0", "1"], { BENCH_RESTORE: "1" });
+  const r = await next("restored");
+  await next("ready");
+  child.send({ t: "exit" });
+  await new Promise((res) => child.once("exit", res));
+  return { restoreMs: r.ms, campaigns: r.campaigns, rssMiB: r.rss / 2 ** 20 };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "prunesweep-bench-cp-"));
+const nats = await startNatsServer({ storeDir: join(dir, "nats") });
+const results = [];
+try {
+  for (const s of scenarios) {
+    process.stderr.write(`scenario: ${s.workers} workers, ${s.trials} trials...\n`);
+    results.push(await runScenario(nats.url, s));
+    process.stderr.write(`${JSON.stringify(results.at(-1))}\n`);
+  }
+  process.stderr.write("resume: restoring every campaign of the store...\n");
+  const resume = await measureResume(nats.url);
+  const out = { machine: `${process.platform} ${process.arch}, node ${process.version}`, date: new Date().toISOString(), results, resume };
+  const md = [
+    "| workers | trials | trials/s | dispatch→start p50/p99 ms | result→ack p50/p99 ms | coordinator RSS MiB | bytes/finished trial (RSS) | (heap) |",
+    "|---|---|---|---|---|---|---|---|",
+    ...results.map(
+      (r) =>
+        `| ${r.workers} | ${r.trials} | ${r.trialsPerSecond.toFixed(0)} | ${r.dispatchToStartMs.p50.toFixed(1)} / ${r.dispatchToStartMs.p99.toFixed(1)} | ${r.resultToAckMs.p50.toFixed(1)} / ${r.resultToAckMs.p99.toFixed(1)} | ${r.coordinatorRssMiB.toFixed(0)} | ${r.bytesPerFinishedTrialRss.toFixed(0)} | ${r.bytesPerFinishedTrialHeap.toFixed(0)} |`,
+    ),
+    "",
+    `Resume (replay of every campaign in the store: ${resume.campaigns.map((c) => `${c.trials} trials`).join(", ")}): ${resume.restoreMs.toFixed(0)} ms, RSS ${resume.rssMiB.toFixed(0)} MiB.`,
+    "",
+  ].join("\n");
+  console.log(JSON.stringify(out, null, 2));
+  console.log(md);
+  const resDir = join(here, "..", "results");
+  mkdirSync(resDir, { recursive: true });
+  if (!quick) {
+    writeFileSync(join(resDir, "control-plane.json"), JSON.stringify(out, null, 2) + "\n");
+    writeFileSync(join(resDir, "control-plane.md"), md);
+  }
+} finally {
+  await nats.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,206 @@
+import { hostname } from "node:os";
+import type { LogLevel, NatsOptions } from "@prunesweep/proto";
+import { DEFAULT_TRIAL_QUEUE_OPTIONS, type TrialQueueOptions } from "./transport/nats-dispatcher.js";
+
+/**
+ * Everything the coordinator service needs, every field resolved (durations carry units).
+ * Built once at startup by {@link loadCoordinatorConfig}; nothing else under src/ reads
+ * process.env.
+ */
+export interface CoordinatorConfig {
+  readonly nats: NatsOptions;
+  /** Address the gRPC server binds. @default "0.0.0.0" */
+  readonly host: string;
+  /** gRPC port (0 = any free port). @default 50051 */
+  readonly port: number;
+  /** Endpoint workers dial; default `<hostname>:<port>`. */
+  readonly advertise?: string;
+  /** HTTP port for the dashboard, /metrics and /healthz (0 = any, -1 = off). @default 8080 */
+  readonly httpPort: number;
+  /** Bearer token workers and operators must present; no auth when undefined. */
+  readonly authToken?: string;
+  /** TLS for gRPC: server key pair, and a CA to require client certificates (mTLS). */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile?: string };
+  /** Where campaign events live. @default "jetstream" */
+  readonly store: "jetstream" | "memory";
+  readonly queue: TrialQueueOptions;
+  /** A running trial with no report for this long is recorded stale and re-queued. @default 3 x ackWaitMs */
+  readonly staleAfterMs: number;
+  /** On SIGTERM: time to let open gRPC calls finish. @default 10000 */
+  readonly shutdownGraceMs: number;
+  readonly logLevel: LogLevel;
+}
+
+/** Flags of `prunesweep coordinator` / `prunesweep run` as parsed (strings). */
+export interface CoordinatorFlags {
+  readonly nats?: string;
+  readonly natsUser?: string;
+  readonly natsPass?: string;
+  readonly natsToken?: string;
+  readonly natsCreds?: string;
+  readonly host?: string;
+  readonly port?: string;
+  readonly advertise?: string;
+  readonly httpPort?: string;
+  readonly tokenFile?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly tlsCa?: string;
+  readonly store?: string;
+  readonly ackWaitMs?: string;
+  readonly maxDeliver?: string;
+  readonly maxAckPending?: string;
+  readonly replicas?: string;
+  readonly staleAfterMs?: string;
+  readonly logLevel?: string;
+}
+
+export const DEFAULT_COORDINATOR_PORT = 50051;
+export const DEFAULT_HTTP_PORT = 8080;
+
+/** A flag or variable has an invalid value. The CLI exits with code 2. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+function int(name: string, v: string | undefined, dflt: number, min: number): number {
+  if (v === undefined || v === "") return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name}: must be an integer >= ${min}, got "${v}"`);
+  return n;
+}
+
+/**
+ * Resolves the coordinator config: flags, then environment (NATS_*, PRUNESWEEP_*), then
+ * defaults. Tokens are read from files (`--token-file`, PRUNESWEEP_TOKEN_FILE) or
+ * PRUNESWEEP_TOKEN, and are never logged.
+ * @throws ConfigError naming the flag that is wrong.
+ */
+export function loadCoordinatorConfig(
+  f: CoordinatorFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  readFile: (p: string) => string = () => {
+    throw new ConfigError("no file reader");
+  },
+): CoordinatorConfig {
+  const level = f.logLevel ?? env["PRUNESWEEP_LOG_LEVEL"] ?? "info";
+  if (!["debug", "info", "warn", "error", "silent"].includes(level)) {
+    throw new ConfigError(`--log-level: must be one of debug, info, warn, error, silent; got "${level}"`);
+  }
+  const store = f.store ?? env["PRUNESWEEP_STORE"] ?? "jetstream";
+  if (store !== "jetstream" && store !== "memory") throw new ConfigError(`--store: must be jetstream or memory; got "${store}"`);
+  const tokenFile = f.tokenFile ?? env["PRUNESWEEP_TOKEN_FILE"];
+  let authToken: string | undefined;
+  if (tokenFile) {
+    try {
+      authToken = readFile(tokenFile).trim();
+    } catch (err) {
+      throw new ConfigError(`--token-file: cannot read ${tokenFile}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (!authToken) throw new ConfigError(`--token-file: ${tokenFile} is empty`);
+  } else if (env["PRUNESWEEP_TOKEN"]) {
+    authToken = env["PRUNESWEEP_TOKEN"];
+  }
+  const tlsCert = f.tlsCert ?? env["PRUNESWEEP_TLS_CERT"];
+  const tlsKey = f.tlsKey ?? env["PRUNESWEEP_TLS_KEY"];
+  const tlsCa = f.tlsCa ?? env["PRUNESWEEP_TLS_CA"];
+  if ((tlsCert && !tlsKey) || (!tlsCert && tlsKey)) throw new ConfigError("--tls-cert and --tls-key must be given together");
+  if (tlsCa && !tlsCert) throw new ConfigError("--tls-ca (client certificates) needs --tls-cert and --tls-key");
+  const ackWaitMs = int("--ack-wait-ms", f.ackWaitMs ?? env["PRUNESWEEP_ACK_WAIT_MS"], DEFAULT_TRIAL_QUEUE_OPTIONS.ackWaitMs, 1_000);
+  const user = f.natsUser ?? env["NATS_USER"];
+  const token = f.natsToken ?? env["NATS_TOKEN"];
+  const creds = f.natsCreds ?? env["NATS_CREDS"];
+  const port = int("--port", f.port ?? env["PRUNESWEEP_PORT"], DEFAULT_COORDINATOR_PORT, 0);
+  const advertise = f.advertise ?? env["PRUNESWEEP_ADVERTISE"];
+  return {
+    nats: {
+      url: f.nats ?? env["NATS_URL"] ?? "nats://127.0.0.1:4222",
+      name: `prunesweep-coordinator-${hostname()}`,
+      ...(user !== undefined && { user, pass: f.natsPass ?? env["NATS_PASSWORD"] ?? "" }),
+      ...(token !== undefined && { token }),
+      ...(creds !== undefined && { credsFile: creds }),
+    },
+    host: f.host ?? env["PRUNESWEEP_HOST"] ?? "0.0.0.0",
+    port,
+    ...(advertise !== undefined && { advertise }),
+    httpPort: int("--http-port", f.httpPort ?? env["PRUNESWEEP_HTTP_PORT"], DEFAULT_HTTP_PORT, -1),
+    ...(authToken !== undefined && { authToken }),
+    ...(tlsCert && tlsKey && { tls: { certFile: tlsCert, keyFile: tlsKey, ...(tlsCa && { caFile: tlsCa }) } }),
+    store,
+    queue: {
+      ...DEFAULT_TRIAL_QUEUE_OPTIONS,
+      ackWaitMs,
+      maxDeliver: int("--max-deliver", f.maxDeliver, DEFAULT_TRIAL_QUEUE_OPTIONS.maxDeliver, 1),
+      maxAckPending: int("--max-ack-pending", f.maxAckPending ?? env["PRUNESWEEP_MAX_ACK_PENDING"], DEFAULT_TRIAL_QUEUE_OPTIONS.maxAckPending, 1),
+      replicas: int("--replicas", f.replicas ?? env["PRUNESWEEP_REPLICAS"], DEFAULT_TRIAL_QUEUE_OPTIONS.replicas, 1),
+    },
+    staleAfterMs: int("--stale-after-ms", f.staleAfterMs, 3 * ackWaitMs, 1_000),
+    shutdownGraceMs: 10_000,
+    logLevel: level as LogLevel,
+  };
+}
+
+/** How operator commands (`submit`, `status`, `cancel`, ...) reach a coordinator. */
+export interface OperatorConfig {
+  /** `host:port` of the coordinator's gRPC server (a port-forward works). @default "127.0.0.1:50051" */
+  readonly coordinator: string;
+  /** Bearer token sent as `authorization: Bearer <token>`; none when undefined. */
+  readonly authToken?: string;
+  /** CA certificate (PEM) to verify a TLS coordinator; plaintext when undefined. */
+  readonly tlsCaFile?: string;
+  /** Expected name in the coordinator's certificate (when dialing a port-forward or an IP). */
+  readonly tlsServerName?: string;
+  /** Deadline of one call. @default 30000 */
+  readonly callTimeoutMs: number;
+}
+
+/** Flags of the operator commands as parsed (strings). */
+export interface OperatorFlags {
+  readonly coordinator?: string;
+  readonly tokenFile?: string;
+  readonly tlsCa?: string;
+  readonly tlsServerName?: string;
+  readonly timeoutMs?: string;
+}
+
+export const DEFAULT_CALL_TIMEOUT_MS = 30_000; // 30 seconds
+
+/**
+ * Resolves how to reach a coordinator: flags, then PRUNESWEEP_COORDINATOR,
+ * PRUNESWEEP_TOKEN_FILE / PRUNESWEEP_TOKEN, PRUNESWEEP_TLS_CA, then defaults.
+ * @throws ConfigError naming the flag that is wrong.
+ */
+export function loadOperatorConfig(
+  f: OperatorFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  readFile: (p: string) => string = () => {
+    throw new ConfigError("no file reader");
+  },
+): OperatorConfig {
+  const coordinator = f.coordinator ?? env["PRUNESWEEP_COORDINATOR"] ?? `127.0.0.1:${DEFAULT_COORDINATOR_PORT}`;
+  if (!/^(\[[0-9a-fA-F:.]+\]|[^\s:/]+):\d{1,5}$/.test(coordinator)) {
+    throw new ConfigError(`--coordinator: expected host:port, got "${coordinator}"`);
+  }
+  const tokenFile = f.tokenFile ?? env["PRUNESWEEP_TOKEN_FILE"];
+  let authToken: string | undefined;
+  if (tokenFile) {
+    try {
+      authToken = readFile(tokenFile).trim();
+    } catch (err) {
+      throw new ConfigError(`--token-file: cannot read ${tokenFile}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (!authToken) throw new ConfigError(`--token-file: ${tokenFile} is empty`);
+  } else if (env["PRUNESWEEP_TOKEN"]) {
+    authToken = env["PRUNESWEEP_TOKEN"];
+  }
+  const tlsCaFile = f.tlsCa ?? env["PRUNESWEEP_TLS_CA"];
+  const tlsServerName = f.tlsServerName ?? env["PRUNESWEEP_TLS_SERVER_NAME"];
+  if (tlsServerName && !tlsCaFile) throw new ConfigError("--tls-server-name needs --tls-ca");
+  return {
+    coordinator,
+    ...(authToken !== undefined && { authToken }),
+    ...(tlsCaFile && { tlsCaFile }),
+    ...(tlsServerName && { tlsServerName }),
+    callTimeoutMs: int("--timeout-ms", f.timeoutMs, DEFAULT_CALL_TIMEOUT_MS, 100),
+  };
+}
