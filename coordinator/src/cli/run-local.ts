@@ -1,17 +1,18 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { resolve, join } from "node:path";
-import type { NatsConnection } from "@nats-io/transport-node";
-import { Coordinator } from "../coordinator.js";
-import { createLogger, type Logger, type LogLevel } from "../logger.js";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { NatsOptions } from "@prunesweep/proto";
+import type { CampaignRunner } from "../campaign/campaign-runner.js";
+import { loadCoordinatorConfig } from "../config.js";
+import { SpecError } from "../errors.js";
+import type { Logger, LogLevel } from "../logger.js";
+import { startCoordinatorService, type CoordinatorService } from "../service.js";
 import { parseCampaignSpec } from "../spec/index.js";
-import { InMemoryCampaignStore } from "../store/campaign-store.js";
-import { connectNats, type NatsOptions } from "../transport/nats-connection.js";
-import { NatsTrialDispatcher } from "../transport/nats-dispatcher.js";
-import { startGrpcServer } from "../transport/grpc-server.js";
+import { writeReport } from "../report/html-report.js";
 import { startNatsServer, type LocalNatsServer } from "./nats-server.js";
+import { createPinoLogger } from "./pino-logger.js";
 import { showProgress } from "./progress.js";
-import { paretoTable, writeResults } from "./results.js";
+import { buildResults, paretoTable, writeResults } from "./results.js";
 
 /** How `prunesweep run` launches a worker process (the bin passes itself). */
 export interface WorkerCommand {
@@ -24,16 +25,34 @@ export interface RunLocalOptions {
   readonly workers: number;
   readonly nats?: Omit<NatsOptions, "name">;
   readonly outDir?: string;
+  /** Continue the interrupted campaign recorded in the out dir. */
+  readonly resume?: boolean;
   readonly workerCommand: WorkerCommand;
   readonly logLevel: LogLevel;
   readonly workerLogLevel?: LogLevel;
   readonly stdout?: NodeJS.WriteStream;
+  /** Dashboard/metrics port: 0 = a free port (the default), -1 = no HTTP server. */
+  readonly httpPort?: number;
+  /** Keep serving the dashboard after the campaign ends, until SIGINT/SIGTERM. */
+  readonly serve?: boolean;
+  /** Logger of the coordinator. @default a pino logger at `logLevel` on stderr */
+  readonly logger?: Logger;
+  /** Hook for extra wiring once the service is up (dashboard, metrics). */
+  readonly onService?: (svc: CoordinatorService, runner: CampaignRunner) => Promise<(() => Promise<void>) | void>;
+}
+
+/** What the out dir remembers about its campaign (for --resume). */
+interface OutDirState {
+  readonly campaignId: string;
+  readonly specPath: string;
+  readonly natsUrl?: string;
 }
 
 /**
  * Local mode: validates the spec (before anything starts), starts or reaches NATS, starts
- * the coordinator (gRPC on a free port), spawns the workers, shows progress, writes the
- * results, prints the Pareto table, and stops everything it started.
+ * the coordinator service (JetStream event store, gRPC on a free port), spawns the workers,
+ * shows progress, writes the results, prints the Pareto table, and stops everything it
+ * started. With `resume`, continues the campaign recorded in the out dir instead.
  * @returns the process exit code.
  */
 export async function runLocal(o: RunLocalOptions): Promise<number> {
@@ -41,11 +60,19 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
   const specYaml = readFileSync(o.specPath, "utf8");
   const spec = parseCampaignSpec(specYaml, o.specPath); // SpecError -> exit 2 in main
   const outDir = resolve(o.outDir ?? join("runs", spec.name));
-  const log = createLogger(o.logLevel, "coordinator");
+  const stateFile = join(outDir, "campaign.json");
+  const previous = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, "utf8")) as OutDirState) : undefined;
+  if (o.resume && !previous) throw new SpecError([{ path: "--resume", message: `no campaign recorded in ${outDir} (missing campaign.json)` }]);
+  if (!o.resume && previous && !existsSync(join(outDir, "results.json"))) {
+    throw new SpecError([
+      { path: "--out", message: `${outDir} holds the interrupted campaign ${previous.campaignId}; continue it with --resume, or choose another --out` },
+    ]);
+  }
+  if (!o.resume && !o.nats) rmSync(join(outDir, "nats"), { recursive: true, force: true });
+  const log = o.logger ?? createPinoLogger(o.logLevel, "coordinator");
   const cleanups: (() => Promise<void>)[] = [];
   const workers: ChildProcess[] = [];
   let natsServer: LocalNatsServer | undefined;
-  let nc: NatsConnection | undefined;
   try {
     let natsUrl: string;
     if (o.nats) {
@@ -57,21 +84,28 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
       cleanups.push(() => srv.stop());
       out.write(`started nats-server at ${natsUrl} (store ${srv.storeDir})\n`);
     }
-    nc = await connectNats({ ...(o.nats ?? {}), url: natsUrl, name: "prunesweep-coordinator" });
-    const conn = nc;
-    cleanups.push(() => conn.drain().catch(() => undefined));
-    let endpoint = "";
-    const dispatcher = await NatsTrialDispatcher.create(nc, () => endpoint);
-    const coordinator = new Coordinator({ store: new InMemoryCampaignStore(), dispatcher, log });
-    const grpc = await startGrpcServer(coordinator, log, { host: "127.0.0.1", port: 0 });
-    endpoint = `127.0.0.1:${grpc.port}`;
-    cleanups.push(() => grpc.shutdown(2_000));
-    out.write(`coordinator gRPC at ${endpoint}; spawning ${o.workers} worker(s)\n`);
-
-    for (let i = 0; i < o.workers; i++) workers.push(spawnWorker(o, natsUrl, i, log));
+    const config = loadCoordinatorConfig({ host: "127.0.0.1", port: "0", httpPort: String(o.httpPort ?? 0), store: "jetstream" }, {});
+    const svc = await startCoordinatorService({ ...config, nats: { ...(o.nats ?? {}), url: natsUrl, name: "prunesweep-coordinator" }, logLevel: o.logLevel }, log, {
+      restore: o.resume && previous ? [previous.campaignId] : "none",
+    });
+    cleanups.push(() => svc.shutdown());
+    let runner: CampaignRunner;
+    if (o.resume && previous) {
+      runner = svc.coordinator.get(previous.campaignId);
+      const c = runner.state.counts();
+      out.write(`resuming campaign ${runner.campaignId}: ${c.completed + c.stopped_early + c.failed} trials already final\n`);
+    } else {
+      // A fresh run on a reused external NATS must not revive other campaigns' dispatching.
+      runner = await svc.coordinator.start(spec, specYaml);
+    }
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(stateFile, JSON.stringify({ campaignId: runner.campaignId, specPath: resolve(o.specPath) } satisfies OutDirState, null, 2) + "\n");
+    out.write(`coordinator gRPC at ${svc.endpoint}; campaign ${runner.campaignId}: ${spec.budget.maxTrials} trials, parallelism ${spec.budget.parallelism}; ${o.workers} worker(s)\n`);
+    if (svc.http) out.write(`dashboard: ${svc.http.url} (live trials and Pareto front; ${svc.http.url}metrics)\n`);
+    const extra = await o.onService?.(svc, runner);
+    if (extra) cleanups.push(extra);
+    for (let i = 0; i < o.workers; i++) workers.push(spawnWorker(o, natsUrl, svc.endpoint, i, log));
     const started = Date.now();
-    const runner = await coordinator.start(spec, specYaml);
-    out.write(`campaign ${runner.campaignId}: ${spec.budget.maxTrials} trials, parallelism ${spec.budget.parallelism}\n`);
     const stopProgress = showProgress(runner, out);
     const interrupted = new Promise<string>((res) => {
       process.once("SIGINT", () => res("SIGINT"));
@@ -80,10 +114,11 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
     const how = await Promise.race([runner.finished.then(() => "finished"), interrupted]);
     stopProgress();
     if (how !== "finished") {
-      out.write(`${how}: cancelling the campaign\n`);
-      await runner.cancel(`interrupted by ${how}`);
+      out.write(`${how}: stopping; the campaign stays resumable with --resume\n`);
+      return 130;
     }
     const files = writeResults(runner, outDir);
+    const reportFiles = await writeReport(buildResults(runner), outDir);
     out.write(`\n${paretoTable(runner)}\n`);
     const c = runner.state.counts();
     out.write(
@@ -91,20 +126,27 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
         `${c.completed} completed, ${c.stopped_early} stopped early, ${c.failed} failed, ${c.cancelled} cancelled\n`,
     );
     out.write(`wrote ${files.join(", ")}\n`);
-    coordinator.close();
-    return how === "finished" ? 0 : 130;
+    out.write(`report: ${reportFiles[0]} (plots in ${join(outDir, "plots")})\n`);
+    if (o.serve && svc.http) {
+      await Promise.all(workers.splice(0).map((w) => stopChild(w)));
+      out.write(`serving the dashboard at ${svc.http.url} until Ctrl-C\n`);
+      await interrupted;
+    }
+    return 0;
   } finally {
     await Promise.all(workers.map((w) => stopChild(w)));
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
 }
 
-function spawnWorker(o: RunLocalOptions, natsUrl: string, i: number, log: Logger): ChildProcess {
+function spawnWorker(o: RunLocalOptions, natsUrl: string, endpoint: string, i: number, log: Logger): ChildProcess {
   const args = [
     ...o.workerCommand.args,
     "worker",
     "--nats",
     natsUrl,
+    "--coordinator",
+    endpoint,
     "--worker-id",
     `local-${i + 1}`,
     "--log-level",

@@ -1,0 +1,69 @@
+import { CommanderError, type Command } from "commander";
+import type { NatsOptions } from "@prunesweep/proto";
+import type { LogLevel } from "../../logger.js";
+import { runLocal, type RunLocalOptions, type WorkerCommand } from "../run-local.js";
+import { addLogLevel, addNatsOptions, EXIT_USAGE } from "./shared.js";
+
+interface RunFlags {
+  workers: string;
+  out?: string;
+  resume?: boolean;
+  nats?: string;
+  natsUser?: string;
+  natsPass?: string;
+  natsToken?: string;
+  natsCreds?: string;
+  logLevel: LogLevel;
+  httpPort: string;
+  serve?: boolean;
+}
+
+/** `prunesweep run`: local mode. `extend` lets other features hook into the service. */
+export function registerRunCommand(
+  program: Command,
+  workerCommand: WorkerCommand,
+  extend?: (flags: Record<string, unknown>) => Pick<RunLocalOptions, "onService">,
+): Command {
+  const cmd = addNatsOptions(
+    program
+      .command("run")
+      .description("run a campaign locally: nats-server, coordinator and N workers; results in the out dir")
+      .argument("<spec>", "campaign spec (YAML)")
+      .option("-w, --workers <n>", "worker processes to spawn", "2")
+      .option("-o, --out <dir>", "output directory (default runs/<campaign-name>)")
+      .option("--resume", "continue the interrupted campaign recorded in the out dir")
+      .option("--http-port <port>", "dashboard, /metrics and /healthz on 127.0.0.1; 0 = a free port, -1 = off", "0")
+      .option("--serve", "keep serving the dashboard after the campaign ends (until Ctrl-C)"),
+  );
+  addLogLevel(cmd, "warn").action(async (specPath: string, opts: RunFlags) => {
+    const workers = Number(opts.workers);
+    if (!Number.isInteger(workers) || workers < 0) {
+      throw new CommanderError(EXIT_USAGE, "usage", `--workers: must be an integer >= 0, got "${opts.workers}"`);
+    }
+    const httpPort = Number(opts.httpPort);
+    if (!Number.isInteger(httpPort) || httpPort < -1 || httpPort > 65535) {
+      throw new CommanderError(EXIT_USAGE, "usage", `--http-port: must be an integer from -1 to 65535, got "${opts.httpPort}"`);
+    }
+    const nats: Omit<NatsOptions, "name"> | undefined = opts.nats
+      ? {
+          url: opts.nats,
+          ...(opts.natsUser !== undefined && { user: opts.natsUser, pass: opts.natsPass ?? "" }),
+          ...(opts.natsToken !== undefined && { token: opts.natsToken }),
+          ...(opts.natsCreds !== undefined && { credsFile: opts.natsCreds }),
+        }
+      : undefined;
+    process.exitCode = await runLocal({
+      specPath,
+      workers,
+      workerCommand,
+      logLevel: opts.logLevel,
+      httpPort,
+      ...(opts.serve === true && { serve: true }),
+      ...(opts.resume === true && { resume: true }),
+      ...(nats && { nats }),
+      ...(opts.out !== undefined && { outDir: opts.out }),
+      ...extend?.(opts as unknown as Record<string, unknown>),
+    });
+  });
+  return cmd;
+}

@@ -1,0 +1,88 @@
+import type { Command } from "commander";
+import type { OperatorFlags } from "../../config.js";
+import { objectivesOf, type RemoteCampaignInfo, type ResultsFile } from "../../report/campaign-data.js";
+import { extractPareto, formatNumber, textTable } from "../../report/pareto-extract.js";
+import { computeSummary, countByState, formatDuration } from "../../report/summary.js";
+import { addCoordinatorOptions, loadCampaign, printJson, withClient } from "../operator.js";
+import { addJson } from "./shared.js";
+
+/** One line per campaign: id, state, progress, front and hypervolume. */
+export function campaignLine(c: RemoteCampaignInfo): string {
+  const k = c.counts;
+  const done = k.completed + k.stopped_early + k.failed + k.cancelled;
+  return `${c.id}  ${c.state}  ${done}/${c.maxTrials} done (completed ${k.completed}, stopped ${k.stopped_early}, failed ${k.failed}, running ${k.running}, waiting ${k.waiting})  hypervolume ${c.hypervolume.toPrecision(6)}`;
+}
+
+function statusOf(r: ResultsFile): Record<string, unknown> {
+  const front = extractPareto(r);
+  const compute = computeSummary(r.trials);
+  return {
+    id: r.campaign.id,
+    name: r.campaign.name,
+    status: r.campaign.status,
+    createdAt: r.campaign.createdAt || null,
+    finishedAt: r.campaign.finishedAt ?? null,
+    maxTrials: r.campaign.maxTrials ?? null,
+    trials: r.trials.length,
+    counts: countByState(r.trials),
+    objectives: objectivesOf(r),
+    constraints: r.constraints,
+    front: front.rows.map((x) => x.trial.id),
+    knee: front.kneeId ?? null,
+    hypervolume: front.hypervolume,
+    computeMs: compute.totalMs,
+    savedByEarlyStoppingMs: compute.savedMs,
+  };
+}
+
+function statusText(r: ResultsFile, source: string): string {
+  const s = statusOf(r);
+  const counts = s["counts"] as Record<string, number>;
+  const front = extractPareto(r);
+  const knee = front.rows.find((x) => x.knee)?.trial;
+  const compute = computeSummary(r.trials);
+  return [
+    `campaign ${r.campaign.id} (${r.campaign.name}) from ${source}: ${r.campaign.status}`,
+    `trials: ${r.trials.length}${r.campaign.maxTrials ? ` of ${r.campaign.maxTrials}` : ""}; ${Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+    `objectives: ${objectivesOf(r)
+      .map((o) => `${o.metric} (${o.direction})`)
+      .join(", ")}${r.constraints.length ? `; constraints: ${r.constraints.join(", ")}` : ""}`,
+    `Pareto front: ${front.rows.length} trials, hypervolume ${front.hypervolume.toPrecision(6)}${knee ? `, knee trial ${knee.number} (${front.objectives.map((o) => `${o.metric} ${formatNumber(knee.metrics[o.metric])}`).join(", ")})` : ""}`,
+    ...(compute.totalMs > 0 ? [`compute: ${formatDuration(compute.totalMs)}${compute.stoppedTrials ? `; saved by early stopping about ${formatDuration(compute.savedMs)}` : ""}`] : []),
+    "",
+  ].join("\n");
+}
+
+/** `prunesweep status [campaign|out-dir]`: one campaign in detail, or every campaign of the coordinator. */
+export function registerStatusCommand(program: Command): Command {
+  const cmd = addJson(
+    addCoordinatorOptions(
+      program
+        .command("status")
+        .description("show a campaign (from an out dir or a coordinator), or list the coordinator's campaigns")
+        .argument("[campaign]", "campaign id (asks the coordinator) or out dir / results.json; omit to list every campaign"),
+    ),
+  );
+  return cmd.action(async (target: string | undefined, opts: OperatorFlags & { json?: boolean }) => {
+    if (target === undefined) {
+      const list = await withClient(opts, (c) => c.list());
+      if (opts.json) return printJson(list);
+      if (list.length === 0) return void process.stdout.write("no campaigns\n");
+      process.stdout.write(
+        textTable(
+          ["campaign", "state", "done", "completed", "stopped", "failed", "running", "hypervolume"],
+          list.map((c) => {
+            const k = c.counts;
+            return [c.id, c.state, `${k.completed + k.stopped_early + k.failed + k.cancelled}/${c.maxTrials}`, String(k.completed), String(k.stopped_early), String(k.failed), String(k.running), c.hypervolume.toPrecision(6)];
+          }),
+        ) + "\n",
+      );
+      return;
+    }
+    const { results, source } = await loadCampaign(target, opts);
+    if (opts.json) printJson(statusOf(results));
+    else process.stdout.write(statusText(results, source));
+  });
+}

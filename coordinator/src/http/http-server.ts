@@ -1,0 +1,120 @@
+/**
+ * The coordinator's HTTP server: the live dashboard (`/`), its JSON API and event stream
+ * (`/api/...`), Prometheus metrics (`/metrics`) and a health check (`/healthz`). Read-only:
+ * nothing here changes a campaign. Transport-free: NATS and gRPC facts arrive through
+ * {@link ServiceProbes} callbacks.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Coordinator } from "../coordinator.js";
+import type { Logger } from "../logger.js";
+import { buildResults } from "../cli/results.js";
+import { buildReport } from "../report/html-report.js";
+import { campaignView, trialDetailView, trialView } from "./api-views.js";
+import { dashboardHtml } from "./dashboard-page.js";
+import { LiveUpdates } from "./live-updates.js";
+import { CoordinatorMetrics, type ServiceProbes } from "./metrics.js";
+
+export interface HttpServerOptions {
+  /** Address to bind. @default "0.0.0.0" */
+  readonly host: string;
+  /** Port; 0 picks a free one. @default 8080 */
+  readonly port: number;
+  readonly probes?: ServiceProbes;
+  /** Coalescing interval of live updates. @default 250 */
+  readonly flushMs?: number;
+}
+
+/** A running HTTP server. */
+export interface RunningHttpServer {
+  readonly port: number;
+  /** `http://<host>:<port>/` (127.0.0.1 when bound to all interfaces). */
+  readonly url: string;
+  readonly metrics: CoordinatorMetrics;
+  /** Closes event streams and the listener. Idempotent. */
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Starts the HTTP server for `coordinator`. */
+export async function startHttpServer(coordinator: Coordinator, log: Logger, o: HttpServerOptions): Promise<RunningHttpServer> {
+  const metrics = new CoordinatorMetrics(coordinator, o.probes);
+  const live = new LiveUpdates(coordinator, o.flushMs);
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const status = err instanceof HttpError ? err.status : 500;
+      if (status === 500) log.warn("http request failed", { url: req.url, error: err instanceof Error ? err.message : String(err) });
+      if (!res.headersSent) json(res, status, { error: err instanceof Error ? err.message : String(err) });
+      else res.end();
+    });
+  });
+
+  const runner = (id: string) => {
+    const r = coordinator.list().find((x) => x.campaignId === id);
+    if (!r) throw new HttpError(404, `campaign ${id} not found`);
+    return r;
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== "GET" && req.method !== "HEAD") throw new HttpError(405, "read-only: only GET and HEAD");
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    if (parts.length === 0) return send(res, 200, "text/html; charset=utf-8", dashboardHtml());
+    if (parts[0] === "healthz" && parts.length === 1) {
+      const h = o.probes?.health?.() ?? { ok: true, detail: "ok" };
+      return json(res, h.ok ? 200 : 503, { status: h.ok ? "ok" : "unavailable", detail: h.detail, campaigns: coordinator.list().length });
+    }
+    if (parts[0] === "metrics" && parts.length === 1) return send(res, 200, metrics.contentType, await metrics.metrics());
+    if (parts[0] !== "api") throw new HttpError(404, `no such page: ${url.pathname}`);
+    if (parts[1] === "events" && parts.length === 2) return live.attach(req, res, url.searchParams.get("campaign") ?? undefined);
+    if (parts[1] !== "campaigns") throw new HttpError(404, `no such endpoint: ${url.pathname}`);
+    if (parts.length === 2) return json(res, 200, coordinator.list().map((r) => campaignView(r)));
+    const r = runner(parts[2] as string);
+    if (parts.length === 3) return json(res, 200, { campaign: campaignView(r, true), trials: r.state.snapshots().map((t) => trialView(r, t)) });
+    if (parts[3] === "report" && parts.length === 4) return send(res, 200, "text/html; charset=utf-8", (await buildReport(buildResults(r))).html);
+    if (parts[3] === "trials" && parts.length === 4) return json(res, 200, r.state.snapshots().map((t) => trialView(r, t)));
+    if (parts[3] === "trials" && parts.length === 5) {
+      const id = parts[4] as string;
+      if (!r.state.hasTrial(id)) throw new HttpError(404, `trial ${id} not found`);
+      return json(res, 200, trialDetailView(r, r.state.trial(id)));
+    }
+    throw new HttpError(404, `no such endpoint: ${url.pathname}`);
+  }
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port, o.host, () => resolve((server.address() as AddressInfo).port));
+  });
+  const shownHost = o.host === "0.0.0.0" || o.host === "::" ? "127.0.0.1" : o.host.includes(":") ? `[${o.host}]` : o.host;
+  log.info("HTTP server listening (dashboard, /metrics, /healthz)", { host: o.host, port });
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    url: `http://${shownHost}:${port}/`,
+    metrics,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        live.close();
+        metrics.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })),
+  };
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { "content-type": type, "cache-control": "no-store", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  send(res, status, "application/json; charset=utf-8", JSON.stringify(body));
+}
