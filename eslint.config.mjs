@@ -73,6 +73,10 @@ export default tseslint.config(
   {
     files: ["**/*.mjs", "**/*.js"],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
+    languageOptions: {
+      globals: Object.fromEntries(
+        ["process", "console", "URL", "performance", "setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "Buffer", "TextEncoder", "TextDecoder", "global", "structuredClone", "AbortController"].map((g) => [g, "readonly"]),
+      ),
+    },
   },
 );
