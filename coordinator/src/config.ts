@@ -63,6 +63,24 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
+/**
+ * The bearer token: from `--token-file` / PRUNESWEEP_TOKEN_FILE (trimmed; an empty file is an
+ * error), else PRUNESWEEP_TOKEN, else none.
+ * @throws ConfigError naming the file that cannot be read.
+ */
+function readAuthToken(flag: string | undefined, env: NodeJS.ProcessEnv, readFile: (p: string) => string): string | undefined {
+  const tokenFile = flag ?? env["PRUNESWEEP_TOKEN_FILE"];
+  if (!tokenFile) return env["PRUNESWEEP_TOKEN"] || undefined;
+  let token: string;
+  try {
+    token = readFile(tokenFile).trim();
+  } catch (err) {
+    throw new ConfigError(`--token-file: cannot read ${tokenFile}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!token) throw new ConfigError(`--token-file: ${tokenFile} is empty`);
+  return token;
+}
+
 function int(name: string, v: string | undefined, dflt: number, min: number): number {
   if (v === undefined || v === "") return dflt;
   const n = Number(v);
@@ -89,18 +107,7 @@ export function loadCoordinatorConfig(
   }
   const store = f.store ?? env["PRUNESWEEP_STORE"] ?? "jetstream";
   if (store !== "jetstream" && store !== "memory") throw new ConfigError(`--store: must be jetstream or memory; got "${store}"`);
-  const tokenFile = f.tokenFile ?? env["PRUNESWEEP_TOKEN_FILE"];
-  let authToken: string | undefined;
-  if (tokenFile) {
-    try {
-      authToken = readFile(tokenFile).trim();
-    } catch (err) {
-      throw new ConfigError(`--token-file: cannot read ${tokenFile}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (!authToken) throw new ConfigError(`--token-file: ${tokenFile} is empty`);
-  } else if (env["PRUNESWEEP_TOKEN"]) {
-    authToken = env["PRUNESWEEP_TOKEN"];
-  }
+  const authToken = readAuthToken(f.tokenFile, env, readFile);
   const tlsCert = f.tlsCert ?? env["PRUNESWEEP_TLS_CERT"];
   const tlsKey = f.tlsKey ?? env["PRUNESWEEP_TLS_KEY"];
   const tlsCa = f.tlsCa ?? env["PRUNESWEEP_TLS_CA"];
@@ -181,18 +188,7 @@ export function loadOperatorConfig(
   if (!/^(\[[0-9a-fA-F:.]+\]|[^\s:/]+):\d{1,5}$/.test(coordinator)) {
     throw new ConfigError(`--coordinator: expected host:port, got "${coordinator}"`);
   }
-  const tokenFile = f.tokenFile ?? env["PRUNESWEEP_TOKEN_FILE"];
-  let authToken: string | undefined;
-  if (tokenFile) {
-    try {
-      authToken = readFile(tokenFile).trim();
-    } catch (err) {
-      throw new ConfigError(`--token-file: cannot read ${tokenFile}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (!authToken) throw new ConfigError(`--token-file: ${tokenFile} is empty`);
-  } else if (env["PRUNESWEEP_TOKEN"]) {
-    authToken = env["PRUNESWEEP_TOKEN"];
-  }
+  const authToken = readAuthToken(f.tokenFile, env, readFile);
   const tlsCaFile = f.tlsCa ?? env["PRUNESWEEP_TLS_CA"];
   const tlsServerName = f.tlsServerName ?? env["PRUNESWEEP_TLS_SERVER_NAME"];
   if (tlsServerName && !tlsCaFile) throw new ConfigError("--tls-server-name needs --tls-ca");

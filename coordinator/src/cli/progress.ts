@@ -73,7 +73,8 @@ export function showProgress(r: CampaignRunner, out: NodeJS.WriteStream = proces
         .filter(([k]) => r.spec.objectives.some((o) => o.metric === k))
         .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(4)}`)
         .join(" ");
-      out.write(`trial ${t.number} ${t.state}${m ? ` ${m}` : ""}${t.error ? ` (${t.error})` : ""}\n${statusLine(r)}\n`);
+      // After the current change settles, so the line counts the trial dispatched in its place.
+      queueMicrotask(() => out.write(`trial ${t.number} ${t.state}${m ? ` ${m}` : ""}${t.error ? ` (${t.error})` : ""}\n${statusLine(r)}\n`));
     }
   };
   const off = r.onEvent(onEvent);

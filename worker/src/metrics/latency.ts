@@ -11,13 +11,16 @@ import type { Net } from "../models/net.js";
 
 /** Options of {@link measureLatency}. */
 export interface LatencyOptions {
-  /** Untimed passes first. @default 2 */
+  /**
+   * Untimed passes first. Fresh nets' first passes on wasm run 2-4x slower (bench/methods
+   * measured trial latencies 3x off with 2 warm-up passes). @default 10
+   */
   readonly warmup?: number;
-  /** Timed passes wanted. @default 15 */
+  /** Timed passes wanted. @default 30 */
   readonly runs?: number;
   /** Timed passes always run, whatever the cap. @default 3 */
   readonly minRuns?: number;
-  /** Stop timing after this much wall time. @default 1500 (1.5 s) */
+  /** Stop timing after this much wall time. @default 3000 (3 s) */
   readonly maxMs?: number;
 }
 
@@ -39,10 +42,10 @@ export function median(values: readonly number[]): number {
 
 /** Times `net.forward` on a seeded random batch of `batchSize` examples. */
 export async function measureLatency(net: Net, batchSize: number, opts: LatencyOptions = {}): Promise<LatencyResult> {
-  const warmup = opts.warmup ?? 2;
-  const runs = opts.runs ?? 15;
+  const warmup = opts.warmup ?? 10;
+  const runs = opts.runs ?? 30;
   const minRuns = Math.min(runs, opts.minRuns ?? 3);
-  const maxMs = opts.maxMs ?? 1500;
+  const maxMs = opts.maxMs ?? 3000;
   const rng = new Rng(batchSize);
   const values = new Float32Array(batchSize * sizeOf(net.inputShape));
   for (let i = 0; i < values.length; i++) values[i] = rng.next();
