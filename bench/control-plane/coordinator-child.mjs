@@ -5,7 +5,7 @@ import { loadCoordinatorConfig, startCoordinatorService, silentLogger } from "@p
 const [natsUrl, trials, parallelism] = process.argv.slice(2);
 const config = loadCoordinatorConfig({ nats: natsUrl, host: "127.0.0.1", port: "0", httpPort: "-1", store: "jetstream", ackWaitMs: "60000" }, {});
 const tStart = performance.now();
-const svc = await startCoordinatorService(config, silentLogger, { restore: process.env.BENCH_RESTORE ? "all" : "none" });
+const svc = await startCoordinatorService(config, silentLogger, { restore: process.env.BENCH_RESTORE ? [process.env.BENCH_RESTORE] : "none" });
 const send = (m) => process.send?.(m);
 
 process.on("message", async (m) => {
