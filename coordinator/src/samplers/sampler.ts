@@ -24,12 +24,25 @@ export type Suggestion =
 /**
  * Suggests parameters for new trials.
  *
- * Lifecycle: `ask()` once per new trial, in creation order; `tell()` after a trial reaches a
- * final state (completed, stopped_early, failed, cancelled). Samplers are disposable: their
- * state can be rebuilt by replaying `ask`/`tell` over the same trials with the same rng seed.
+ * Lifecycle: `importTrials()` at most once, right after construction and before the first
+ * `ask` (warm start from an earlier campaign); then `ask()` once per new trial, in creation
+ * order; `tell()` after a trial reaches a final state (completed, stopped_early, failed,
+ * cancelled). Samplers are disposable: their state can be rebuilt by replaying
+ * `ask`/`tell` over the same trials with the same rng seed (and importing the same trials
+ * again). The model-based samplers (sobol, tpe, nsga2) go further and derive everything
+ * from the view on each `ask`, so `tell` is optional for them.
+ *
+ * Ownership: the sampler never mutates the view or the snapshots it receives.
  */
 export interface Sampler {
   readonly name: string;
   ask(view: CampaignView, rng: Rng): Suggestion;
   tell?(trial: TrialSnapshot, view: CampaignView): void;
+  /**
+   * Seeds the sampler with finished trials of an earlier campaign over a compatible space
+   * (see `trialsFromResults`). They inform the model (TPE's densities, NSGA-II's first
+   * parent population) but are not trials of this campaign: they never appear in the view.
+   * Samplers without a model ignore them.
+   */
+  importTrials?(trials: readonly TrialSnapshot[]): void;
 }

@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { InvalidSearchSpaceError, SpecError } from "../../src/errors.js";
-import { GridSampler, RandomSampler, createSampler, enumerateGrid, paramsKey } from "../../src/samplers/index.js";
+import {
+  GridSampler,
+  IMPLEMENTED_SAMPLER_NAMES,
+  Nsga2Sampler,
+  RandomSampler,
+  SAMPLER_NAMES,
+  SobolSampler,
+  TpeSampler,
+  createSampler,
+  enumerateGrid,
+  paramsKey,
+} from "../../src/samplers/index.js";
 import { Rng } from "../../src/samplers/rng.js";
 import type { SearchSpace } from "../../src/search-space/index.js";
 import type { ParamDistribution, ParamSpec } from "../../src/spec/types.js";
@@ -25,6 +36,14 @@ const SPACE: SearchSpace = {
 describeSamplerContract("RandomSampler", SPACE, () => new RandomSampler(SPACE));
 describeSamplerContract("GridSampler", SPACE, () => new GridSampler(SPACE, { gridPoints: 3 }));
 describeSamplerContract("GridSampler (shuffled)", SPACE, (seed) => new GridSampler(SPACE, { gridPoints: 3, shuffle: true, seed }));
+describeSamplerContract("SobolSampler", SPACE, (seed) => new SobolSampler(SPACE, { seed }));
+describeSamplerContract("SobolSampler (unscrambled)", SPACE, () => new SobolSampler(SPACE, { scramble: false }));
+describeSamplerContract("TpeSampler", SPACE, () => new TpeSampler(SPACE, { nStartupTrials: 5 }));
+describeSamplerContract("TpeSampler (independent, no liar)", SPACE, () => new TpeSampler(SPACE, { nStartupTrials: 5, multivariate: false, constantLiar: false }));
+describeSamplerContract("Nsga2Sampler", SPACE, () => new Nsga2Sampler(SPACE, { populationSize: 6 }));
+describeSamplerContract("createSampler(nsga2 + enqueue)", SPACE, (seed) =>
+  createSampler({ name: "nsga2", populationSize: 6, enqueue: [{ method: "m2", "m2.k": 2 }, { method: "m1" }] }, SPACE, seed),
+);
 
 describe("RandomSampler", () => {
   it("draws from the Rng it is given", () => {
@@ -126,12 +145,43 @@ describe("createSampler", () => {
     expect(() => createSampler({ name: "annealing" }, [], 0)).toThrow(/unknown sampler "annealing"; must be one of: grid, random, sobol, tpe, nsga2/);
   });
 
-  it("says when a sampler is not implemented yet", () => {
-    expect(() => createSampler({ name: "tpe" }, [], 0)).toThrow(SpecError);
-    expect(() => createSampler({ name: "tpe" }, [], 0)).toThrow(/sampler "tpe" is not implemented yet/);
+  it("implements every sampler a spec may name", () => {
+    expect([...IMPLEMENTED_SAMPLER_NAMES].sort()).toEqual([...SAMPLER_NAMES].sort());
+    for (const name of SAMPLER_NAMES) expect(createSampler({ name }, SPACE, 0).name).toBe(name);
   });
 
   it("validates options", () => {
     expect(() => createSampler({ name: "grid", gridPoints: 1 }, [], 0)).toThrow(/sampler.gridPoints: must be >= 2/);
+    expect(() => createSampler({ name: "tpe", gamma: 0 }, [], 0)).toThrow(/sampler.gamma: must be > 0/);
+    expect(() => createSampler({ name: "tpe", nEiCandidates: 2.5 }, [], 0)).toThrow(/sampler.nEiCandidates: expected an integer/);
+    expect(() => createSampler({ name: "nsga2", populationSize: 1 }, [], 0)).toThrow(/sampler.populationSize: must be >= 2/);
+    expect(() => createSampler({ name: "nsga2", crossoverProb: 1.5 }, [], 0)).toThrow(/sampler.crossoverProb: must be <= 1/);
+    expect(() => createSampler({ name: "sobol", scramble: "yes" }, [], 0)).toThrow(/sampler.scramble: expected a boolean/);
+    expect(() => createSampler({ name: "tpe", nStartup: 3 }, [], 0)).toThrow(SpecError);
+  });
+
+  it("checks enqueued configurations against the space", () => {
+    const err = (enqueue: unknown): string => {
+      try {
+        createSampler({ name: "random", enqueue }, SPACE, 0);
+      } catch (e) {
+        return String(e);
+      }
+      return "";
+    };
+    expect(err([{ nope: 1 }])).toMatch(/sampler.enqueue.0.nope: unknown parameter/);
+    expect(err([{ lr: 5 }])).toMatch(/sampler.enqueue.0.lr: 5 is not a value of lr/);
+    expect(err([{ method: "m2", "m1.p": 0.25 }])).toMatch(/sampler.enqueue.0.m1.p: is inactive in this configuration/);
+    expect(err([{}, { method: "m1", "m1.p": 0.5, "m1.q": 0.25 }])).toMatch(/sampler.enqueue.1: violates m1.p < m1.q/);
+    expect(err("x")).toMatch(/sampler.enqueue: expected a list/);
+  });
+
+  it("starts with the enqueued configurations, completing partial ones at random", () => {
+    const s = createSampler({ name: "tpe", enqueue: [{ method: "m2", "m2.k": 3, lr: 0.01 }, { method: "m1" }] }, SPACE, 0);
+    const trials = drive(s, SPACE, 3);
+    expect(trials[0]?.params).toEqual({ method: "m2", "m2.k": 3, lr: 0.01 });
+    expect(trials[1]?.params["method"]).toBe("m1");
+    expect(Object.keys(trials[1]?.params ?? {}).sort()).toEqual(["lr", "m1.p", "m1.q", "method"]);
+    expect(s.name).toBe("tpe");
   });
 });

@@ -1,0 +1,53 @@
+/**
+ * Reading progress reports for early stopping: which metric a stopper watches and the value a
+ * trial reported at (or first after) a step. Progress reports carry training metrics
+ * (`val_accuracy`, `loss`, `sparsity`), not necessarily the campaign's objectives.
+ */
+import type { Direction, ObjectiveSpec } from "../domain/objectives.js";
+import type { TrialSnapshot } from "../domain/trial.js";
+
+/** A progress metric and whether larger is better. */
+export interface WatchedMetric {
+  readonly metric: string;
+  readonly direction: Direction;
+}
+
+/**
+ * The metric a single-metric stopper watches: the configured one, else the first objective.
+ * Undefined when neither exists.
+ */
+export function watchedMetric(configured: WatchedMetric | undefined, objectives: readonly ObjectiveSpec[]): WatchedMetric | undefined {
+  if (configured) return configured;
+  const first = objectives[0];
+  return first ? { metric: first.metric, direction: first.direction } : undefined;
+}
+
+/**
+ * The value of `metric` in the trial's report at `step` exactly (the latest such report, if a
+ * step was reported in several phases). Undefined when absent or not finite.
+ */
+export function valueAtStep(trial: TrialSnapshot, step: number, metric: string): number | undefined {
+  let out: number | undefined;
+  for (const p of trial.progress) {
+    if (p.step !== step) continue;
+    const v = p.metrics[metric];
+    if (v !== undefined && Number.isFinite(v)) out = v;
+  }
+  return out;
+}
+
+/**
+ * The first report of the trial at a step >= `step` (the value with which it reached a rung),
+ * with that step. Undefined when the trial has not reached `step` or the metric is missing there.
+ */
+export function firstReportAtOrAfter(trial: TrialSnapshot, step: number): { step: number; metrics: Readonly<Record<string, number>> } | undefined {
+  let best: { step: number; metrics: Readonly<Record<string, number>> } | undefined;
+  for (const p of trial.progress) {
+    // At equal steps (several phases) the later report wins.
+    if (p.step >= step && (!best || p.step <= best.step)) best = { step: p.step, metrics: p.metrics };
+  }
+  return best;
+}
+
+/** Converts a value to a loss (smaller is better). */
+export const toLoss = (v: number, direction: Direction): number => (direction === "maximize" ? -v : v);
