@@ -59,9 +59,11 @@ describe("samplers and early stoppers inside real campaigns (NATS + gRPC + worke
       const front = cluster.coordinator.front(runner.campaignId).front;
       expect(front.length).toBeGreaterThan(0);
       for (const t of front) expect(t.state).toBe("completed");
-      // Parameters are distinct: constant liar / GA variation, not repeated suggestions.
-      const keys = new Set(trials.map((t) => JSON.stringify(t.params)));
-      expect(keys.size).toBe(12);
+      if (sampler.includes("tpe")) {
+        // Constant liar: parallel suggestions differ (GA children may legitimately repeat a parent).
+        const keys = new Set(trials.map((t) => JSON.stringify(t.params)));
+        expect(keys.size).toBe(12);
+      }
       const events = (await cluster.store.load(runner.campaignId)) as CampaignEvent[];
       for (const [id, n] of finalEventsPerTrial(events)) expect(n, id).toBe(1);
     });
