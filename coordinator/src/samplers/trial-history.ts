@@ -46,8 +46,6 @@ export function constraintViolation(metrics: Readonly<Record<string, number>>, c
 /** Incrementally synchronised records of the trials of one campaign. */
 export class TrialHistory {
   private readonly byId = new Map<string, TrialRecord>();
-  /** Final records in the order they were first seen final (campaign trials only). */
-  private readonly finals: TrialRecord[] = [];
   private readonly importedRecords: TrialRecord[] = [];
   /** Records not final at the last sync, in trial order. */
   pending: TrialRecord[] = [];
@@ -91,7 +89,6 @@ export class TrialHistory {
       if (r.final) continue;
       if (isFinished(t.state)) {
         this.finalize(r, t, view.objectives, view.constraints);
-        this.finals.push(r);
         fresh.push(r);
       } else pending.push(r);
     }
@@ -103,19 +100,9 @@ export class TrialHistory {
     return fresh;
   }
 
-  /** Every final campaign record, in the order they became final. */
-  finalRecords(): readonly TrialRecord[] {
-    return this.finals;
-  }
-
   /** Imported records. */
   imported(): readonly TrialRecord[] {
     return this.importedRecords;
-  }
-
-  /** The record of a trial id seen by a previous sync. */
-  get(id: string): TrialRecord | undefined {
-    return this.byId.get(id);
   }
 
   private newRecord(t: TrialSnapshot, imported: boolean): TrialRecord {

@@ -114,10 +114,3 @@ export class UnitSpace {
     return satisfiesConstraints(params, this.constraints) && (extra.length === 0 || satisfiesConstraints(params, extra));
   }
 }
-
-/** Snaps a unit coordinate to the centre of its bin (`bins` > 0), else clamps to [0, 1]. */
-export function snapToBin(u: number, bins: number): number {
-  const x = Math.min(1, Math.max(0, u));
-  if (bins <= 0) return x;
-  return (Math.min(bins - 1, Math.floor(x * bins)) + 0.5) / bins;
-}
