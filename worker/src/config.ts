@@ -101,3 +101,30 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
   const defined = Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined));
   return { ...cfg, ...defined };
 }
+
+/**
+ * The environment that decides whether Dawn (the `webgpu` backend) finds a GPU: the Vulkan
+ * loader's ICD overrides, the NVIDIA container toolkit's capabilities and the library path.
+ * Read only to explain a missing adapter; the loader reads the variables itself.
+ */
+export interface GpuEnvironment {
+  /** `VK_ICD_FILENAMES` or its newer name `VK_DRIVER_FILES`: ICD manifests to use instead of the system ones. */
+  readonly vkDriverFiles?: string;
+  /** `NVIDIA_DRIVER_CAPABILITIES`: must include `graphics` (or be `all`) for the Vulkan ICD to be mounted. */
+  readonly nvidiaDriverCapabilities?: string;
+  /** `NVIDIA_VISIBLE_DEVICES`: set in NVIDIA containers. */
+  readonly nvidiaVisibleDevices?: string;
+  /** `LD_LIBRARY_PATH`, searched for `libvulkan.so.1` besides the system directories. */
+  readonly ldLibraryPath?: string;
+}
+
+/** Reads {@link GpuEnvironment} (unset and empty variables are left out). */
+export function loadGpuEnvironment(env: NodeJS.ProcessEnv = process.env): GpuEnvironment {
+  const entries: [keyof GpuEnvironment, string | undefined][] = [
+    ["vkDriverFiles", env["VK_DRIVER_FILES"] || env["VK_ICD_FILENAMES"]],
+    ["nvidiaDriverCapabilities", env["NVIDIA_DRIVER_CAPABILITIES"]],
+    ["nvidiaVisibleDevices", env["NVIDIA_VISIBLE_DEVICES"]],
+    ["ldLibraryPath", env["LD_LIBRARY_PATH"]],
+  ];
+  return Object.fromEntries(entries.filter(([, v]) => v !== undefined && v !== ""));
+}
