@@ -79,7 +79,7 @@ async function prunePhase(
       ctx.throwIfAborted();
       if (t > 1 && ctx.checkBudget()) break;
       const sparsity = 1 - Math.pow(1 - p.fraction, t);
-      const next = subsetMagnitudeMasks(params, sparsity, p.scope);
+      const next = await subsetMagnitudeMasks(params, sparsity, p.scope);
       disposeMasks(own);
       own = next;
       applyMasks(ctx.net, own);
