@@ -2,10 +2,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BACKEND_NAMES, TrialAssignment } from "@prunesweep/proto";
 import { describe, expect, it } from "vitest";
 import { AUTO_TIERS, describeTiers, selectBackend } from "../src/backend/select-backend.js";
 import { listVulkanIcds, findLibVulkan, vulkanDiagnosis } from "../src/backend/webgpu.js";
 import { BackendUnavailableError, WebGpuUnavailableError, isRetryable } from "../src/errors.js";
+import { decodeAssignment, InvalidAssignmentError } from "../src/transport/convert.js";
 
 // Dawn really runs here; point the Vulkan loader at no driver so that no adapter exists even
 // on a machine with a Vulkan ICD installed (the loader reads this when Dawn starts).
@@ -108,5 +110,22 @@ describe("vulkanDiagnosis", () => {
 
   it("says what it can on platforms without Vulkan", () => {
     expect(vulkanDiagnosis({}, "darwin")).toBe("Dawn found no GPU it supports on darwin");
+  });
+});
+
+describe("decodeAssignment backend", () => {
+  const encode = (backend: string): Uint8Array =>
+    TrialAssignment.encode(
+      TrialAssignment.fromPartial({ campaignId: "c", trialId: "t", coordinatorEndpoint: "127.0.0.1:1", task: { dataset: { source: { $case: "builtin", value: "mnist" } }, backend } }),
+    ).finish();
+
+  it("accepts every name of the shared list; empty means auto", () => {
+    for (const name of BACKEND_NAMES) expect(decodeAssignment(encode(name), 1).request.task.backend).toBe(name);
+    expect(decodeAssignment(encode(""), 1).request.task.backend).toBe("auto");
+  });
+
+  it("rejects an unknown name, listing the valid ones", () => {
+    expect(() => decodeAssignment(encode("cuda"), 1)).toThrow(InvalidAssignmentError);
+    expect(() => decodeAssignment(encode("cuda"), 1)).toThrow('assignment t: unknown backend "cuda"; valid: auto, tensorflow, webgpu, wasm, cpu');
   });
 });
