@@ -12,7 +12,8 @@ describe("backend: webgpu on a worker without a WebGPU adapter", () => {
 
   beforeAll(async () => {
     cluster = await startTestCluster();
-    worker = spawnWorker(cluster.nats.url, "w-nogpu", [], { VK_ICD_FILENAMES: "/nonexistent/prunesweep-no-icd.json", NVIDIA_DRIVER_CAPABILITIES: "compute,utility" });
+    // --backend webgpu: what "auto" means on this worker.
+    worker = spawnWorker(cluster.nats.url, "w-nogpu", ["--backend", "webgpu"], { VK_ICD_FILENAMES: "/nonexistent/prunesweep-no-icd.json", NVIDIA_DRIVER_CAPABILITIES: "compute,utility" });
   });
 
   afterAll(async () => {
@@ -20,9 +21,9 @@ describe("backend: webgpu on a worker without a WebGPU adapter", () => {
     await cluster?.close();
   });
 
-  it("fails every trial after one attempt with the reason", async () => {
-    const spec = tinySpec("int-webgpu-absent", 2, 2).replace("backend: auto", "backend: webgpu");
-    const runner = await cluster.coordinator.submit(spec, "webgpu.yaml");
+  it.each([["webgpu"], ["auto"]])("task backend %s: fails every trial after one attempt with the reason", async (backend) => {
+    const spec = tinySpec(`int-webgpu-absent-${backend}`, 2, 2).replace("backend: auto", `backend: ${backend}`);
+    const runner = await cluster.coordinator.submit(spec, `${backend}.yaml`);
     await runner.finished;
     const trials = runner.state.snapshots();
     expect(trials).toHaveLength(2);

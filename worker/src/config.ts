@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import type { LogLevel } from "@prunesweep/proto";
+import { BACKEND_NAMES, isBackendName, type BackendName, type LogLevel } from "@prunesweep/proto";
 
 /** Everything a worker process needs; every field resolved (durations carry units). */
 export interface WorkerConfig {
@@ -27,6 +27,8 @@ export interface WorkerConfig {
   readonly logLevel: LogLevel;
   /** Train in a worker_thread so heartbeats and keepalives never wait for a kernel. @default true */
   readonly trainInThread: boolean;
+  /** The backend a task's `backend: auto` runs on here (`auto`: the worker walks its tiers). @default "auto" */
+  readonly backend: BackendName;
 }
 
 export const DEFAULT_WORKER_CONFIG = {
@@ -36,6 +38,7 @@ export const DEFAULT_WORKER_CONFIG = {
   maxTrials: 0,
   shutdownGraceMs: 30_000,
   logLevel: "info" as LogLevel,
+  backend: "auto" as BackendName,
 } as const;
 
 /** Command-line flags of `prunesweep worker` (strings as parsed). */
@@ -55,6 +58,7 @@ export interface WorkerFlags {
   readonly maxTrials?: string;
   readonly shutdownGraceMs?: string;
   readonly logLevel?: string;
+  readonly backend?: string;
 }
 
 function int(name: string, v: string | undefined, dflt: number, min: number): number {
@@ -76,6 +80,8 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
   if (!["debug", "info", "warn", "error", "silent"].includes(level)) {
     throw new RangeError(`--log-level: must be one of debug, info, warn, error, silent; got "${level}"`);
   }
+  const backend = flags.backend ?? env["PRUNESWEEP_BACKEND"] ?? DEFAULT_WORKER_CONFIG.backend;
+  if (!isBackendName(backend)) throw new RangeError(`--backend: must be one of ${BACKEND_NAMES.join(", ")}; got "${backend}"`);
   const opt = (v: string | undefined) => (v === undefined || v === "" ? undefined : v);
   const cfg: WorkerConfig = {
     natsUrl: flags.nats ?? env["NATS_URL"] ?? DEFAULT_WORKER_CONFIG.natsUrl,
@@ -86,6 +92,7 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
     shutdownGraceMs: int("--shutdown-grace-ms", flags.shutdownGraceMs, DEFAULT_WORKER_CONFIG.shutdownGraceMs, 0),
     logLevel: level as LogLevel,
     trainInThread: (env["PRUNESWEEP_TRAIN_IN_THREAD"] ?? "1") !== "0",
+    backend,
   };
   const extra: Record<string, string | undefined> = {
     natsUser: opt(flags.natsUser ?? env["NATS_USER"]),

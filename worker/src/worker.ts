@@ -151,7 +151,10 @@ export class Worker {
     }
   }
 
-  private async runLeased(lease: TrialLease, request: TrialRequest, session: ReportSession, abort: AbortController): Promise<void> {
+  private async runLeased(lease: TrialLease, assigned: TrialRequest, session: ReportSession, abort: AbortController): Promise<void> {
+    // The worker's --backend decides what a task's "auto" means here.
+    const request: TrialRequest =
+      assigned.task.backend === "auto" && this.config.backend !== "auto" ? { ...assigned, task: { ...assigned.task, backend: this.config.backend } } : assigned;
     // A backend that cannot run here is this attempt's failure, reported like any other.
     const selection = await selectBackend(request.task.backend, (msg, fields) => this.log.info(msg, fields)).then(
       (s) => ({ backend: s.backend, error: undefined }),

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { BACKEND_NAMES, TrialAssignment } from "@prunesweep/proto";
 import { describe, expect, it } from "vitest";
 import { AUTO_TIERS, describeTiers, selectBackend } from "../src/backend/select-backend.js";
+import { loadWorkerConfig } from "../src/config.js";
 import { listVulkanIcds, findLibVulkan, vulkanDiagnosis } from "../src/backend/webgpu.js";
 import { BackendUnavailableError, WebGpuUnavailableError, isRetryable } from "../src/errors.js";
 import { decodeAssignment, InvalidAssignmentError } from "../src/transport/convert.js";
@@ -82,6 +83,14 @@ describe("selectBackend", () => {
     expect(err).toBeInstanceOf(BackendUnavailableError);
     expect((err as Error).message).toMatch(/tfjs-node/);
     expect(isRetryable(err)).toBe(true);
+  });
+});
+
+describe("the worker's --backend", () => {
+  it("defaults to auto, takes PRUNESWEEP_BACKEND, and rejects unknown names with the valid ones", () => {
+    expect(loadWorkerConfig({}, {}).backend).toBe("auto");
+    expect(loadWorkerConfig({}, { PRUNESWEEP_BACKEND: "webgpu" }).backend).toBe("webgpu");
+    expect(() => loadWorkerConfig({ backend: "gpu" }, {})).toThrow('--backend: must be one of auto, tensorflow, webgpu, wasm, cpu; got "gpu"');
   });
 });
 
