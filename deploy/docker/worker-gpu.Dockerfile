@@ -4,6 +4,11 @@
 # the base must be a CUDA 11.2 + cuDNN 8 runtime; CUDA 12 libraries are not picked up (TF then
 # silently falls back to the CPU). Hopper (H100) has no prebuilt kernels in TF 2.9: the driver
 # JIT-compiles PTX on first start; keep CUDA_CACHE_PATH on a volume (the chart mounts one).
+# The webgpu backend (@tensorflow/tfjs-backend-webgpu on Dawn, npm `webgpu`) drives the GPU through
+# Vulkan instead: the image carries the Vulkan loader (libvulkan1) and the GL vendor-neutral
+# dispatch libraries the NVIDIA ICD links against; the driver's ICD (nvidia_icd.json,
+# libGLX/EGL_nvidia) is mounted by the NVIDIA container toolkit only when
+# NVIDIA_DRIVER_CAPABILITIES includes graphics (set below and in the chart's pod env).
 # Build from the repository root:
 #   docker build -f deploy/docker/worker-gpu.Dockerfile -t ghcr.io/prunesweep/prunesweep-worker-gpu:0.1.0 .
 # NVIDIA removes end-of-life tags from Docker Hub: mirror the base and pass --build-arg CUDA_IMAGE=<mirror>.
@@ -30,7 +35,7 @@ COPY coordinator/package.json coordinator/
 COPY worker/package.json worker/
 COPY deploy/package.json deploy/
 RUN TFJS_NODE_BASE_URI="${TFJS_NODE_BASE_URI}" npm ci \
- && node -e "require.resolve('@tensorflow/tfjs-node-gpu')" \
+ && node -e "require.resolve('@tensorflow/tfjs-node-gpu'); require.resolve('webgpu'); require.resolve('@tensorflow/tfjs-backend-webgpu')" \
  && rm -rf node_modules/@tensorflow/tfjs-node
 COPY proto proto
 COPY coordinator coordinator
@@ -42,7 +47,7 @@ RUN npm run build && npm prune --omit=dev
 FROM ${CUDA_IMAGE}
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini ca-certificates \
+ && apt-get install -y --no-install-recommends tini ca-certificates libvulkan1 libglvnd0 libegl1 libgl1 libxext6 libx11-6 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 prunesweep \
  && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin prunesweep \
@@ -55,7 +60,8 @@ ENV NODE_ENV=production \
     TF_FORCE_GPU_ALLOW_GROWTH=true \
     TF_CPP_MIN_LOG_LEVEL=1 \
     CUDA_CACHE_PATH=/var/cache/cuda \
-    CUDA_CACHE_MAXSIZE=4294967296
+    CUDA_CACHE_MAXSIZE=4294967296 \
+    NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules node_modules
 COPY --from=build /src/proto/package.json proto/

@@ -287,6 +287,7 @@ function workerObjects(ctx: Ctx<Values>, c: Common): Resource[] {
             `--shutdown-grace-ms=${wv.shutdownGraceMs}`,
             `--max-trials=${maxTrials}`,
             `--log-level=${wv.logLevel}`,
+            `--backend=${wv.backend}`,
             `--token-file=${PATHS.token}`,
             ctx.when(v.tls.enabled, `--tls-ca=${PATHS.tls}/ca.crt`),
             ctx.when(c.mtls, `--tls-cert=${PATHS.clientTls}/tls.crt`),
@@ -296,6 +297,8 @@ function workerObjects(ctx: Ctx<Values>, c: Common): Resource[] {
             ...c.natsEnv,
             { name: "PRUNESWEEP_WORKER_ID", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
             { name: "TF_FORCE_GPU_ALLOW_GROWTH", value: "true" },
+            // With graphics the NVIDIA container toolkit mounts the Vulkan ICD that the webgpu backend needs.
+            { name: "NVIDIA_DRIVER_CAPABILITIES", value: wv.nvidiaDriverCapabilities },
             { name: "CUDA_CACHE_PATH", value: wv.cudaCache.path },
             { name: "CUDA_CACHE_MAXSIZE", value: `${wv.cudaCache.maxSizeBytes}` },
           ] as IIoK8sApiCoreV1PodSpec["containers"][number]["env"],

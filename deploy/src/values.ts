@@ -10,6 +10,7 @@ import type { IIoK8sApiCoreV1Affinity } from "kubernetes-models/v1/Affinity";
 import type { IIoK8sApiCoreV1Volume } from "kubernetes-models/v1/Volume";
 import type { IIoK8sApiNetworkingV1NetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
 import type { IIoK8sApiCoreV1LocalObjectReference } from "kubernetes-models/v1/LocalObjectReference";
+import { BACKEND_NAMES, type BackendName } from "@prunesweep/proto";
 
 export const CHART_NAME = "prunesweep";
 /** Chart version and appVersion (= image tag default); follows the workspace version. */
@@ -76,6 +77,8 @@ export interface Values {
     terminationGracePeriodSeconds: number;
     maxTrials: number;
     logLevel: LogLevel;
+    backend: BackendName;
+    nvidiaDriverCapabilities: string;
     resources: IIoK8sApiCoreV1ResourceRequirements;
     nodeSelector: Record<string, string>;
     tolerations: IIoK8sApiCoreV1Toleration[];
@@ -150,6 +153,8 @@ export const DEFAULT_VALUES: Values = {
     terminationGracePeriodSeconds: 60,
     maxTrials: 0,
     logLevel: "info",
+    backend: "auto",
+    nvidiaDriverCapabilities: "compute,utility,graphics",
     resources: { requests: { cpu: "2", memory: "8Gi" }, limits: { memory: "16Gi", "nvidia.com/gpu": 1 } },
     nodeSelector: { "nvidia.com/gpu.present": "true" },
     tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
@@ -224,6 +229,7 @@ export const ENUMS: Readonly<Record<string, readonly string[]>> = {
   "coordinator.store": ["jetstream", "memory"],
   "worker.variant": ["gpu", "cpu"],
   "worker.logLevel": ["debug", "info", "warn", "error", "silent"],
+  "worker.backend": BACKEND_NAMES,
   "worker.autoscaling.kind": ["ScaledObject", "ScaledJob", "none"],
 };
 
@@ -268,6 +274,8 @@ export const VALUE_DOCS: Readonly<Record<string, string>> = {
   "worker.terminationGracePeriodSeconds": "Must exceed shutdownGraceMs / 1000 (checked at install): time to finish or nak the trial and flush acks.",
   "worker.maxTrials": "--max-trials: exit after this many trials (0 = until stopped). ScaledJob pods always run 1. CLI default 0.",
   "worker.logLevel": "--log-level. CLI default info.",
+  "worker.backend": "--backend: what a task's `backend: auto` means on these workers. auto walks tensorflow-gpu (tfjs-node-gpu with\na GPU device), webgpu (Dawn on Vulkan), tensorflow-cpu, wasm, cpu and logs why each tier was skipped; or pin one of\ntensorflow | webgpu | wasm | cpu. A task naming a backend explicitly is not affected. CLI default auto.",
+  "worker.nvidiaDriverCapabilities": "NVIDIA_DRIVER_CAPABILITIES of the worker container. The NVIDIA container toolkit mounts the driver's\nVulkan ICD (nvidia_icd.json and its libraries) only with graphics, and the webgpu backend needs it; compute and\nutility serve CUDA and nvidia-smi.",
   "worker.resources": "Container resources. GPUs go in limits only (nvidia.com/gpu), one per worker.",
   "worker.nodeSelector": "Node selector; nvidia.com/gpu.present is set by GPU Feature Discovery / the GPU Operator.\nPin a model with nvidia.com/gpu.product.",
   "worker.tolerations": "Tolerations; GPU nodes are usually tainted nvidia.com/gpu:NoSchedule.",

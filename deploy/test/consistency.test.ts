@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { TRIALS_CONSUMER, TRIALS_STREAM, TRIALS_SUBJECT_PREFIX } from "@prunesweep/proto";
+import { BACKEND_NAMES, TRIALS_CONSUMER, TRIALS_STREAM, TRIALS_SUBJECT_PREFIX } from "@prunesweep/proto";
 import { DEFAULT_TRIAL_QUEUE_OPTIONS, loadCoordinatorConfig } from "@prunesweep/coordinator";
 import { buildProgram } from "@prunesweep/coordinator/cli";
 import { DEFAULT_WORKER_CONFIG, loadWorkerConfig, WORKER_USAGE, type WorkerFlags } from "@prunesweep/worker";
@@ -127,6 +127,7 @@ describe("the workers' manifests and their CLI", () => {
     expect(cfg.authToken).toBe("tok");
     expect(cfg.natsUrl).toBe("nats://n:4222");
     expect(cfg.workerId).toBe("pod-1");
+    expect(cfg.backend).toBe(DEFAULT_VALUES.worker.backend);
     expect(env.map((e) => e["name"])).toEqual(expect.arrayContaining(["NATS_URL", "PRUNESWEEP_WORKER_ID", "TF_FORCE_GPU_ALLOW_GROWTH", "CUDA_CACHE_PATH"]));
   });
 
@@ -135,6 +136,21 @@ describe("the workers' manifests and their CLI", () => {
     expect(valuesYaml["worker"]["shutdownGraceMs"]).toBe(DEFAULT_WORKER_CONFIG.shutdownGraceMs);
     expect(valuesYaml["worker"]["maxTrials"]).toBe(DEFAULT_WORKER_CONFIG.maxTrials);
     expect(valuesYaml["worker"]["logLevel"]).toBe(DEFAULT_WORKER_CONFIG.logLevel);
+    expect(valuesYaml["worker"]["backend"]).toBe(DEFAULT_WORKER_CONFIG.backend);
+  });
+
+  it("offers every backend name of the shared list as worker.backend, and each reaches the worker's config", () => {
+    const schema = JSON.parse(readFileSync(join(DEPLOY_DIR, CHART_DIR, "values.schema.json"), "utf8")) as Obj;
+    expect(schema["properties"]["worker"]["properties"]["backend"]["enum"]).toEqual([...BACKEND_NAMES]);
+    for (const name of BACKEND_NAMES) expect(loadWorkerConfig({ backend: name }, {}).backend).toBe(name);
+  });
+
+  it("GPU worker pods (Deployment and ScaledJob) ask the NVIDIA toolkit for graphics, which mounts the Vulkan ICD webgpu needs", () => {
+    const caps = (c: Obj): string => (c["env"] as Obj[]).find((e) => e["name"] === "NVIDIA_DRIVER_CAPABILITIES")?.["value"];
+    expect(caps(container("worker-deployment")).split(",")).toEqual(expect.arrayContaining(["compute", "utility", "graphics"]));
+    const v = VARIANTS.find((x) => x.values.worker.autoscaling.kind === "ScaledJob")!;
+    const job = renderObjects(v.values, v.release).find((r) => r.file === "worker-scaledjob")!.object as Obj;
+    expect(caps(job["spec"]["jobTargetRef"]["template"]["spec"]["containers"][0]).split(",")).toContain("graphics");
   });
 
   it("gives workers longer than the drain grace to stop, and GPUs, tolerations and a node selector", () => {
@@ -244,8 +260,19 @@ describe("images and Dockerfiles", () => {
     expect(dockerfile("worker-cpu")).toContain("require.resolve('@tensorflow/tfjs-node')");
   });
 
+  it("the GPU image has what the webgpu backend needs: its packages, the Vulkan loader, graphics capability", () => {
+    const text = dockerfile("worker-gpu");
+    expect(text).toContain("require.resolve('webgpu'); require.resolve('@tensorflow/tfjs-backend-webgpu')");
+    const runtime = text.slice(text.lastIndexOf("\nFROM "));
+    expect(runtime).toMatch(/apt-get install -y --no-install-recommends [^\n]*\blibvulkan1\b/);
+    const caps = /NVIDIA_DRIVER_CAPABILITIES=(\S+)/.exec(runtime)?.[1] ?? "";
+    expect(caps.split(",")).toEqual(expect.arrayContaining(["compute", "utility", "graphics"]));
+    expect(caps).toBe(DEFAULT_VALUES.worker.nvidiaDriverCapabilities);
+  });
+
   it("the workers' packages pin the tfjs version the GPU image is built for", () => {
     const pkg = JSON.parse(readFileSync(join(DEPLOY_DIR, "..", "worker", "package.json"), "utf8")) as { optionalDependencies: Record<string, string> };
     expect(pkg.optionalDependencies["@tensorflow/tfjs-node-gpu"]).toBe("4.22.0");
+    expect(pkg.optionalDependencies["@tensorflow/tfjs-backend-webgpu"]).toBe("4.22.0");
   });
 });

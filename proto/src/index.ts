@@ -66,6 +66,8 @@ export { toParamValue, fromParamValue, fromParamMap, toParamMap } from "./params
 export type { PlainParam } from "./params.js";
 export { COMMON_PARAMS, METHOD_CATALOG, METHOD_NAMES, findMethod, findParamRule } from "./methods.js";
 export type { ParamRule, MethodCatalogEntry } from "./methods.js";
+export { BACKEND_NAMES, isBackendName } from "./backends.js";
+export type { BackendName } from "./backends.js";
 export { createLogger, silentLogger } from "./logger.js";
 export type { Logger, LogLevel } from "./logger.js";
 export type { DatasetSource, NatsOptions } from "./shared-types.js";

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import type { LogLevel } from "@prunesweep/proto";
+import { BACKEND_NAMES, isBackendName, type BackendName, type LogLevel } from "@prunesweep/proto";
 
 /** Everything a worker process needs; every field resolved (durations carry units). */
 export interface WorkerConfig {
@@ -27,6 +27,8 @@ export interface WorkerConfig {
   readonly logLevel: LogLevel;
   /** Train in a worker_thread so heartbeats and keepalives never wait for a kernel. @default true */
   readonly trainInThread: boolean;
+  /** The backend a task's `backend: auto` runs on here (`auto`: the worker walks its tiers). @default "auto" */
+  readonly backend: BackendName;
 }
 
 export const DEFAULT_WORKER_CONFIG = {
@@ -36,6 +38,7 @@ export const DEFAULT_WORKER_CONFIG = {
   maxTrials: 0,
   shutdownGraceMs: 30_000,
   logLevel: "info" as LogLevel,
+  backend: "auto" as BackendName,
 } as const;
 
 /** Command-line flags of `prunesweep worker` (strings as parsed). */
@@ -55,6 +58,7 @@ export interface WorkerFlags {
   readonly maxTrials?: string;
   readonly shutdownGraceMs?: string;
   readonly logLevel?: string;
+  readonly backend?: string;
 }
 
 function int(name: string, v: string | undefined, dflt: number, min: number): number {
@@ -76,6 +80,8 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
   if (!["debug", "info", "warn", "error", "silent"].includes(level)) {
     throw new RangeError(`--log-level: must be one of debug, info, warn, error, silent; got "${level}"`);
   }
+  const backend = flags.backend ?? env["PRUNESWEEP_BACKEND"] ?? DEFAULT_WORKER_CONFIG.backend;
+  if (!isBackendName(backend)) throw new RangeError(`--backend: must be one of ${BACKEND_NAMES.join(", ")}; got "${backend}"`);
   const opt = (v: string | undefined) => (v === undefined || v === "" ? undefined : v);
   const cfg: WorkerConfig = {
     natsUrl: flags.nats ?? env["NATS_URL"] ?? DEFAULT_WORKER_CONFIG.natsUrl,
@@ -86,6 +92,7 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
     shutdownGraceMs: int("--shutdown-grace-ms", flags.shutdownGraceMs, DEFAULT_WORKER_CONFIG.shutdownGraceMs, 0),
     logLevel: level as LogLevel,
     trainInThread: (env["PRUNESWEEP_TRAIN_IN_THREAD"] ?? "1") !== "0",
+    backend,
   };
   const extra: Record<string, string | undefined> = {
     natsUser: opt(flags.natsUser ?? env["NATS_USER"]),
@@ -100,4 +107,31 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
   };
   const defined = Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined));
   return { ...cfg, ...defined };
+}
+
+/**
+ * The environment that decides whether Dawn (the `webgpu` backend) finds a GPU: the Vulkan
+ * loader's ICD overrides, the NVIDIA container toolkit's capabilities and the library path.
+ * Read only to explain a missing adapter; the loader reads the variables itself.
+ */
+export interface GpuEnvironment {
+  /** `VK_ICD_FILENAMES` or its newer name `VK_DRIVER_FILES`: ICD manifests to use instead of the system ones. */
+  readonly vkDriverFiles?: string;
+  /** `NVIDIA_DRIVER_CAPABILITIES`: must include `graphics` (or be `all`) for the Vulkan ICD to be mounted. */
+  readonly nvidiaDriverCapabilities?: string;
+  /** `NVIDIA_VISIBLE_DEVICES`: set in NVIDIA containers. */
+  readonly nvidiaVisibleDevices?: string;
+  /** `LD_LIBRARY_PATH`, searched for `libvulkan.so.1` besides the system directories. */
+  readonly ldLibraryPath?: string;
+}
+
+/** Reads {@link GpuEnvironment} (unset and empty variables are left out). */
+export function loadGpuEnvironment(env: NodeJS.ProcessEnv = process.env): GpuEnvironment {
+  const entries: [keyof GpuEnvironment, string | undefined][] = [
+    ["vkDriverFiles", env["VK_DRIVER_FILES"] || env["VK_ICD_FILENAMES"]],
+    ["nvidiaDriverCapabilities", env["NVIDIA_DRIVER_CAPABILITIES"]],
+    ["nvidiaVisibleDevices", env["NVIDIA_VISIBLE_DEVICES"]],
+    ["ldLibraryPath", env["LD_LIBRARY_PATH"]],
+  ];
+  return Object.fromEntries(entries.filter(([, v]) => v !== undefined && v !== ""));
 }

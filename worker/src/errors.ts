@@ -62,6 +62,13 @@ export class NonFiniteLossError extends WorkerError {}
  */
 export class BackendUnavailableError extends WorkerError {}
 
+/**
+ * `backend: webgpu` was asked for and this worker has no usable WebGPU adapter (or lacks the
+ * `webgpu` / `@tensorflow/tfjs-backend-webgpu` packages). Not retryable: the message names
+ * what is missing, and a GPU task redelivered to the same GPU-less pool would only repeat it.
+ */
+export class WebGpuUnavailableError extends BackendUnavailableError {}
+
 /** Stored weights do not fit the model (names or shapes differ), or an artifact is corrupt. */
 export class WeightsMismatchError extends WorkerError {}
 
@@ -82,6 +89,7 @@ export const NON_RETRYABLE_ERRORS: ReadonlySet<string> = new Set([
   "InvalidParameterError",
   "InvalidTaskError",
   "NonFiniteLossError",
+  "WebGpuUnavailableError",
 ]);
 
 /**

@@ -16,3 +16,17 @@ export type { TrialLease, WorkerNatsOptions } from "./transport/nats-trial-sourc
 export { ReportSession, ReportRejectedError, ReportClientPool } from "./transport/report-client.js";
 export type { ReportClientOptions } from "./transport/report-client.js";
 export { TrialThread } from "./trial-thread/trial-thread.js";
+export { selectBackend, describeTiers, AUTO_TIERS } from "./backend/select-backend.js";
+export type { BackendPreference, SelectedBackend, TierAttempt, SelectionLog } from "./backend/select-backend.js";
+export { probeWebGpu, vulkanDiagnosis, listVulkanIcds, findLibVulkan, VULKAN_ICD_DIRS } from "./backend/webgpu.js";
+export type { WebGpuAdapter } from "./backend/webgpu.js";
+export { loadGpuEnvironment } from "./config.js";
+export type { GpuEnvironment } from "./config.js";
+// Training primitives, for benchmarks (bench/gpu) that time the worker's own training loop.
+export { buildModel, MODEL_NAMES } from "./models/registry.js";
+export { loadDataset } from "./data/load-dataset.js";
+export { splitOf } from "./data/types.js";
+export { Rng } from "./data/rng.js";
+export { trainEpoch, createOptimizer } from "./trial/train.js";
+export { evaluateAccuracy } from "./metrics/accuracy.js";
+export { ensureWasmConvTraining } from "./trial/wasm-conv-grad.js";

@@ -26,6 +26,8 @@ Options:
   --max-trials <n>           exit after n trials (default 0: run until stopped)
   --shutdown-grace-ms <ms>   on SIGTERM, let a trial finish within this time (default 30000)
   --log-level <level>        debug | info | warn | error | silent (default info)
+  --backend <name>           what a task's "backend: auto" means on this worker: auto (try the tiers),
+                             tensorflow, webgpu, wasm or cpu (env PRUNESWEEP_BACKEND; default auto)
   -h, --help                 show this help
 `;
 
@@ -49,6 +51,7 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
       "max-trials": { type: "string" },
       "shutdown-grace-ms": { type: "string" },
       "log-level": { type: "string" },
+      backend: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -73,6 +76,7 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
     ...(values["max-trials"] !== undefined && { maxTrials: values["max-trials"] }),
     ...(values["shutdown-grace-ms"] !== undefined && { shutdownGraceMs: values["shutdown-grace-ms"] }),
     ...(values["log-level"] !== undefined && { logLevel: values["log-level"] }),
+    ...(values.backend !== undefined && { backend: values.backend }),
   };
   const config = loadWorkerConfig(flags, process.env, (p) => readFileSync(p, "utf8"));
   const log = createLogger(config.logLevel, `worker ${config.workerId}`);

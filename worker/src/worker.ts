@@ -4,6 +4,7 @@ import type { Logger } from "@prunesweep/proto";
 import type { WorkerConfig } from "./config.js";
 import type { PretrainedStore } from "./artifacts/index.js";
 import { selectBackend } from "./backend/select-backend.js";
+import { isRetryable, serializeError } from "./errors.js";
 import { runTrial } from "./trial/run-trial.js";
 import { TrialThread } from "./trial-thread/trial-thread.js";
 import type { TrialOutcome, TrialRequest } from "./trial/types.js";
@@ -150,8 +151,16 @@ export class Worker {
     }
   }
 
-  private async runLeased(lease: TrialLease, request: TrialRequest, session: ReportSession, abort: AbortController): Promise<void> {
-    const { backend } = await selectBackend(request.task.backend);
+  private async runLeased(lease: TrialLease, assigned: TrialRequest, session: ReportSession, abort: AbortController): Promise<void> {
+    // The worker's --backend decides what a task's "auto" means here.
+    const request: TrialRequest =
+      assigned.task.backend === "auto" && this.config.backend !== "auto" ? { ...assigned, task: { ...assigned.task, backend: this.config.backend } } : assigned;
+    // A backend that cannot run here is this attempt's failure, reported like any other.
+    const selection = await selectBackend(request.task.backend, (msg, fields) => this.log.info(msg, fields)).then(
+      (s) => ({ backend: s.backend, error: undefined }),
+      (error: unknown) => ({ backend: request.task.backend, error }),
+    );
+    const backend = selection.backend;
     let helloTimer: NodeJS.Timeout | undefined;
     const answer = await Promise.race([
       session.hello(this.config.workerId, backend, WORKER_VERSION),
@@ -170,9 +179,12 @@ export class Worker {
       progress: (step: number, phase: string, metrics: Readonly<Record<string, number>>) => session.progress(step, phase, metrics),
       log: (message: string, fields?: Readonly<Record<string, unknown>>) => this.log.debug(message, { trial: request.trialId, ...fields }),
     };
-    const outcome: TrialOutcome = this.thread
-      ? await this.thread.run(request, hooks, { pretrained: this.pretrained })
-      : await runTrial(request, hooks, { pretrained: this.pretrained });
+    const outcome: TrialOutcome =
+      selection.error !== undefined
+        ? { kind: "failed", error: serializeError(selection.error), retryable: isRetryable(selection.error) }
+        : this.thread
+          ? await this.thread.run(request, hooks, { pretrained: this.pretrained })
+          : await runTrial(request, hooks, { pretrained: this.pretrained });
     switch (outcome.kind) {
       case "completed":
         await session.finish({

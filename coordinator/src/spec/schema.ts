@@ -3,6 +3,7 @@
  * search-space parser handles. Objects are strict: unknown keys are errors. Defaults are
  * named constants so that docs and code agree.
  */
+import { BACKEND_NAMES } from "@prunesweep/proto";
 import { z } from "zod";
 import type { DatasetSource, TaskConfig } from "./types.js";
 
@@ -20,8 +21,8 @@ export const MODEL_NAMES: readonly string[] = [
 ];
 /** Early stoppers a spec may name (campaign-spec.md `earlyStopping.name`). */
 export const EARLY_STOPPING_NAMES: readonly string[] = ["none", "median", "asha", "mo-asha"];
-/** Backends a spec may name (`task.backend`). */
-export const BACKEND_NAMES = ["auto", "tensorflow", "wasm", "cpu"] as const;
+/** Backends a spec may name (`task.backend`); the list lives in @prunesweep/proto. */
+export { BACKEND_NAMES };
 
 /** Default `seed`. */
 export const DEFAULT_SEED = 0;

@@ -1,6 +1,6 @@
 import type { ObjectiveSpec } from "../domain/objectives.js";
 
-import type { DatasetSource } from "@prunesweep/proto";
+import type { BackendName, DatasetSource } from "@prunesweep/proto";
 
 export type { DatasetSource };
 
@@ -17,7 +17,7 @@ export interface TaskConfig {
     readonly learningRate: number;
     readonly batchSize: number;
   };
-  readonly backend: "auto" | "tensorflow" | "wasm" | "cpu";
+  readonly backend: BackendName;
   /** Cap on training examples (0 = all); keeps tests and quick sweeps small. */
   readonly maxTrainExamples: number;
 }

@@ -1,51 +1,94 @@
 /**
  * Picks the TensorFlow.js backend for this process.
  *
- * `auto` prefers native TensorFlow (`@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`;
- * both optionalDependencies whose install downloads libtensorflow, so usually absent offline),
- * then `@tensorflow/tfjs` with the WebAssembly backend (SIMD, single-threaded in Node, no conv
- * gradients), then the pure-JS cpu backend. Every tfjs copy shares one global engine, so the
- * rest of the worker may import `@tensorflow/tfjs` statically; this module only decides and
- * activates the backend.
+ * `auto` walks {@link AUTO_TIERS} in order and takes the first that loads: native TensorFlow on
+ * a GPU (`@tensorflow/tfjs-node-gpu`, only when libtensorflow really sees a GPU device),
+ * WebGPU on a hardware adapter (webgpu.ts), native TensorFlow on the CPU (tfjs-node-gpu
+ * without a GPU, or `@tensorflow/tfjs-node`; both optionalDependencies whose install downloads
+ * libtensorflow, so usually absent offline), WebAssembly (SIMD, single-threaded in Node), then
+ * the pure-JS cpu backend. Every tier that is passed over says why, and the selection is
+ * logged as one line listing them. An explicit backend runs its tier alone and fails with that
+ * reason. Every tfjs copy shares one global engine, so the rest of the worker may import
+ * `@tensorflow/tfjs` statically; this module only decides and activates the backend.
  */
 import * as tf from "@tensorflow/tfjs";
-import { BackendUnavailableError } from "../errors.js";
+import type { BackendName } from "@prunesweep/proto";
+import { loadGpuEnvironment } from "../config.js";
+import { BackendUnavailableError, WebGpuUnavailableError } from "../errors.js";
+import { WEBGPU_BACKEND_PACKAGE, isNotInstalled, probeWebGpu, switchToWebGpu, unloadable } from "./webgpu.js";
 
 /** What the task may ask for. */
-export type BackendPreference = "auto" | "tensorflow" | "wasm" | "cpu";
+export type BackendPreference = BackendName;
 
 /** The tfjs namespace type. */
 export type Tf = typeof tf;
+
+/** One tier that `auto` (or an explicit backend) tried. */
+export interface TierAttempt {
+  readonly tier: string;
+  /** Why it was passed over; undefined for the tier that was selected. */
+  readonly skipped?: string;
+}
 
 /** The backend in use, for logs and trial details. */
 export interface SelectedBackend {
   /** The tfjs namespace (the umbrella package; shares the engine with tfjs-node). */
   readonly tf: Tf;
-  /** Active backend name: `tensorflow`, `wasm` or `cpu`. */
+  /** Active backend name: `tensorflow`, `webgpu`, `wasm` or `cpu`. */
   readonly backend: string;
   /** The npm package that provides it. */
   readonly package: string;
-  /** Whether conv2d gradients exist (false on wasm: no Conv2DBackpropFilter kernel). */
+  /** Whether conv2d gradients exist (false on wasm until its Conv2DBackpropFilter kernel is registered). */
   readonly supportsConvTraining: boolean;
-  /** Whether the backend runs on a GPU (tfjs-node-gpu). */
+  /** Whether the backend runs on a GPU (tfjs-node-gpu with a GPU device, or a hardware WebGPU adapter). */
   readonly gpu: boolean;
+  /** The device, where the backend names one (the WebGPU adapter). */
+  readonly device?: string;
+  /** The tiers tried, in order, ending with the selected one. */
+  readonly tiers: readonly TierAttempt[];
 }
+
+/** What a tier yields: the backend (without the tier list), or why it was passed over. */
+type TierResult = Omit<SelectedBackend, "tiers"> | string;
+
+/** Receives the one line that says what was selected and why each earlier tier was not. */
+export type SelectionLog = (msg: string, fields: Readonly<Record<string, unknown>>) => void;
 
 const NODE_GPU_PACKAGE = "@tensorflow/tfjs-node-gpu";
 const NODE_CPU_PACKAGE = "@tensorflow/tfjs-node";
+const WASM_PACKAGE = "@tensorflow/tfjs-backend-wasm";
+
+/** The `auto` order. Each tier returns its backend or why it was skipped; none throws. */
+export const AUTO_TIERS: readonly { readonly tier: string; readonly run: () => Promise<TierResult> }[] = [
+  { tier: "tensorflow-gpu", run: () => tensorflowTier("gpu") },
+  { tier: "webgpu", run: () => webgpuTier(false) },
+  { tier: "tensorflow-cpu", run: () => tensorflowTier("cpu") },
+  // A "wasm with BLAS kernels" tier belongs here, before plain wasm.
+  { tier: "wasm", run: wasmTier },
+  { tier: "cpu", run: cpuTier },
+];
+
+/** The tier an explicit preference runs, and the error it fails with. */
+const EXPLICIT: Record<Exclude<BackendPreference, "auto">, { run: () => Promise<TierResult>; fail: (reason: string) => Error }> = {
+  tensorflow: { run: () => tensorflowTier("any"), fail: (r) => new BackendUnavailableError(`backend "tensorflow" requested but ${r}`) },
+  webgpu: { run: () => webgpuTier(true), fail: (r) => new WebGpuUnavailableError(`backend "webgpu" requested but ${r}`) },
+  wasm: { run: wasmTier, fail: (r) => new BackendUnavailableError(`backend "wasm" requested but ${r}`) },
+  cpu: { run: cpuTier, fail: (r) => new BackendUnavailableError(`backend "cpu" requested but ${r}`) },
+};
 
 const memo = new Map<BackendPreference, Promise<SelectedBackend>>();
-let nativeProbe: Promise<{ package: string; gpu: boolean } | undefined> | undefined;
+let nativeProbe: Promise<{ package: string; gpu: boolean } | string> | undefined;
 
 /**
- * Activates and returns the backend for `pref`, memoised per process and preference.
- * @throws BackendUnavailableError when `tensorflow` is requested and neither tfjs-node
- * package is installed, or when `wasm` fails to initialise.
+ * Activates and returns the backend for `pref`, memoised per process and preference. The
+ * first selection for a preference is reported to `log` as one line.
+ * @throws BackendUnavailableError when an explicit backend cannot run here
+ * (WebGpuUnavailableError, not retryable, for `webgpu`); the message says what is missing.
  */
-export function selectBackend(pref: BackendPreference): Promise<SelectedBackend> {
+export function selectBackend(pref: BackendPreference, log?: SelectionLog): Promise<SelectedBackend> {
   let p = memo.get(pref);
   if (!p) {
-    p = doSelect(pref);
+    p = doSelect(pref, log);
     memo.set(pref, p);
     p.catch(() => memo.delete(pref));
   }
@@ -56,55 +99,113 @@ export function selectBackend(pref: BackendPreference): Promise<SelectedBackend>
   });
 }
 
-async function doSelect(pref: BackendPreference): Promise<SelectedBackend> {
+/** `tier: reason; …; tier: selected` — the tiers of a selection as one readable string. */
+export function describeTiers(tiers: readonly TierAttempt[]): string {
+  return tiers.map((t) => `${t.tier}: ${t.skipped ?? "selected"}`).join("; ");
+}
+
+async function doSelect(pref: BackendPreference, log: SelectionLog | undefined): Promise<SelectedBackend> {
   // Silences tfjs console warnings (e.g. the cpu backend's "install tfjs-node" banner).
   tf.enableProdMode();
-  if (pref === "auto" || pref === "tensorflow") {
-    const native = await probeNative();
-    if (native) return activate("tensorflow", native.package, native.gpu);
-    if (pref === "tensorflow") {
-      throw new BackendUnavailableError(
-        `backend "tensorflow" requested but neither ${NODE_GPU_PACKAGE} nor ${NODE_CPU_PACKAGE} is installed on this worker`,
-      );
+  const tiers = pref === "auto" ? AUTO_TIERS : [{ tier: pref, run: EXPLICIT[pref].run }];
+  const tried: TierAttempt[] = [];
+  for (const { tier, run } of tiers) {
+    const result = await run();
+    if (typeof result === "string") {
+      tried.push({ tier, skipped: result });
+      continue;
     }
+    tried.push({ tier });
+    const selected: SelectedBackend = { ...result, tiers: tried };
+    log?.("tfjs backend selected", {
+      requested: pref,
+      backend: selected.backend,
+      package: selected.package,
+      gpu: selected.gpu,
+      ...(selected.device !== undefined && { device: selected.device }),
+      tiers: describeTiers(tried),
+    });
+    return selected;
   }
-  if (pref === "auto" || pref === "wasm") {
-    try {
-      await import("@tensorflow/tfjs-backend-wasm");
-      return await activate("wasm", "@tensorflow/tfjs-backend-wasm", false);
-    } catch (err) {
-      if (pref === "wasm") throw new BackendUnavailableError(`backend "wasm" could not be initialised: ${String(err)}`, { cause: err });
-    }
-  }
-  return activate("cpu", "@tensorflow/tfjs", false);
+  if (pref === "auto") throw new BackendUnavailableError(`no tfjs backend could be initialised: ${describeTiers(tried)}`);
+  throw EXPLICIT[pref].fail(tried[0]?.skipped ?? "it failed");
 }
 
-async function activate(backend: string, pkg: string, gpu: boolean): Promise<SelectedBackend> {
-  const ok = await tf.setBackend(backend);
-  if (!ok) throw new BackendUnavailableError(`tfjs backend "${backend}" (${pkg}) failed to initialise`);
-  await tf.ready();
-  return { tf, backend, package: pkg, supportsConvTraining: backend !== "wasm", gpu };
+/** Switches tfjs to `backend`; the reason when it does not take. */
+async function activate(backend: string): Promise<string | undefined> {
+  try {
+    const ok = await tf.setBackend(backend);
+    await tf.ready();
+    if (ok && tf.getBackend() === backend) return undefined;
+  } catch (err) {
+    return `tfjs backend "${backend}" failed to initialise: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return `tfjs backend "${backend}" failed to initialise (active: ${tf.getBackend()})`;
 }
 
-/** Imports tfjs-node-gpu or tfjs-node once; undefined when neither is installed or loadable. */
-function probeNative(): Promise<{ package: string; gpu: boolean } | undefined> {
+/** Native TensorFlow: `gpu` only with a GPU device, `cpu` only without one, `any` either way. */
+async function tensorflowTier(want: "gpu" | "cpu" | "any"): Promise<TierResult> {
+  const native = await probeNative();
+  if (typeof native === "string") return native;
+  if (want === "gpu" && !native.gpu) {
+    return native.package === NODE_GPU_PACKAGE ? `${NODE_GPU_PACKAGE} loaded but libtensorflow sees no GPU device (CUDA 11.2 / cuDNN 8 libraries and a driver needed)` : `only ${native.package} (CPU) is installed`;
+  }
+  if (want === "cpu" && native.gpu) return "native TensorFlow is on the GPU here (tier tensorflow-gpu)";
+  const failed = await activate("tensorflow");
+  return failed ?? { tf, backend: "tensorflow", package: native.package, supportsConvTraining: true, gpu: native.gpu };
+}
+
+/** WebGPU; a software adapter (lavapipe) only when asked for explicitly. */
+async function webgpuTier(allowSoftware: boolean): Promise<TierResult> {
+  const adapter = await probeWebGpu(loadGpuEnvironment());
+  if (typeof adapter === "string") return adapter;
+  if (adapter.software && !allowSoftware) return `only a software adapter (${adapter.description}), slower than wasm; ask for backend "webgpu" to use it`;
+  const failed = await switchToWebGpu();
+  return failed ?? { tf, backend: "webgpu", package: WEBGPU_BACKEND_PACKAGE, supportsConvTraining: true, gpu: !adapter.software, device: adapter.description };
+}
+
+async function wasmTier(): Promise<TierResult> {
+  try {
+    await import("@tensorflow/tfjs-backend-wasm");
+  } catch (err) {
+    return unloadable(WASM_PACKAGE, err);
+  }
+  const failed = await activate("wasm");
+  return failed ?? { tf, backend: "wasm", package: WASM_PACKAGE, supportsConvTraining: false, gpu: false };
+}
+
+async function cpuTier(): Promise<TierResult> {
+  const failed = await activate("cpu");
+  return failed ?? { tf, backend: "cpu", package: "@tensorflow/tfjs", supportsConvTraining: true, gpu: false };
+}
+
+/**
+ * Imports tfjs-node-gpu or tfjs-node once (never both: they register the same backend).
+ * @returns the package and whether libtensorflow uses a GPU device, or why neither loaded
+ */
+function probeNative(): Promise<{ package: string; gpu: boolean } | string> {
   nativeProbe ??= (async () => {
-    for (const [pkg, gpu] of [
-      [NODE_GPU_PACKAGE, true],
-      [NODE_CPU_PACKAGE, false],
-    ] as const) {
+    const reasons: string[] = [];
+    const missing: string[] = [];
+    for (const pkg of [NODE_GPU_PACKAGE, NODE_CPU_PACKAGE]) {
       try {
         // A variable specifier: tsc must not require the optional packages' types.
         const specifier: string = pkg;
         await import(specifier);
-        if (tf.engine().backendNames().includes("tensorflow")) {
-          return { package: pkg, gpu };
-        }
-      } catch {
-        // Not installed, or libtensorflow failed to load: try the next option.
+      } catch (err) {
+        if (isNotInstalled(pkg, err)) missing.push(pkg);
+        else reasons.push(unloadable(pkg, err));
+        continue;
       }
+      const backend = tf.engine().findBackend("tensorflow") as { isUsingGpuDevice?: unknown } | null;
+      if (!backend) {
+        reasons.push(`${pkg} loaded but registered no "tensorflow" backend`);
+        continue;
+      }
+      return { package: pkg, gpu: pkg === NODE_GPU_PACKAGE && backend.isUsingGpuDevice === true };
     }
-    return undefined;
+    if (missing.length > 0) reasons.unshift(`${missing.join(" and ")} not installed (optionalDependencies whose install downloads libtensorflow)`);
+    return reasons.join("; ");
   })();
   return nativeProbe;
 }

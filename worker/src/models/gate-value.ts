@@ -36,7 +36,7 @@ export function gateValue(gate: AttachedGate): tf.Tensor {
   return gate.config.steTau === undefined ? g : steThreshold(gate.config.steTau)(g);
 }
 
-/** The effective gate values `lrMult · θ`, read synchronously. */
+/** The effective gate values `lrMult · θ`, read synchronously (on webgpu: after `Net.fetchToHost()`). */
 export function readGate(gate: AttachedGate): Float32Array {
   const v = new Float32Array(gate.param.variable.dataSync() as Float32Array);
   for (let i = 0; i < v.length; i++) v[i] = (v[i] ?? 0) * gate.config.lrMult;

@@ -122,7 +122,10 @@ export function makeParam(
   return { name, layer, role, variable, shape: [...shape], size: sizeOf(shape), prunable: opts.prunable, trainable, outputPositions: opts.outputPositions };
 }
 
-/** A copy of a parameter's current values. */
+/**
+ * A copy of a parameter's current values, read synchronously: on webgpu only after
+ * `Net.fetchToHost()` (or for a parameter not yet used on the device).
+ */
 export function readParam(p: NetParam): Float32Array {
   return new Float32Array(p.variable.dataSync() as Float32Array);
 }

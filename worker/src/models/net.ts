@@ -87,6 +87,8 @@ export interface Net {
   paramCount(): number;
   /** Copies the weights out as plain arrays. */
   getWeights(): Promise<SerializedWeights>;
+  /** Makes the next synchronous parameter reads work on every backend (webgpu: host copies). */
+  fetchToHost(): Promise<void>;
   /** Overwrites the weights; names and shapes must match exactly (WeightsMismatchError). */
   setWeights(w: SerializedWeights): void;
   /** Blocks that can be removed now: allowed by the architecture, not removed, shape-preserving. */
@@ -257,6 +259,16 @@ export class SequentialNet implements Net {
 
   paramCount(): number {
     return this.allParams.filter((p) => p.trainable).reduce((a, p) => a + p.size, 0);
+  }
+
+  /**
+   * Reads every parameter once asynchronously. Backends that cannot read synchronously
+   * (webgpu in Node) keep the values on the host, so the synchronous reads of structural edits
+   * and gate folding (`readParam`, `readGate`) work afterwards, until a parameter is replaced
+   * and its replacement used on the device. Cheap elsewhere; call it before such edits.
+   */
+  async fetchToHost(): Promise<void> {
+    await Promise.all(this.allParams.map((p) => p.variable.data()));
   }
 
   async getWeights(): Promise<SerializedWeights> {

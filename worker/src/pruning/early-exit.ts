@@ -79,7 +79,7 @@ async function prunePhase(
       ctx.throwIfAborted();
       if (t > 1 && ctx.checkBudget()) break;
       const sparsity = 1 - Math.pow(1 - p.fraction, t);
-      const next = subsetMagnitudeMasks(params, sparsity, p.scope);
+      const next = await subsetMagnitudeMasks(params, sparsity, p.scope);
       disposeMasks(own);
       own = next;
       applyMasks(ctx.net, own);
@@ -167,15 +167,3 @@ export const earlyExitMethod: PruningMethod<EarlyExitParams> = {
     }
   },
 };
-
-/** Fraction of zero weights over a set of parameters (tests, details). */
-export function zeroFraction(params: readonly NetParam[]): number {
-  let zeros = 0;
-  let total = 0;
-  for (const q of params) {
-    const v = q.variable.dataSync();
-    for (const x of v) if (x === 0) zeros++;
-    total += v.length;
-  }
-  return total === 0 ? 0 : zeros / total;
-}

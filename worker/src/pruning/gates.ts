@@ -67,33 +67,37 @@ class GateState {
     });
   }
 
-  /** Zeroes gates below τ for good (unit groups keep their largest gate). */
+  /**
+   * Zeroes gates below τ for good (unit groups keep their largest gate). On the device: it
+   * runs between training steps, where backends without synchronous reads (webgpu) cannot
+   * read the gates.
+   */
   threshold(): void {
     for (const h of this.handles) {
       const g = h.gate();
       const mask = g ? this.masks.get(g.param.name) : undefined;
       if (!g || !mask) continue;
-      const v = readGate(g);
-      const m = new Float32Array(mask.dataSync() as Float32Array);
-      for (let i = 0; i < v.length; i++) if (Math.abs(v[i] ?? 0) < this.tau) m[i] = 0;
-      if ((h.granularity === "neuron" || h.granularity === "filter") && m.every((x) => x === 0)) {
-        m[v.reduce((best, x, i) => (Math.abs(x) > Math.abs(v[best] ?? 0) ? i : best), 0)] = 1;
-      }
       tf.tidy(() => {
-        const t = tf.tensor(m, mask.shape);
-        mask.assign(t);
-        g.param.variable.assign(tf.mul(g.param.variable, t));
+        const a = tf.abs(tf.mul(g.param.variable, g.config.lrMult));
+        let m: tf.Tensor = tf.mul(mask, tf.cast(tf.greaterEqual(a, this.tau), "float32"));
+        if (h.granularity === "neuron" || h.granularity === "filter") {
+          const largest = tf.reshape(tf.oneHot(tf.argMax(tf.reshape(a, [-1])), a.size, 1, 0, "float32"), a.shape);
+          m = tf.where(tf.equal(tf.sum(m), 0), largest, m);
+        }
+        mask.assign(m);
+        g.param.variable.assign(tf.mul(g.param.variable, m));
       });
     }
   }
 
   /** Zeroed gates per granularity, and all gates. */
-  counts(): { total: number; zeroed: Record<string, number> } {
+  async counts(): Promise<{ total: number; zeroed: Record<string, number> }> {
     let total = 0;
     const zeroed: Record<string, number> = {};
     for (const h of this.handles) {
       const g = h.gate();
       if (!g) continue;
+      await g.param.variable.data();
       const v = readGate(g);
       total += v.length;
       zeroed[h.granularity] = (zeroed[h.granularity] ?? 0) + v.filter((x) => Math.abs(x) < this.tau).length;
@@ -165,9 +169,10 @@ export const gatesMethod: PruningMethod<GatesParams> = {
         },
       });
       state.threshold();
-      const counts = state.counts();
+      const counts = await state.counts();
       ctx.log("gates trained", { total: counts.total, zeroed: counts.zeroed });
       // A stop decision still exports: the metrics describe the pruned net as it is.
+      await net.fetchToHost();
       const report = exportGates(net, handles, p.tau);
       const after = snapshotStructure(net);
       let stopped = ft.decision === "stop";

@@ -119,7 +119,8 @@ async function removeFilters(ctx: PruningContext, p: LayerPruneParams): Promise<
   });
   const tracker = new UnitTracker(groups);
   const normalise = p.criterion !== "random" && p.criterion !== "ensemble";
-  const pruneTo = (fraction: number): number => {
+  const pruneTo = async (fraction: number): Promise<number> => {
+    await net.fetchToHost();
     let n = 0;
     for (const [id, keep] of unitsToKeep(scores, fraction, p.filterScope, normalise)) n += tracker.prune(net, id, keep);
     return n;
@@ -127,7 +128,7 @@ async function removeFilters(ctx: PruningContext, p: LayerPruneParams): Promise<
   let removedUnits = 0;
   const details: Record<string, unknown> = {};
   if (p.removal === "k") {
-    removedUnits = pruneTo(p.filterFraction);
+    removedUnits = await pruneTo(p.filterFraction);
     details["filterFraction"] = p.filterFraction;
   } else {
     const baseline = await latencyOf(net, p.latencyBatch);
@@ -135,7 +136,7 @@ async function removeFilters(ctx: PruningContext, p: LayerPruneParams): Promise<
     let fraction = 0;
     for (const f of FILTER_FRACTION_STEPS) {
       if (current <= p.latencyBudget * baseline) break;
-      removedUnits += pruneTo(f);
+      removedUnits += await pruneTo(f);
       fraction = f;
       current = await latencyOf(net, p.latencyBatch);
     }

@@ -52,6 +52,7 @@ export async function unitScores(net: Net, targets: readonly UnitInfo[], criteri
     return all[criterion];
   }
   const out = new Map<string, Float64Array>();
+  await net.fetchToHost();
   for (const t of targets) {
     const s = new Float64Array(t.units);
     if (criterion === "random") {

@@ -98,11 +98,8 @@ export function unitsToKeep(scores: ReadonlyMap<string, Float64Array>, fraction:
  * over all of them (`global`) or per tensor (`layer`). Already-zero weights go first, so masks
  * only grow when the sparsity grows. The caller owns the masks.
  */
-export function subsetMagnitudeMasks(params: readonly NetParam[], sparsity: number, scope: "global" | "layer"): Masks {
-  const values = params.map((p) => {
-    const v = p.variable.dataSync() as Float32Array;
-    return Float32Array.from(v, Math.abs);
-  });
+export async function subsetMagnitudeMasks(params: readonly NetParam[], sparsity: number, scope: "global" | "layer"): Promise<Masks> {
+  const values = await Promise.all(params.map(async (p) => Float32Array.from((await p.variable.data()) as Float32Array, Math.abs)));
   const keep = values.map((a) => new Uint8Array(a.length).fill(1));
   const prune = (idx: readonly number[]): void => {
     const entries: { t: number; i: number; a: number }[] = [];

@@ -1,4 +1,4 @@
-import { fromParamMap, TrialAssignment } from "@prunesweep/proto";
+import { BACKEND_NAMES, fromParamMap, isBackendName, TrialAssignment } from "@prunesweep/proto";
 import type { DatasetSource, TrialRequest, WorkerTask } from "../trial/types.js";
 
 /** Largest assignment accepted from the queue. */
@@ -53,7 +53,10 @@ export function decodeAssignment(data: Uint8Array, attempt: number): { request: 
       throw new InvalidAssignmentError(`assignment ${a.trialId}: model_options_json is not JSON`);
     }
   }
-  const backend = (["auto", "tensorflow", "wasm", "cpu"] as const).find((b) => b === t.backend) ?? "auto";
+  const backend = t.backend === "" ? "auto" : t.backend;
+  if (!isBackendName(backend)) {
+    throw new InvalidAssignmentError(`assignment ${a.trialId}: unknown backend "${backend}"; valid: ${BACKEND_NAMES.join(", ")}`);
+  }
   const task: WorkerTask = {
     dataset,
     split: t.split ?? { train: 0.7, validation: 0.1, test: 0.2 },

@@ -96,6 +96,7 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
       method: resolved.method.name,
       backend: backend.backend,
       backendPackage: backend.package,
+      ...(backend.device !== undefined && { backendDevice: backend.device }),
       macsPerLayer: net.macsPerLayer(),
       pretrain: { key: pre.key, cached: pre.cached, source: pre.source },
       dataset: { name: data.name, train: data.nTrain, validation: data.nVal, test: data.nTest },

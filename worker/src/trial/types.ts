@@ -1,4 +1,4 @@
-import type { DatasetSource, PlainParam } from "@prunesweep/proto";
+import type { BackendName, DatasetSource, PlainParam } from "@prunesweep/proto";
 
 export type { DatasetSource };
 
@@ -15,7 +15,7 @@ export interface WorkerTask {
     readonly learningRate: number;
     readonly batchSize: number;
   };
-  readonly backend: "auto" | "tensorflow" | "wasm" | "cpu";
+  readonly backend: BackendName;
   readonly seed: number;
   /** Cap on training examples (0 = all). */
   readonly maxTrainExamples: number;

@@ -78,7 +78,7 @@ export interface TaskSpec {
   pretrain?:
     | PretrainConfig
     | undefined;
-  /** auto | tensorflow | wasm | cpu */
+  /** one of BACKEND_NAMES (proto/src/backends.ts) */
   backend: string;
   seed: number;
   /** Limit on the number of training examples used (0 = all); for tests and quick sweeps. */
