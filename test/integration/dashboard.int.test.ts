@@ -3,8 +3,8 @@
  * campaign submitted over gRPC, real worker processes, and headless Chromium (Debian's
  * `chromium`, driven by playwright-core) watching the Pareto plot fill up through
  * server-sent events. Saves a screenshot (to $PRUNESWEEP_SCREENSHOT_DIR when set).
+ * `.ci/run` installs chromium; without it the test skips and prints why.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNatsServer, type LocalNatsServer } from "@prunesweep/coordinator";
 import { spawnCli, spawnWorker, stop, type Spawned } from "../harness/processes.js";
 import { check } from "../harness/wait.js";
+import { CHROMIUM, chromiumMissing, explainSkip } from "../harness/requirements.js";
 import { tinySpec } from "../fixtures/tiny-spec.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
@@ -27,31 +27,7 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-function run(cmd: string, args: readonly string[]): Promise<number> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-    p.once("exit", (code) => resolve(code ?? 1));
-    p.once("error", () => resolve(1));
-  });
-}
-
-/**
- * Debian's chromium, installed with apt when missing (once per machine; needs root).
- * @returns why the browser is unavailable, or undefined when it is there.
- */
-async function ensureChromium(): Promise<string | undefined> {
-  if (existsSync(CHROMIUM)) return undefined;
-  if (process.getuid?.() !== 0) return `${CHROMIUM} is missing; install it with \`sudo apt-get install -y chromium\``;
-  if ((await run("apt-get", ["install", "-y", "chromium"])) !== 0) {
-    await run("apt-get", ["update"]);
-    await run("apt-get", ["install", "-y", "chromium"]);
-  }
-  if (!existsSync(CHROMIUM)) throw new Error("apt-get install -y chromium did not install /usr/bin/chromium");
-  return undefined;
-}
-
-const unavailable = await ensureChromium();
-if (unavailable) process.stderr.write(`dashboard test skipped: ${unavailable}\n`);
+const unavailable = explainSkip("dashboard.int.test.ts", chromiumMissing());
 
 const dir = mkdtempSync(join(tmpdir(), "prunesweep-dashboard-"));
 const shots = process.env["PRUNESWEEP_SCREENSHOT_DIR"] ?? dir;

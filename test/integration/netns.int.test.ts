@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { findNatsServer } from "@prunesweep/coordinator";
 import { check } from "../harness/wait.js";
+import { explainSkip } from "../harness/requirements.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(ROOT, "bin", "prunesweep.mjs");
@@ -195,8 +196,7 @@ budget:
   maxRetries: 4
 `;
 
-const reason = unsupported();
-if (reason) process.stderr.write(`netns.int.test.ts: skipped: ${reason}\n`);
+const reason = explainSkip("netns.int.test.ts", unsupported());
 const dir = mkdtempSync(join(tmpdir(), "prunesweep-netns-"));
 let built = false;
 
