@@ -228,6 +228,18 @@ describe("images and Dockerfiles", () => {
     expect(readFileSync(join(DEPLOY_DIR, "docker", `${c}.Dockerfile.dockerignore`), "utf8")).toMatch(/^\*\*\/node_modules$/m);
   });
 
+  it.each(IMAGE_COMPONENTS.map((c) => [c]))("%s: the root prepare script is in the build context before the first npm ci", (c) => {
+    // `npm ci` runs the root `prepare` script; a script file not yet copied would fail the build.
+    const pkg = JSON.parse(readFileSync(join(DEPLOY_DIR, "..", "package.json"), "utf8")) as { scripts: Record<string, string> };
+    const script = /^node (\S+)$/.exec(pkg.scripts["prepare"] ?? "")?.[1];
+    expect(script, `prepare is "node <file>": ${pkg.scripts["prepare"]}`).toBeDefined();
+    const text = dockerfile(c);
+    const copied = text.search(new RegExp(`^COPY ${script!.replace(/[.]/g, "\\.")} `, "m"));
+    const firstCi = text.search(/^RUN .*npm ci/m);
+    expect(copied, `${c}.Dockerfile copies ${script}`).toBeGreaterThan(0);
+    expect(copied).toBeLessThan(firstCi);
+  });
+
   it("the coordinator image is node:22-slim and exposes the chart's ports", () => {
     const text = dockerfile("coordinator");
     expect(text).toContain("ARG NODE_IMAGE=node:22-slim");
