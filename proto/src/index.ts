@@ -69,3 +69,4 @@ export type { ParamRule, MethodCatalogEntry } from "./methods.js";
 export { createLogger, silentLogger } from "./logger.js";
 export type { Logger, LogLevel } from "./logger.js";
 export type { DatasetSource, NatsOptions } from "./shared-types.js";
+export { DEFAULT_NATS_REPLICAS, createWithReplicas, natsServers, replicasRefusal } from "./nats-settings.js";

@@ -1,14 +1,15 @@
 import { DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { CAMPAIGNS_BUCKET, EVENTS_STREAM, EVENTS_SUBJECT_PREFIX, eventSubject } from "@prunesweep/proto";
+import { CAMPAIGNS_BUCKET, createWithReplicas, EVENTS_STREAM, EVENTS_SUBJECT_PREFIX, eventSubject } from "@prunesweep/proto";
 import type { CampaignEvent } from "../domain/events.js";
 import type { CampaignStore } from "../store/campaign-store.js";
+import { jetStreamConfigError } from "./nats-dispatcher.js";
 
 const NS_PER_MS = 1_000_000;
 
 export interface JetStreamStoreOptions {
-  /** Stream replicas: 1 locally, 3 in a cluster. @default 1 */
+  /** Replicas of the stream and the KV bucket (--nats-replicas): 1 locally, 3 in a cluster. @default 1 */
   readonly replicas: number;
   /** Publish dedupe window for event ids. @default 600000 */
   readonly duplicateWindowMs: number;
@@ -38,16 +39,22 @@ export class JetStreamCampaignStore implements CampaignStore {
     try {
       await jsm.streams.info(EVENTS_STREAM);
     } catch {
-      await jsm.streams.add({
+      const stream = {
         name: EVENTS_STREAM,
         subjects: [`${EVENTS_SUBJECT_PREFIX}.>`],
         retention: RetentionPolicy.Limits,
         storage: StorageType.File,
         num_replicas: o.replicas,
         duplicate_window: o.duplicateWindowMs * NS_PER_MS,
-      });
+      };
+      await createWithReplicas(`stream ${EVENTS_STREAM}`, o.replicas, () => jsm.streams.add(stream), jetStreamConfigError);
     }
-    const kv = await new Kvm(nc).create(CAMPAIGNS_BUCKET, { replicas: o.replicas, storage: StorageType.File, history: 1 });
+    const kv = await createWithReplicas(
+      `KV bucket ${CAMPAIGNS_BUCKET}`,
+      o.replicas,
+      () => new Kvm(nc).create(CAMPAIGNS_BUCKET, { replicas: o.replicas, storage: StorageType.File, history: 1 }),
+      jetStreamConfigError,
+    );
     return new JetStreamCampaignStore(nc, kv);
   }
 
