@@ -46,7 +46,8 @@ describe("fault: a NATS node lost (3-node JetStream cluster, replicas 3)", () =>
     await c.start(["w1", "w2"]);
     const nodes = cluster.nodes.map((n) => n.name).sort();
 
-    // Every stream, KV bucket and object store has a copy on each of the three servers.
+    // Every stream, KV bucket and object store has a copy on each of the three servers (the
+    // workers create the artifact buckets as they start).
     for (const stream of STREAMS) {
       const si = await cluster.waitStreamCurrent(stream);
       expect(si.config.num_replicas, stream).toBe(REPLICAS);

@@ -134,7 +134,7 @@ export class NatsCluster {
    * Waits until `stream` has a leader and every replica is current (caught up), e.g. after a
    * restarted node rejoined; returns the info.
    */
-  async waitStreamCurrent(stream: string, timeoutMs = 60_000): Promise<StreamInfo> {
+  async waitStreamCurrent(stream: string, timeoutMs = 120_000): Promise<StreamInfo> {
     return check(async () => {
       const si = await this.streamInfoOnce(stream);
       const replicas = si.cluster?.replicas ?? [];
