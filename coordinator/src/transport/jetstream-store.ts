@@ -4,7 +4,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { CAMPAIGNS_BUCKET, createWithReplicas, EVENTS_STREAM, EVENTS_SUBJECT_PREFIX, eventSubject } from "@prunesweep/proto";
 import type { CampaignEvent } from "../domain/events.js";
 import type { CampaignStore } from "../store/campaign-store.js";
-import { jetStreamConfigError } from "./nats-dispatcher.js";
+import { jetStreamConfigError } from "./nats-connection.js";
 
 const NS_PER_MS = 1_000_000;
 

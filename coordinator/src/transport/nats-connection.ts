@@ -1,9 +1,12 @@
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import { readFileSync } from "node:fs";
 import { natsServers, type NatsOptions } from "@prunesweep/proto";
-import { UnreachableError } from "../errors.js";
+import { ConfigError, UnreachableError } from "../errors.js";
 
 export type { NatsOptions };
+
+/** A JetStream refusal that the settings can fix (--nats-replicas): a ConfigError, exit code 2. */
+export const jetStreamConfigError = (message: string, cause: unknown): Error => new ConfigError(message, { cause });
 
 /**
  * Connects to one server or a cluster (`url` lists its servers, comma-separated) with unlimited

@@ -19,8 +19,8 @@ import {
   trialSubject,
 } from "@prunesweep/proto";
 import type { DispatchRequest, TrialDispatcher } from "../campaign/dispatcher.js";
-import { ConfigError } from "../errors.js";
 import { assignmentFromRequest } from "./convert.js";
+import { jetStreamConfigError } from "./nats-connection.js";
 
 const NS_PER_MS = 1_000_000;
 
@@ -52,9 +52,6 @@ export const DEFAULT_TRIAL_QUEUE_OPTIONS: TrialQueueOptions = {
   replicas: DEFAULT_NATS_REPLICAS,
   duplicateWindowMs: 60 * 60_000,
 };
-
-/** A JetStream refusal that the settings can fix (--nats-replicas): a ConfigError, exit code 2. */
-export const jetStreamConfigError = (message: string, cause: unknown): Error => new ConfigError(message, { cause });
 
 /**
  * Creates (or updates) the work-queue stream and the single shared durable pull consumer
