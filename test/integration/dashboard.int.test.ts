@@ -29,8 +29,7 @@ const CHROMIUM_ARGS = [
 
 const unavailable = explainSkip("dashboard.int.test.ts", chromiumMissing());
 
-const dir = mkdtempSync(join(tmpdir(), "prunesweep-dashboard-"));
-const shots = process.env["PRUNESWEEP_SCREENSHOT_DIR"] ?? dir;
+let dir = "";
 let nats: LocalNatsServer;
 let coordinator: Spawned;
 let browser: Browser;
@@ -38,6 +37,7 @@ const workers: Spawned[] = [];
 
 describe.skipIf(unavailable !== undefined)("live dashboard", () => {
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "prunesweep-dashboard-"));
     nats = await startNatsServer({ storeDir: join(dir, "nats") });
     coordinator = spawnCli(["coordinator", "--nats", nats.url, "--host", "127.0.0.1", "--port", "0", "--http-port", "0", "--store", "memory", "--log-level", "warn"]);
     await check(() => /dashboard at (http:\S+)/.test(coordinator.output()), 30_000);
@@ -49,7 +49,7 @@ describe.skipIf(unavailable !== undefined)("live dashboard", () => {
     await Promise.all(workers.map((w) => stop(w)));
     if (coordinator) await stop(coordinator);
     await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("shows the campaign live: Pareto plot, trial table and a trial's progress curve", async () => {
@@ -88,6 +88,7 @@ describe.skipIf(unavailable !== undefined)("live dashboard", () => {
     await page.waitForSelector("#pcurve polyline", { state: "attached", timeout: 10_000 });
     expect(await page.locator("#detail h2").textContent()).toContain("Trial");
 
+    const shots = process.env["PRUNESWEEP_SCREENSHOT_DIR"] ?? dir;
     mkdirSync(shots, { recursive: true });
     await page.screenshot({ path: join(shots, "dashboard.png"), fullPage: true });
     expect(existsSync(join(shots, "dashboard.png"))).toBe(true);
