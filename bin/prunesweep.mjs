@@ -4,16 +4,30 @@
 // coordinator and the worker never import each other).
 import { fileURLToPath } from "node:url";
 
+/** Imports a workspace's entry; when its dist/ is missing, says how to build instead of a stack trace. */
+async function load(specifier) {
+  try {
+    return await import(specifier);
+  } catch (err) {
+    if (err?.code === "ERR_MODULE_NOT_FOUND" && /[\\/](proto|coordinator|worker)[\\/]dist[\\/]/.test(String(err.message))) {
+      const root = fileURLToPath(new URL("..", import.meta.url));
+      process.stderr.write(`error: prunesweep is not built (${specifier} has no dist/); run \`npm run build\` in ${root} (\`npm ci\` does it)\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
 const argv = process.argv.slice(2);
 let code;
 if (argv[0] === "worker") {
-  const { workerMain } = await import("@prunesweep/worker");
+  const { workerMain } = await load("@prunesweep/worker");
   code = await workerMain(argv.slice(1)).catch((err) => {
     process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
     return err instanceof RangeError || err?.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? 2 : 1;
   });
 } else {
-  const { cliMain } = await import("@prunesweep/coordinator/cli");
+  const { cliMain } = await load("@prunesweep/coordinator/cli");
   code = await cliMain(argv, { command: process.execPath, args: [fileURLToPath(import.meta.url)] });
 }
 process.exitCode = code;

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import type { LogLevel, NatsOptions } from "@prunesweep/proto";
+import { ConfigError } from "./errors.js";
 import { DEFAULT_TRIAL_QUEUE_OPTIONS, type TrialQueueOptions } from "./transport/nats-dispatcher.js";
 
 /**
@@ -23,6 +24,7 @@ export interface CoordinatorConfig {
   readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile?: string };
   /** Where campaign events live. @default "jetstream" */
   readonly store: "jetstream" | "memory";
+  /** The work queue; `queue.replicas` (--nats-replicas) applies to every stream, KV bucket and object store the coordinator creates. */
   readonly queue: TrialQueueOptions;
   /** A running trial with no report for this long is recorded stale and re-queued. @default 3 x ackWaitMs */
   readonly staleAfterMs: number;
@@ -50,7 +52,7 @@ export interface CoordinatorFlags {
   readonly ackWaitMs?: string;
   readonly maxDeliver?: string;
   readonly maxAckPending?: string;
-  readonly replicas?: string;
+  readonly natsReplicas?: string;
   readonly staleAfterMs?: string;
   readonly logLevel?: string;
 }
@@ -58,10 +60,7 @@ export interface CoordinatorFlags {
 export const DEFAULT_COORDINATOR_PORT = 50051;
 export const DEFAULT_HTTP_PORT = 8080;
 
-/** A flag or variable has an invalid value. The CLI exits with code 2. */
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-}
+export { ConfigError };
 
 /**
  * The bearer token: from `--token-file` / PRUNESWEEP_TOKEN_FILE (trimmed; an empty file is an
@@ -139,7 +138,7 @@ export function loadCoordinatorConfig(
       ackWaitMs,
       maxDeliver: int("--max-deliver", f.maxDeliver, DEFAULT_TRIAL_QUEUE_OPTIONS.maxDeliver, 1),
       maxAckPending: int("--max-ack-pending", f.maxAckPending ?? env["PRUNESWEEP_MAX_ACK_PENDING"], DEFAULT_TRIAL_QUEUE_OPTIONS.maxAckPending, 1),
-      replicas: int("--replicas", f.replicas ?? env["PRUNESWEEP_REPLICAS"], DEFAULT_TRIAL_QUEUE_OPTIONS.replicas, 1),
+      replicas: int("--nats-replicas", f.natsReplicas ?? env["PRUNESWEEP_NATS_REPLICAS"], DEFAULT_TRIAL_QUEUE_OPTIONS.replicas, 1),
     },
     staleAfterMs: int("--stale-after-ms", f.staleAfterMs, 3 * ackWaitMs, 1_000),
     shutdownGraceMs: 10_000,

@@ -32,5 +32,10 @@ export class TrialNotFoundError extends SweepError {}
 /** A conflicting update to a finished trial. Maps to gRPC FAILED_PRECONDITION. */
 export class TrialAlreadyFinishedError extends SweepError {}
 export class InvalidSearchSpaceError extends SweepError {}
+/**
+ * A flag or variable has an invalid value, or one the NATS deployment cannot honour
+ * (--nats-replicas above the cluster's size). The CLI exits with code 2.
+ */
+export class ConfigError extends SweepError {}
 /** The NATS server or another dependency could not be reached in time. */
 export class UnreachableError extends SweepError {}

@@ -9,6 +9,8 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 COPY package.json package-lock.json tsconfig.base.json ./
+# npm ci runs the prepare script; it skips the build here (no sources yet) and `npm run build` below does it.
+COPY scripts/prepare.mjs scripts/
 COPY proto/package.json proto/
 COPY coordinator/package.json coordinator/
 COPY worker/package.json worker/

@@ -30,6 +30,8 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
  && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.base.json ./
+# npm ci runs the prepare script; it skips the build here (no sources yet) and `npm run build` below does it.
+COPY scripts/prepare.mjs scripts/
 COPY proto/package.json proto/
 COPY coordinator/package.json coordinator/
 COPY worker/package.json worker/

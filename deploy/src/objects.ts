@@ -162,7 +162,7 @@ function coordinatorObjects(ctx: Ctx<Values>, c: Common): Resource[] {
                 `--store=${cv.store}`,
                 `--ack-wait-ms=${cv.ackWaitMs}`,
                 `--max-deliver=${cv.maxDeliver}`,
-                `--replicas=${cv.streamReplicas}`,
+                `--nats-replicas=${v.nats.streamReplicas}`,
                 `--log-level=${cv.logLevel}`,
                 `--token-file=${PATHS.token}`,
                 ctx.when(v.tls.enabled, `--tls-cert=${PATHS.tls}/tls.crt`),
@@ -288,6 +288,7 @@ function workerObjects(ctx: Ctx<Values>, c: Common): Resource[] {
             `--max-trials=${maxTrials}`,
             `--log-level=${wv.logLevel}`,
             `--backend=${wv.backend}`,
+            `--nats-replicas=${v.nats.streamReplicas}`,
             `--token-file=${PATHS.token}`,
             ctx.when(v.tls.enabled, `--tls-ca=${PATHS.tls}/ca.crt`),
             ctx.when(c.mtls, `--tls-cert=${PATHS.clientTls}/tls.crt`),
@@ -477,8 +478,12 @@ function checks(ctx: Ctx<Values>): void {
     "nats.monitoringEndpoint is required for KEDA when nats.enabled is false",
   );
   ctx.check(
-    ctx.or(ctx.not(v.nats.enabled), ctx.not(ctx.gt(v.coordinator.streamReplicas, v.nats.config.cluster.replicas))),
-    "coordinator.streamReplicas must not exceed nats.config.cluster.replicas",
+    ctx.or(ctx.not(v.nats.enabled), ctx.not(ctx.gt(v.nats.streamReplicas, v.nats.config.cluster.replicas))),
+    "nats.streamReplicas must not exceed nats.config.cluster.replicas",
+  );
+  ctx.check(
+    ctx.or(ctx.not(v.nats.enabled), v.nats.config.cluster.enabled, ctx.not(ctx.gt(v.nats.streamReplicas, 1))),
+    "nats.streamReplicas must be 1 when nats.config.cluster.enabled is false",
   );
   ctx.check(ctx.or(ctx.not(v.tls.enabled), ctx.ne(v.tls.secretName, "")), "tls.secretName is required when tls.enabled");
   ctx.check(ctx.or(ctx.not(v.tls.mtls), ctx.and(v.tls.enabled, ctx.ne(v.tls.workerSecretName, ""))), "tls.mtls needs tls.enabled and tls.workerSecretName");

@@ -60,7 +60,6 @@ export interface Values {
     store: "jetstream" | "memory";
     ackWaitMs: number;
     maxDeliver: number;
-    streamReplicas: number;
     campaignSpec: string;
     terminationGracePeriodSeconds: number;
     resources: IIoK8sApiCoreV1ResourceRequirements;
@@ -108,6 +107,7 @@ export interface Values {
     enabled: boolean;
     externalUrl: string;
     monitoringEndpoint: string;
+    streamReplicas: number;
     config: {
       cluster: { enabled: boolean; replicas: number };
       jetstream: {
@@ -136,7 +136,6 @@ export const DEFAULT_VALUES: Values = {
     store: "jetstream",
     ackWaitMs: 60_000,
     maxDeliver: 20,
-    streamReplicas: 3,
     campaignSpec: "",
     terminationGracePeriodSeconds: 30,
     resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { memory: "2Gi" } },
@@ -184,6 +183,7 @@ export const DEFAULT_VALUES: Values = {
     enabled: true,
     externalUrl: "",
     monitoringEndpoint: "",
+    streamReplicas: 3,
     config: {
       cluster: { enabled: true, replicas: 3 },
       jetstream: {
@@ -258,7 +258,6 @@ export const VALUE_DOCS: Readonly<Record<string, string>> = {
   "coordinator.store": "--store: jetstream (durable; resumes campaigns after a restart) | memory. CLI default jetstream.",
   "coordinator.ackWaitMs": "--ack-wait-ms: lease of one trial delivery; workers extend it with heartbeats (worker.heartbeatMs),\na worker cut off loses its trial after this long and JetStream redelivers it. CLI default 60000.",
   "coordinator.maxDeliver": "--max-deliver: global cap on deliveries of one trial (budget.maxRetries applies below it). CLI default 20.",
-  "coordinator.streamReplicas": "--replicas: replicas of the JetStream streams; at most nats.config.cluster.replicas (CLI default 1,\nwhich suits a single server).",
   "coordinator.campaignSpec": "A campaign spec (YAML text) submitted at start (--spec); empty: submit with `prunesweep submit`.",
   "coordinator.terminationGracePeriodSeconds": "Time to drain gRPC streams on SIGTERM (the coordinator allows 10 s).",
   "coordinator.resources": "Container resources.",
@@ -309,6 +308,7 @@ export const VALUE_DOCS: Readonly<Record<string, string>> = {
   "nats.enabled": "Install NATS with this release; false: use externalUrl.",
   "nats.externalUrl": "NATS URL when nats.enabled is false (e.g. nats://nats.nats.svc:4222).",
   "nats.monitoringEndpoint": "host:port of the NATS monitoring port for KEDA when nats.enabled is false (a headless service in\na cluster, so KEDA can reach the consumer leader).",
+  "nats.streamReplicas": "--nats-replicas of the coordinator and the workers: copies of every JetStream stream, KV bucket and object\nstore prunesweep creates, each on a different server (3: the campaign survives the loss of one server).\nAt most nats.config.cluster.replicas; 1 without a cluster. CLI default 1, which suits a single server.",
   "nats.config": "Server configuration (official chart).",
   "nats.config.cluster": "A JetStream cluster of 3 (R3 streams survive one server).",
   "nats.config.cluster.enabled": "Cluster the servers.",

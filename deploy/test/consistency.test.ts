@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { BACKEND_NAMES, TRIALS_CONSUMER, TRIALS_STREAM, TRIALS_SUBJECT_PREFIX } from "@prunesweep/proto";
+import { BACKEND_NAMES, DEFAULT_NATS_REPLICAS, TRIALS_CONSUMER, TRIALS_STREAM, TRIALS_SUBJECT_PREFIX } from "@prunesweep/proto";
 import { DEFAULT_TRIAL_QUEUE_OPTIONS, loadCoordinatorConfig } from "@prunesweep/coordinator";
 import { buildProgram } from "@prunesweep/coordinator/cli";
 import { DEFAULT_WORKER_CONFIG, loadWorkerConfig, WORKER_USAGE, type WorkerFlags } from "@prunesweep/worker";
@@ -71,7 +71,7 @@ describe("the coordinator's manifests and its CLI", () => {
     expect(cfg.nats.url).toBe("nats://prunesweep-nats.prunesweep.svc:4222");
     expect(cfg.queue.ackWaitMs).toBe(DEFAULT_VALUES.coordinator.ackWaitMs);
     expect(cfg.queue.maxDeliver).toBe(DEFAULT_VALUES.coordinator.maxDeliver);
-    expect(cfg.queue.replicas).toBe(DEFAULT_VALUES.nats.config.cluster.replicas);
+    expect(cfg.queue.replicas).toBe(DEFAULT_VALUES.nats.streamReplicas);
     expect(cfg.logLevel).toBe(DEFAULT_VALUES.coordinator.logLevel);
   });
 
@@ -84,7 +84,7 @@ describe("the coordinator's manifests and its CLI", () => {
     expect(valuesYaml["coordinator"]["logLevel"]).toBe(d.logLevel);
     expect(valuesYaml["coordinator"]["ackWaitMs"]).toBe(DEFAULT_TRIAL_QUEUE_OPTIONS.ackWaitMs);
     expect(valuesYaml["coordinator"]["maxDeliver"]).toBe(DEFAULT_TRIAL_QUEUE_OPTIONS.maxDeliver);
-    expect(d.queue.replicas).toBe(1);
+    expect(d.queue.replicas).toBe(DEFAULT_NATS_REPLICAS);
     // KEDA scales up to maxReplicas workers; each holds one unacked trial.
     expect(DEFAULT_VALUES.worker.autoscaling.maxReplicas).toBeLessThan(DEFAULT_TRIAL_QUEUE_OPTIONS.maxAckPending);
   });
@@ -198,6 +198,27 @@ describe("NATS and KEDA", () => {
     expect(nats["podDisruptionBudget"]["enabled"]).toBe(true);
   });
 
+  it("defaults to one topology: 3 JetStream servers with file storage, and 3 replicas in the coordinator's and every worker's config", () => {
+    const nats = valuesYaml["nats"];
+    const servers = nats["config"]["cluster"]["replicas"] as number;
+    expect(nats["config"]["cluster"]["enabled"]).toBe(true);
+    expect(servers).toBe(3);
+    expect(nats["config"]["jetstream"]["fileStore"]["enabled"]).toBe(true);
+    expect(nats["config"]["jetstream"]["memoryStore"]["enabled"]).toBe(false);
+    expect(nats["streamReplicas"]).toBe(servers);
+    // What the processes are started with, read by their own config loaders.
+    const coordinatorArgs = container("coordinator-deployment")["args"] as string[];
+    expect(loadCoordinatorConfig(flagsOf(coordinatorArgs), {}, () => "t").queue.replicas).toBe(servers);
+    const scaledJob = VARIANTS.find((x) => x.values.worker.autoscaling.kind === "ScaledJob")!;
+    const jobContainer = (renderObjects(scaledJob.values, scaledJob.release).find((r) => r.file === "worker-scaledjob")!.object as Obj)["spec"]["jobTargetRef"]["template"]["spec"]["containers"][0];
+    for (const workerArgs of [container("worker-deployment")["args"] as string[], jobContainer["args"] as string[]]) {
+      expect(loadWorkerConfig(flagsOf(workerArgs.slice(1)) as WorkerFlags, {}, () => "t").natsReplicas).toBe(servers);
+    }
+    // The CLI's own default suits one server; the chart sets the flag explicitly.
+    expect(DEFAULT_NATS_REPLICAS).toBe(1);
+    expect(loadWorkerConfig({}, {}).natsReplicas).toBe(DEFAULT_NATS_REPLICAS);
+  });
+
   it("admits only workers and operators to the coordinator, and only the release (plus KEDA on 8222) to NATS", () => {
     const coord = m("coordinator-networkpolicy")["spec"];
     expect(coord["podSelector"]["matchLabels"]["app.kubernetes.io/component"]).toBe("coordinator");
@@ -242,6 +263,18 @@ describe("images and Dockerfiles", () => {
     const lastStage = text.slice(text.lastIndexOf("\nFROM "));
     expect(lastStage).not.toMatch(/^RUN npm /m);
     expect(readFileSync(join(DEPLOY_DIR, "docker", `${c}.Dockerfile.dockerignore`), "utf8")).toMatch(/^\*\*\/node_modules$/m);
+  });
+
+  it.each(IMAGE_COMPONENTS.map((c) => [c]))("%s: the root prepare script is in the build context before the first npm ci", (c) => {
+    // `npm ci` runs the root `prepare` script; a script file not yet copied would fail the build.
+    const pkg = JSON.parse(readFileSync(join(DEPLOY_DIR, "..", "package.json"), "utf8")) as { scripts: Record<string, string> };
+    const script = /^node (\S+)$/.exec(pkg.scripts["prepare"] ?? "")?.[1];
+    expect(script, `prepare is "node <file>": ${pkg.scripts["prepare"]}`).toBeDefined();
+    const text = dockerfile(c);
+    const copied = text.search(new RegExp(`^COPY ${script!.replace(/[.]/g, "\\.")} `, "m"));
+    const firstCi = text.search(/^RUN .*npm ci/m);
+    expect(copied, `${c}.Dockerfile copies ${script}`).toBeGreaterThan(0);
+    expect(copied).toBeLessThan(firstCi);
   });
 
   it("the coordinator image is node:22-slim and exposes the chart's ports", () => {

@@ -71,3 +71,4 @@ export type { BackendName } from "./backends.js";
 export { createLogger, silentLogger } from "./logger.js";
 export type { Logger, LogLevel } from "./logger.js";
 export type { DatasetSource, NatsOptions } from "./shared-types.js";
+export { DEFAULT_NATS_REPLICAS, createWithReplicas, natsServers, replicasRefusal } from "./nats-settings.js";

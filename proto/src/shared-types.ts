@@ -9,6 +9,7 @@ export type DatasetSource =
 
 /** How to reach and authenticate to NATS; passed through every command. */
 export interface NatsOptions {
+  /** One server URL, or a cluster's URLs separated by commas (see `natsServers`). */
   readonly url: string;
   readonly user?: string;
   readonly pass?: string;

@@ -5,7 +5,6 @@ import {
   CampaignState,
   JetStreamCampaignStore,
   connectNats,
-  freePort,
   startNatsServer,
   type CampaignEvent,
   type LocalNatsServer,
@@ -13,13 +12,24 @@ import {
 import { check } from "./wait.js";
 import { spawnCli, spawnWorker, stop, type Spawned } from "./processes.js";
 
+/** Where a {@link ProcessCampaign} finds NATS when it does not start its own server. */
+export interface ExternalNats {
+  /** The `--nats` value (a cluster: every server's URL, comma-separated). */
+  readonly url: string;
+  /** `--nats-replicas` for the coordinator, the workers and the test's own reads. */
+  readonly replicas: number;
+}
+
 /**
- * A campaign run as separate processes: nats-server (JetStream, temp store), the coordinator
- * (`prunesweep coordinator`, JetStream event store) and N workers, for fault injection.
+ * A campaign run as separate processes: nats-server (JetStream, temp store; or an external
+ * server or cluster), the coordinator (`prunesweep coordinator`, JetStream event store) and N
+ * workers, for fault injection.
  */
 export class ProcessCampaign {
   readonly dir = mkdtempSync(join(tmpdir(), "prunesweep-fault-"));
+  /** The server this campaign started (undefined with an external NATS). */
   nats!: LocalNatsServer;
+  natsUrl = "";
   coordinator!: Spawned;
   campaignId = "";
   port = 0;
@@ -29,16 +39,28 @@ export class ProcessCampaign {
     private readonly spec: string,
     private readonly ackWaitMs = 4_000,
     private readonly coordinatorArgs: readonly string[] = [],
+    private readonly external?: ExternalNats,
   ) {}
 
+  /** `--nats-replicas` when NATS is external, for both the coordinator and the workers. */
+  private get replicaArgs(): string[] {
+    return this.external ? ["--nats-replicas", String(this.external.replicas)] : [];
+  }
+
   async start(workerIds: readonly string[]): Promise<void> {
-    this.nats = await startNatsServer({ storeDir: join(this.dir, "nats") });
-    this.port = await freePort();
+    if (this.external) this.natsUrl = this.external.url;
+    else {
+      this.nats = await startNatsServer({ storeDir: join(this.dir, "nats") });
+      this.natsUrl = this.nats.url;
+    }
     const specFile = join(this.dir, "spec.yaml");
     writeFileSync(specFile, this.spec);
+    // Port 0: the coordinator binds a free port itself (no race with other processes for a port
+    // picked in advance); a restart reuses the port it got, which assignments carry.
     this.coordinator = this.spawnCoordinator(["--spec", specFile]);
-    const out = await check(() => /submitted campaign (\S+)/.exec(this.coordinator.output()), 30_000);
+    const out = await check(() => /submitted campaign (\S+)/.exec(this.coordinator.output()), 60_000);
     this.campaignId = out[1] as string;
+    this.port = Number(/coordinator listening on [^ ]*:(\d+) /.exec(this.coordinator.output())?.[1]);
     for (const id of workerIds) this.startWorker(id);
   }
 
@@ -46,7 +68,8 @@ export class ProcessCampaign {
     return spawnCli([
       "coordinator",
       "--nats",
-      this.nats.url,
+      this.natsUrl,
+      ...this.replicaArgs,
       "--host",
       "127.0.0.1",
       "--port",
@@ -65,20 +88,20 @@ export class ProcessCampaign {
   /** Restarts the coordinator on the same port and store (it restores the campaign). */
   async restartCoordinator(): Promise<void> {
     this.coordinator = this.spawnCoordinator();
-    await check(() => this.coordinator.output().includes("coordinator listening"), 30_000);
+    await check(() => this.coordinator.output().includes("coordinator listening"), 60_000);
   }
 
   startWorker(id: string, extra: readonly string[] = []): Spawned {
-    const w = spawnWorker(this.nats.url, id, extra);
+    const w = spawnWorker(this.natsUrl, id, [...this.replicaArgs, ...extra]);
     this.workers.set(id, w);
     return w;
   }
 
   /** The campaign's event log as recorded in JetStream (the state of record). */
   async events(): Promise<CampaignEvent[]> {
-    const nc = await connectNats({ url: this.nats.url, name: "test-reader", connectTimeoutMs: 5_000 });
+    const nc = await connectNats({ url: this.natsUrl, name: "test-reader", connectTimeoutMs: 5_000 });
     try {
-      const store = await JetStreamCampaignStore.create(nc);
+      const store = await JetStreamCampaignStore.create(nc, { replicas: this.external?.replicas ?? 1, duplicateWindowMs: 600_000 });
       return [...(await store.load(this.campaignId))];
     } finally {
       await nc.close();

@@ -80,6 +80,13 @@ describe("prunesweep run (local mode)", () => {
     }
   });
 
+  it("refuses --nats-replicas 3 on a single nats-server with exit code 2, saying why", async () => {
+    const run = spawnCli(["run", specFile("r3.yaml", tinySpec("cli-r3", 2, 1)), "--nats-replicas", "3", "--out", join(dir, "r3-out")]);
+    expect(await run.exited, run.output()).toBe(2);
+    expect(run.output()).toContain("--nats-replicas 3: cannot create stream PRUNESWEEP_EVENTS");
+    expect(run.output()).toContain("not in a JetStream cluster; use --nats-replicas 1");
+  });
+
   it("rejects an out-of-range value before starting anything, naming the path, with exit code 2", async () => {
     const bad = tinySpec("cli-bad").replace("sparsity: { min: 0.3, max: 0.95 }", "sparsity: { min: 0.3, max: 1.5 }");
     const out = join(dir, "bad-out");

@@ -3,8 +3,8 @@
  * campaign submitted over gRPC, real worker processes, and headless Chromium (Debian's
  * `chromium`, driven by playwright-core) watching the Pareto plot fill up through
  * server-sent events. Saves a screenshot (to $PRUNESWEEP_SCREENSHOT_DIR when set).
+ * `.ci/run` installs chromium; without it the test skips and prints why.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNatsServer, type LocalNatsServer } from "@prunesweep/coordinator";
 import { spawnCli, spawnWorker, stop, type Spawned } from "../harness/processes.js";
 import { check } from "../harness/wait.js";
+import { CHROMIUM, chromiumMissing, explainSkip } from "../harness/requirements.js";
 import { tinySpec } from "../fixtures/tiny-spec.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
@@ -27,34 +27,9 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-function run(cmd: string, args: readonly string[]): Promise<number> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-    p.once("exit", (code) => resolve(code ?? 1));
-    p.once("error", () => resolve(1));
-  });
-}
+const unavailable = explainSkip("dashboard.int.test.ts", chromiumMissing());
 
-/**
- * Debian's chromium, installed with apt when missing (once per machine; needs root).
- * @returns why the browser is unavailable, or undefined when it is there.
- */
-async function ensureChromium(): Promise<string | undefined> {
-  if (existsSync(CHROMIUM)) return undefined;
-  if (process.getuid?.() !== 0) return `${CHROMIUM} is missing; install it with \`sudo apt-get install -y chromium\``;
-  if ((await run("apt-get", ["install", "-y", "chromium"])) !== 0) {
-    await run("apt-get", ["update"]);
-    await run("apt-get", ["install", "-y", "chromium"]);
-  }
-  if (!existsSync(CHROMIUM)) throw new Error("apt-get install -y chromium did not install /usr/bin/chromium");
-  return undefined;
-}
-
-const unavailable = await ensureChromium();
-if (unavailable) process.stderr.write(`dashboard test skipped: ${unavailable}\n`);
-
-const dir = mkdtempSync(join(tmpdir(), "prunesweep-dashboard-"));
-const shots = process.env["PRUNESWEEP_SCREENSHOT_DIR"] ?? dir;
+let dir = "";
 let nats: LocalNatsServer;
 let coordinator: Spawned;
 let browser: Browser;
@@ -62,6 +37,7 @@ const workers: Spawned[] = [];
 
 describe.skipIf(unavailable !== undefined)("live dashboard", () => {
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "prunesweep-dashboard-"));
     nats = await startNatsServer({ storeDir: join(dir, "nats") });
     coordinator = spawnCli(["coordinator", "--nats", nats.url, "--host", "127.0.0.1", "--port", "0", "--http-port", "0", "--store", "memory", "--log-level", "warn"]);
     await check(() => /dashboard at (http:\S+)/.test(coordinator.output()), 30_000);
@@ -73,7 +49,7 @@ describe.skipIf(unavailable !== undefined)("live dashboard", () => {
     await Promise.all(workers.map((w) => stop(w)));
     if (coordinator) await stop(coordinator);
     await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("shows the campaign live: Pareto plot, trial table and a trial's progress curve", async () => {
@@ -112,6 +88,7 @@ describe.skipIf(unavailable !== undefined)("live dashboard", () => {
     await page.waitForSelector("#pcurve polyline", { state: "attached", timeout: 10_000 });
     expect(await page.locator("#detail h2").textContent()).toContain("Trial");
 
+    const shots = process.env["PRUNESWEEP_SCREENSHOT_DIR"] ?? dir;
     mkdirSync(shots, { recursive: true });
     await page.screenshot({ path: join(shots, "dashboard.png"), fullPage: true });
     expect(existsSync(join(shots, "dashboard.png"))).toBe(true);

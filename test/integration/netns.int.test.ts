@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { findNatsServer } from "@prunesweep/coordinator";
 import { check } from "../harness/wait.js";
+import { explainSkip } from "../harness/requirements.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(ROOT, "bin", "prunesweep.mjs");
@@ -195,8 +196,7 @@ budget:
   maxRetries: 4
 `;
 
-const reason = unsupported();
-if (reason) process.stderr.write(`netns.int.test.ts: skipped: ${reason}\n`);
+const reason = explainSkip("netns.int.test.ts", unsupported());
 const dir = mkdtempSync(join(tmpdir(), "prunesweep-netns-"));
 let built = false;
 
@@ -253,7 +253,9 @@ describe("a campaign across network namespaces (real addresses, a worker cut off
       const observer = runIn(NODES.nats.ns, "observer", process.execPath, ["--input-type=module", "-e", OBSERVER, natsUrl, campaignId!]);
 
       // w1 is mid-trial: started and reported progress over the network.
-      const victim = await check(() => latest(observer)?.trials.find((t) => t.state === "running" && t.workerId === "w1" && t.steps > 0), 40_000, 100).catch(
+      // Deadlines below are for liveness only (a loaded 2-core machine runs these 7 processes
+      // several times slower than an idle one); the timing claim is the ack-wait check at the end.
+      const victim = await check(() => latest(observer)?.trials.find((t) => t.state === "running" && t.workerId === "w1" && t.steps > 0), 120_000, 100).catch(
         (err: unknown) => {
           throw new Error(`${String(err)}\n${procs.map((p) => `--- ${p.name}\n${p.output().slice(-2000)}`).join("\n")}`);
         },
@@ -266,7 +268,7 @@ describe("a campaign across network namespaces (real addresses, a worker cut off
       const done = await check(() => {
         const s = latest(observer);
         return s && s.status !== "running" ? s : undefined;
-      }, 45_000, 200).catch((err: unknown) => {
+      }, 180_000, 200).catch((err: unknown) => {
         throw new Error(`${String(err)}\n${JSON.stringify(latest(observer))}\n${procs.map((p) => `--- ${p.name}\n${p.output().slice(-2000)}`).join("\n")}`);
       });
 
@@ -281,6 +283,6 @@ describe("a campaign across network namespaces (real addresses, a worker cut off
       // worker sent, which was at most one heartbeat before the cut.
       expect(Date.now() - cutAt).toBeGreaterThanOrEqual(ACK_WAIT_MS - HEARTBEAT_MS);
     },
-    90_000,
+    300_000,
   );
 });

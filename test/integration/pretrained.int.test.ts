@@ -38,7 +38,11 @@ async function nc(): Promise<NatsConnection> {
   return c;
 }
 
-const fast = { pollMs: 25, refreshMs: 50, claimTtlMs: 400 };
+/**
+ * Short periods keep the tests quick; the TTL stays 40 refresh periods long, so that a producer
+ * is taken for dead only after a 2-second stall of this process (not on a loaded machine).
+ */
+const fast = { pollMs: 25, refreshMs: 50, claimTtlMs: 2_000 };
 
 describePretrainedStoreContract("NatsPretrainedStore (two connections)", async () => ({
   a: new NatsPretrainedStore(await nc(), { owner: "a", ...fast }),

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnCli } from "../harness/processes.js";
 import { tinySpec } from "../fixtures/tiny-spec.js";
+import { explainSkip, optunaMissing } from "../harness/requirements.js";
 
 interface Results {
   campaign: { id: string };
@@ -17,6 +18,7 @@ interface Results {
   trials: { id: string; number: number; state: string; params: Record<string, unknown>; metrics: Record<string, number> }[];
 }
 
+const noOptuna = explainSkip("report-export.int.test.ts", optunaMissing());
 const dir = mkdtempSync(join(tmpdir(), "prunesweep-report-"));
 const out = join(dir, "out");
 let runOutput = "";
@@ -69,8 +71,7 @@ describe("prunesweep run: report and dashboard", () => {
     expect(csv.out.trim().split("\n")).toHaveLength(results.trials.length + 1);
   });
 
-  const optuna = spawnSync("/usr/bin/python3", ["-c", "import optuna"], { stdio: "ignore" }).status === 0;
-  it.skipIf(!optuna)("exports an Optuna journal that optuna.storages.JournalStorage loads with the same trials", async () => {
+  it.skipIf(noOptuna !== undefined)("exports an Optuna journal that optuna.storages.JournalStorage loads with the same trials", async () => {
     const file = join(dir, "journal.log");
     const r = await cli(["export", out, "--format", "optuna-journal", "-o", file]);
     expect(r.code, r.out).toBe(0);

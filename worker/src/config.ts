@@ -1,9 +1,12 @@
 import { hostname } from "node:os";
-import { BACKEND_NAMES, isBackendName, type BackendName, type LogLevel } from "@prunesweep/proto";
+import { BACKEND_NAMES, DEFAULT_NATS_REPLICAS, isBackendName, type BackendName, type LogLevel } from "@prunesweep/proto";
 
 /** Everything a worker process needs; every field resolved (durations carry units). */
 export interface WorkerConfig {
+  /** One server URL, or a cluster's URLs separated by commas. */
   readonly natsUrl: string;
+  /** Replicas of the JetStream buckets the worker creates (artifacts): 3 in a cluster. @default 1 */
+  readonly natsReplicas: number;
   readonly natsUser?: string;
   readonly natsPass?: string;
   readonly natsToken?: string;
@@ -48,6 +51,7 @@ export interface WorkerFlags {
   readonly natsPass?: string;
   readonly natsToken?: string;
   readonly natsCreds?: string;
+  readonly natsReplicas?: string;
   readonly workerId?: string;
   readonly coordinator?: string;
   readonly tokenFile?: string;
@@ -85,6 +89,7 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
   const opt = (v: string | undefined) => (v === undefined || v === "" ? undefined : v);
   const cfg: WorkerConfig = {
     natsUrl: flags.nats ?? env["NATS_URL"] ?? DEFAULT_WORKER_CONFIG.natsUrl,
+    natsReplicas: int("--nats-replicas", flags.natsReplicas ?? env["PRUNESWEEP_NATS_REPLICAS"], DEFAULT_NATS_REPLICAS, 1),
     connectTimeoutMs: DEFAULT_WORKER_CONFIG.connectTimeoutMs,
     workerId: flags.workerId ?? env["PRUNESWEEP_WORKER_ID"] ?? `${hostname()}-${process.pid}`,
     heartbeatIntervalMs: int("--heartbeat-ms", flags.heartbeatMs, DEFAULT_WORKER_CONFIG.heartbeatIntervalMs, 100),

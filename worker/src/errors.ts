@@ -17,6 +17,9 @@ export class WorkerError extends Error {
   }
 }
 
+/** NATS cannot hold what the worker's settings ask for (--nats-replicas above the cluster's size). */
+export class NatsSetupError extends WorkerError {}
+
 /** A dataset could not be found, read or parsed (missing file, bad magic, truncated data). */
 export class DatasetError extends WorkerError {}
 

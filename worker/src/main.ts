@@ -5,6 +5,7 @@ import { CachedPretrainedStore } from "./artifacts/index.js";
 import { loadWorkerConfig, type WorkerFlags } from "./config.js";
 import { NatsPretrainedStore } from "./transport/nats-artifact-store.js";
 import { connectWorkerNats, NatsTrialSource } from "./transport/nats-trial-source.js";
+import { NatsSetupError } from "./errors.js";
 import { Worker } from "./worker.js";
 
 export const WORKER_USAGE = `Usage: prunesweep worker [options]
@@ -13,10 +14,11 @@ Pulls trial assignments from NATS JetStream, trains and prunes with TensorFlow.j
 reports to the coordinator over gRPC. Stops gracefully on SIGTERM/SIGINT.
 
 Options:
-  --nats <url>               NATS server (env NATS_URL; default nats://127.0.0.1:4222)
+  --nats <url>               NATS server, or a cluster's servers comma-separated (env NATS_URL; default nats://127.0.0.1:4222)
   --nats-user <user>         NATS user (env NATS_USER); --nats-pass <pass> (env NATS_PASSWORD)
   --nats-token <token>       NATS token (env NATS_TOKEN)
   --nats-creds <file>        NATS credentials file (env NATS_CREDS)
+  --nats-replicas <n>        replicas of the JetStream buckets it creates: 3 in a cluster (env PRUNESWEEP_NATS_REPLICAS; default 1)
   --coordinator <host:port>  override the coordinator endpoint carried by assignments
   --token-file <file>        bearer token for the coordinator (env PRUNESWEEP_TOKEN_FILE, or PRUNESWEEP_TOKEN)
   --tls-ca <file>            verify the coordinator with this CA (enables TLS)
@@ -41,6 +43,7 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
       "nats-pass": { type: "string" },
       "nats-token": { type: "string" },
       "nats-creds": { type: "string" },
+      "nats-replicas": { type: "string" },
       coordinator: { type: "string" },
       "token-file": { type: "string" },
       "tls-ca": { type: "string" },
@@ -66,6 +69,7 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
     ...(values["nats-pass"] !== undefined && { natsPass: values["nats-pass"] }),
     ...(values["nats-token"] !== undefined && { natsToken: values["nats-token"] }),
     ...(values["nats-creds"] !== undefined && { natsCreds: values["nats-creds"] }),
+    ...(values["nats-replicas"] !== undefined && { natsReplicas: values["nats-replicas"] }),
     ...(values.coordinator !== undefined && { coordinator: values.coordinator }),
     ...(values["token-file"] !== undefined && { tokenFile: values["token-file"] }),
     ...(values["tls-ca"] !== undefined && { tlsCa: values["tls-ca"] }),
@@ -89,7 +93,15 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
     ...(config.natsCredsFile !== undefined && { credsFile: config.natsCredsFile }),
   });
   // Dense pretraining runs once per pretrain key across the fleet (claim or wait), cached per process.
-  const pretrained = new CachedPretrainedStore(new NatsPretrainedStore(nc, { owner: config.workerId, log }));
+  const artifacts = new NatsPretrainedStore(nc, { owner: config.workerId, replicas: config.natsReplicas, log });
+  // Creates the buckets now, so that a replica count the cluster cannot hold stops the worker
+  // here, not every trial at its first pretraining. Other errors (JetStream not ready yet) are
+  // retried at first use.
+  await artifacts.ready().catch((err: unknown) => {
+    if (err instanceof NatsSetupError) throw err;
+    log.warn("artifact buckets not ready; retried at first use", { error: err instanceof Error ? err.message : String(err) });
+  });
+  const pretrained = new CachedPretrainedStore(artifacts);
   const worker = new Worker(config, new NatsTrialSource(nc, log), pretrained, log);
   const stop = (signal: string): void => {
     log.info("signal received; draining", { signal });

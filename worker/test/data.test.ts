@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { loadCifar10 } from "../src/data/cifar10.js";
+import { CIFAR10_FILES, loadCifar10 } from "../src/data/cifar10.js";
 import { loadIdx } from "../src/data/idx.js";
 import { clearDatasetCache, loadDataset, splitExamples } from "../src/data/load-dataset.js";
 import { Rng } from "../src/data/rng.js";
@@ -117,8 +117,18 @@ describe("IDX and CIFAR-10 loaders", () => {
     await expect(loadIdx(join(dir, "bad"), join(dir, "lbl.gz"))).rejects.toThrow(/magic 2049, expected 2051/);
   });
 
-  it("throws a DatasetError naming a missing CIFAR-10 batch", async () => {
+  it("throws a DatasetError naming the first missing CIFAR-10 batch, in file order", async () => {
     const dir = await mkdtemp(join(tmpdir(), "prunesweep-cifar-"));
-    await expect(loadCifar10(dir)).rejects.toThrow(/data_batch_1\.bin/);
+    const all: unknown = await loadCifar10(dir).catch((e: unknown) => e);
+    expect(all).toBeInstanceOf(DatasetError);
+    expect((all as Error).message).toBe(`cannot read dataset file "${join(dir, "data_batch_1.bin")}" (ENOENT)`);
+    // Batches 2 and 5 missing: always batch 2, whichever read fails first.
+    for (const f of CIFAR10_FILES) if (f !== "data_batch_2.bin" && f !== "data_batch_5.bin") await writeFile(join(dir, f), Buffer.alloc(3073));
+    for (let i = 0; i < 5; i++) await expect(loadCifar10(dir)).rejects.toThrow(`"${join(dir, "data_batch_2.bin")}"`);
+  });
+
+  it("names the image file when both IDX files are missing", async () => {
+    const missing = join(tmpdir(), "prunesweep-no-such-dir");
+    await expect(loadIdx(join(missing, "images"), join(missing, "labels"))).rejects.toThrow(`"${join(missing, "images")}"`);
   });
 });

@@ -77,10 +77,13 @@ export interface NatsServerOptions {
   readonly host?: string;
 }
 
-/** Starts `nats-server -js` as a child process and waits until it accepts connections. */
+/**
+ * Starts `nats-server -js` as a child process and waits until it accepts connections. Without
+ * `port`, it takes a free port (another one when that is taken before the server binds it).
+ */
 export async function startNatsServer(o: NatsServerOptions): Promise<LocalNatsServer> {
   const binary = o.binary ?? findNatsServer();
-  const port = o.port ?? (await freePort());
+  let port = o.port ?? (await freePort());
   const host = o.host ?? "127.0.0.1";
   mkdirSync(o.storeDir, { recursive: true });
   let child: ChildProcess;
@@ -107,7 +110,17 @@ export async function startNatsServer(o: NatsServerOptions): Promise<LocalNatsSe
     child.stderr?.removeAllListeners("data");
     child.stderr?.resume();
   };
-  await launch();
+  // A free port can be taken by another process before nats-server binds it: pick another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      const taken = err instanceof Error && /address already in use/i.test(err.message);
+      if (o.port !== undefined || !taken || attempt >= 3) throw err;
+      port = await freePort();
+    }
+  }
   const server: LocalNatsServer = {
     url: `nats://${host}:${port}`,
     port,

@@ -24,6 +24,8 @@ export interface RunLocalOptions {
   readonly specPath: string;
   readonly workers: number;
   readonly nats?: Omit<NatsOptions, "name">;
+  /** --nats-replicas, for the coordinator and every worker. @default DEFAULT_NATS_REPLICAS */
+  readonly natsReplicas?: number;
   readonly outDir?: string;
   /** Continue the interrupted campaign recorded in the out dir. */
   readonly resume?: boolean;
@@ -85,7 +87,8 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
       out.write(`started nats-server at ${natsUrl} (store ${srv.storeDir})\n`);
     }
     const config = loadCoordinatorConfig({ host: "127.0.0.1", port: "0", httpPort: String(o.httpPort ?? 0), store: "jetstream" }, {});
-    const svc = await startCoordinatorService({ ...config, nats: { ...(o.nats ?? {}), url: natsUrl, name: "prunesweep-coordinator" }, logLevel: o.logLevel }, log, {
+    const queue = { ...config.queue, replicas: o.natsReplicas ?? config.queue.replicas };
+    const svc = await startCoordinatorService({ ...config, queue, nats: { ...(o.nats ?? {}), url: natsUrl, name: "prunesweep-coordinator" }, logLevel: o.logLevel }, log, {
       restore: o.resume && previous ? [previous.campaignId] : "none",
     });
     cleanups.push(() => svc.shutdown());
@@ -154,6 +157,7 @@ function spawnWorker(o: RunLocalOptions, natsUrl: string, endpoint: string, i: n
     ...(o.nats?.user !== undefined ? ["--nats-user", o.nats.user, "--nats-pass", o.nats.pass ?? ""] : []),
     ...(o.nats?.token !== undefined ? ["--nats-token", o.nats.token] : []),
     ...(o.nats?.credsFile !== undefined ? ["--nats-creds", o.nats.credsFile] : []),
+    ...(o.natsReplicas !== undefined ? ["--nats-replicas", String(o.natsReplicas)] : []),
   ];
   const child = spawn(o.workerCommand.command, args, { stdio: ["ignore", "inherit", "inherit"] });
   child.once("exit", (code, signal) => {

@@ -1,14 +1,15 @@
-import { DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient } from "@nats-io/jetstream";
+import { DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { CAMPAIGNS_BUCKET, EVENTS_STREAM, EVENTS_SUBJECT_PREFIX, eventSubject } from "@prunesweep/proto";
+import { CAMPAIGNS_BUCKET, createWithReplicas, EVENTS_STREAM, EVENTS_SUBJECT_PREFIX, eventSubject } from "@prunesweep/proto";
 import type { CampaignEvent } from "../domain/events.js";
 import type { CampaignStore } from "../store/campaign-store.js";
+import { jetStreamConfigError } from "./nats-connection.js";
 
 const NS_PER_MS = 1_000_000;
 
 export interface JetStreamStoreOptions {
-  /** Stream replicas: 1 locally, 3 in a cluster. @default 1 */
+  /** Replicas of the stream and the KV bucket (--nats-replicas): 1 locally, 3 in a cluster. @default 1 */
   readonly replicas: number;
   /** Publish dedupe window for event ids. @default 600000 */
   readonly duplicateWindowMs: number;
@@ -23,14 +24,17 @@ export interface JetStreamStoreOptions {
 export class JetStreamCampaignStore implements CampaignStore {
   readonly kind = "jetstream";
   private readonly js: JetStreamClient;
+  private readonly jsm: JetStreamManager;
   private readonly enc = new TextEncoder();
   private readonly dec = new TextDecoder();
 
   private constructor(
     nc: NatsConnection,
+    jsm: JetStreamManager,
     private readonly kv: KV,
   ) {
     this.js = jetstream(nc);
+    this.jsm = jsm;
   }
 
   static async create(nc: NatsConnection, o: JetStreamStoreOptions = { replicas: 1, duplicateWindowMs: 600_000 }): Promise<JetStreamCampaignStore> {
@@ -38,17 +42,23 @@ export class JetStreamCampaignStore implements CampaignStore {
     try {
       await jsm.streams.info(EVENTS_STREAM);
     } catch {
-      await jsm.streams.add({
+      const stream = {
         name: EVENTS_STREAM,
         subjects: [`${EVENTS_SUBJECT_PREFIX}.>`],
         retention: RetentionPolicy.Limits,
         storage: StorageType.File,
         num_replicas: o.replicas,
         duplicate_window: o.duplicateWindowMs * NS_PER_MS,
-      });
+      };
+      await createWithReplicas(`stream ${EVENTS_STREAM}`, o.replicas, () => jsm.streams.add(stream), jetStreamConfigError);
     }
-    const kv = await new Kvm(nc).create(CAMPAIGNS_BUCKET, { replicas: o.replicas, storage: StorageType.File, history: 1 });
-    return new JetStreamCampaignStore(nc, kv);
+    const kv = await createWithReplicas(
+      `KV bucket ${CAMPAIGNS_BUCKET}`,
+      o.replicas,
+      () => new Kvm(nc).create(CAMPAIGNS_BUCKET, { replicas: o.replicas, storage: StorageType.File, history: 1 }),
+      jetStreamConfigError,
+    );
+    return new JetStreamCampaignStore(nc, jsm, kv);
   }
 
   async append(event: CampaignEvent): Promise<void> {
@@ -63,16 +73,15 @@ export class JetStreamCampaignStore implements CampaignStore {
 
   async load(campaignId: string): Promise<readonly CampaignEvent[]> {
     const subject = eventSubject(campaignId);
-    const c = await this.js.consumers.get(EVENTS_STREAM, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
-    const info = await c.info(true);
+    // How many events the campaign has, from the stream leader: every append acknowledged so
+    // far. (The consumer's own num_pending is not enough in a cluster: an ephemeral consumer
+    // may sit on a replica that has not yet received the latest appends.) Appends made after
+    // this moment are not part of this load; counting avoids parsing every message's info.
+    const si = await this.jsm.streams.info(EVENTS_STREAM, { subjects_filter: subject });
+    const total = si.state.subjects?.[subject] ?? 0;
     const out: CampaignEvent[] = [];
-    if (info.num_pending === 0) {
-      await c.delete().catch(() => undefined);
-      return out;
-    }
-    // Read exactly the messages pending when the consumer was created (appends made after
-    // that moment are not part of this load). Counting avoids parsing every message's info.
-    const total = info.num_pending;
+    if (total === 0) return out;
+    const c = await this.js.consumers.get(EVENTS_STREAM, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
     const msgs = await c.consume({ max_messages: 20_000 });
     for await (const m of msgs) {
       out.push(JSON.parse(this.dec.decode(m.data)) as CampaignEvent);

@@ -9,9 +9,18 @@ import {
   type JetStreamManager,
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { TrialAssignment, TRIALS_CONSUMER, TRIALS_STREAM, TRIALS_SUBJECT_PREFIX, trialSubject } from "@prunesweep/proto";
+import {
+  createWithReplicas,
+  DEFAULT_NATS_REPLICAS,
+  TrialAssignment,
+  TRIALS_CONSUMER,
+  TRIALS_STREAM,
+  TRIALS_SUBJECT_PREFIX,
+  trialSubject,
+} from "@prunesweep/proto";
 import type { DispatchRequest, TrialDispatcher } from "../campaign/dispatcher.js";
 import { assignmentFromRequest } from "./convert.js";
+import { jetStreamConfigError } from "./nats-connection.js";
 
 const NS_PER_MS = 1_000_000;
 
@@ -26,7 +35,11 @@ export interface TrialQueueOptions {
   readonly maxDeliver: number;
   /** Above the number of workers (delayed naks count against it). @default 1000 */
   readonly maxAckPending: number;
-  /** Replicas of the streams: 1 locally, 3 in a cluster. @default 1 */
+  /**
+   * Replicas of every stream, KV bucket and object store created (--nats-replicas): 1 for
+   * one server, 3 in a JetStream cluster (each copy on a different server). Applies when they
+   * are created; existing ones keep theirs. @default 1
+   */
   readonly replicas: number;
   /** Dedupe window for msgID = trialId. @default 3600000 (1 hour) */
   readonly duplicateWindowMs: number;
@@ -36,7 +49,7 @@ export const DEFAULT_TRIAL_QUEUE_OPTIONS: TrialQueueOptions = {
   ackWaitMs: 60_000,
   maxDeliver: 20,
   maxAckPending: 1000,
-  replicas: 1,
+  replicas: DEFAULT_NATS_REPLICAS,
   duplicateWindowMs: 60 * 60_000,
 };
 
@@ -57,7 +70,7 @@ export async function ensureTrialQueue(jsm: JetStreamManager, o: TrialQueueOptio
     await jsm.streams.info(TRIALS_STREAM);
     await jsm.streams.update(TRIALS_STREAM, { duplicate_window: stream.duplicate_window });
   } catch {
-    await jsm.streams.add(stream);
+    await createWithReplicas(`stream ${TRIALS_STREAM}`, o.replicas, () => jsm.streams.add(stream), jetStreamConfigError);
   }
   const consumer = {
     durable_name: TRIALS_CONSUMER,

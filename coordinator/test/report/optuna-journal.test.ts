@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { JournalOp, OptunaJournalError, optunaDatetime, replayOptunaJournal, toOptunaJournal } from "../../src/report/optuna-journal.js";
 import { TRIALS, fixtureResults } from "./results-fixture.js";
+import { explainSkip, optunaMissing } from "../../../test/harness/requirements.js";
 
 const EXPECTED_STATE = {
   completed: "COMPLETE",
@@ -124,9 +125,9 @@ print(json.dumps({
 }))
 `;
 
-const hasOptuna = spawnSync("/usr/bin/python3", ["-c", "import optuna"], { stdio: "ignore" }).status === 0;
+const noOptuna = explainSkip("optuna-journal.test.ts", optunaMissing());
 
-describe.skipIf(!hasOptuna)("toOptunaJournal with Optuna itself (python3-optuna)", () => {
+describe.skipIf(noOptuna !== undefined)("toOptunaJournal with Optuna itself (python3-optuna)", () => {
   it("loads in optuna.storages.JournalStorage with the same trials, states, values and parameters", () => {
     const dir = mkdtempSync(join(tmpdir(), "prunesweep-optuna-"));
     try {

@@ -42,7 +42,7 @@ export const VARIANTS: readonly Variant[] = [
     v.networkPolicy.enabled = false;
     v.auth.existingSecret = "my-token";
     v.tls = { enabled: true, secretName: "coord-tls", mtls: false, workerSecretName: "" };
-    v.coordinator.streamReplicas = 1;
+    v.nats.streamReplicas = 1;
     v.coordinator.logLevel = "debug";
   }),
 ];
@@ -63,9 +63,15 @@ export const INVALID: readonly (Variant & { readonly message: string })[] = [
   },
   {
     ...variant("R5 streams on 3 servers", DEFAULT_VARIANT.release, (v) => {
-      v.coordinator.streamReplicas = 5;
+      v.nats.streamReplicas = 5;
     }),
-    message: "coordinator.streamReplicas must not exceed nats.config.cluster.replicas",
+    message: "nats.streamReplicas must not exceed nats.config.cluster.replicas",
+  },
+  {
+    ...variant("R3 streams on one unclustered server", DEFAULT_VARIANT.release, (v) => {
+      v.nats.config.cluster.enabled = false;
+    }),
+    message: "nats.streamReplicas must be 1 when nats.config.cluster.enabled is false",
   },
   {
     ...variant("mtls without tls", DEFAULT_VARIANT.release, (v) => {

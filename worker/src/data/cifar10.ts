@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { DatasetError } from "../errors.js";
-import { readMaybeGzip } from "./idx.js";
+import { readFilesInOrder } from "./idx.js";
 import type { RawExamples } from "./types.js";
 
 const RECORD_BYTES = 3073;
@@ -45,14 +45,14 @@ export function parseCifarBatch(buf: Buffer, path: string): { x: Uint8Array; y: 
   return { x, y, count };
 }
 
-/** Loads all six CIFAR-10 batches from `dir`; a missing or malformed file throws DatasetError naming it. */
+/**
+ * Loads all six CIFAR-10 batches from `dir`; a missing or malformed file throws DatasetError
+ * naming it (the first such file in {@link CIFAR10_FILES} order).
+ */
 export async function loadCifar10(dir: string): Promise<RawExamples> {
-  const parts = await Promise.all(
-    CIFAR10_FILES.map(async (f) => {
-      const path = join(dir, f);
-      return parseCifarBatch(await readMaybeGzip(path), path);
-    }),
-  );
+  const paths = CIFAR10_FILES.map((f) => join(dir, f));
+  const bufs = await readFilesInOrder(paths);
+  const parts = bufs.map((buf, i) => parseCifarBatch(buf, paths[i] as string));
   const count = parts.reduce((a, p) => a + p.count, 0);
   const x = new Uint8Array(count * PIXELS * 3);
   const y = new Int32Array(count);

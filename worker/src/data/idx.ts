@@ -31,6 +31,18 @@ export async function readMaybeGzip(path: string): Promise<Buffer> {
   return buf;
 }
 
+/**
+ * Reads several files concurrently (each with {@link readMaybeGzip}). When some cannot be
+ * read, the error is the one of the first such file in `paths` order, whichever failed first
+ * in time, so the message is the same on every run.
+ */
+export async function readFilesInOrder(paths: readonly string[]): Promise<Buffer[]> {
+  const settled = await Promise.allSettled(paths.map((p) => readMaybeGzip(p)));
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<Buffer>).value);
+}
+
 /** Parses an IDX image file; returns the pixel bytes and the image shape. */
 export function parseIdxImages(buf: Buffer, path: string): { pixels: Uint8Array; count: number; rows: number; cols: number } {
   if (buf.length < 16) throw new DatasetError(`IDX image file "${path}" is too short (${buf.length} bytes)`);
@@ -56,7 +68,7 @@ export function parseIdxLabels(buf: Buffer, path: string): Uint8Array {
 
 /** Loads a pair of IDX files. Pixels are kept as bytes and scaled to [0, 1] when split. */
 export async function loadIdx(imagesPath: string, labelsPath: string): Promise<RawExamples> {
-  const [imgBuf, lblBuf] = await Promise.all([readMaybeGzip(imagesPath), readMaybeGzip(labelsPath)]);
+  const [imgBuf, lblBuf] = (await readFilesInOrder([imagesPath, labelsPath])) as [Buffer, Buffer];
   const { pixels, count, rows, cols } = parseIdxImages(imgBuf, imagesPath);
   const labels = parseIdxLabels(lblBuf, labelsPath);
   if (labels.length !== count) {

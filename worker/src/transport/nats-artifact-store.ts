@@ -22,10 +22,10 @@ import { jetstream, JetStreamApiCodes, JetStreamApiError, StorageType } from "@n
 import { Kvm, type KV } from "@nats-io/kv";
 import { Objm, type ObjectStore } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { ARTIFACT_CLAIMS_BUCKET, ARTIFACTS_BUCKET, type Logger } from "@prunesweep/proto";
+import { ARTIFACT_CLAIMS_BUCKET, ARTIFACTS_BUCKET, createWithReplicas, DEFAULT_NATS_REPLICAS, type Logger } from "@prunesweep/proto";
 import { decodeWeights, encodeWeights } from "../artifacts/index.js";
 import type { GetOrCreateOptions, PretrainedResult, PretrainedStore, ProduceWeights } from "../artifacts/index.js";
-import { throwIfAborted } from "../errors.js";
+import { NatsSetupError, throwIfAborted } from "../errors.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
 
 /** Defaults of {@link NatsArtifactStoreOptions}. */
@@ -34,7 +34,7 @@ export const DEFAULT_ARTIFACT_STORE_OPTIONS = {
   refreshMs: 10_000, // 10 seconds
   pollMs: 500,
   waitTimeoutMs: 2 * 60 * 60 * 1000, // 2 hours
-  replicas: 1,
+  replicas: DEFAULT_NATS_REPLICAS,
 } as const;
 
 /** Options of {@link NatsPretrainedStore}. */
@@ -53,7 +53,7 @@ export interface NatsArtifactStoreOptions {
   readonly pollMs?: number;
   /** Give up waiting and produce locally after this long. @default 2 hours */
   readonly waitTimeoutMs?: number;
-  /** Stream replicas when the buckets are created. @default 1 */
+  /** Replicas of both buckets when they are created (--nats-replicas; 3 in a cluster). @default 1 */
   readonly replicas?: number;
   readonly log?: Logger;
 }
@@ -98,8 +98,20 @@ export class NatsPretrainedStore implements PretrainedStore {
   private open(): Promise<Buckets> {
     this.buckets ??= (async () => {
       const js = jetstream(this.nc);
-      const os = await new Objm(js).create(this.o.bucket, { storage: StorageType.File, replicas: this.o.replicas, description: "prunesweep pretrained weights" });
-      const kv = await new Kvm(js).create(this.o.claimsBucket, { storage: StorageType.File, replicas: this.o.replicas, history: 1 });
+      const { bucket, claimsBucket, replicas } = this.o;
+      const toError = (message: string, cause: unknown) => new NatsSetupError(message, { cause });
+      const os = await createWithReplicas(
+        `object store ${bucket}`,
+        replicas,
+        () => new Objm(js).create(bucket, { storage: StorageType.File, replicas, description: "prunesweep pretrained weights" }),
+        toError,
+      );
+      const kv = await createWithReplicas(
+        `KV bucket ${claimsBucket}`,
+        replicas,
+        () => new Kvm(js).create(claimsBucket, { storage: StorageType.File, replicas, history: 1 }),
+        toError,
+      );
       return { os, kv };
     })();
     const p = this.buckets;
@@ -107,6 +119,14 @@ export class NatsPretrainedStore implements PretrainedStore {
       if (this.buckets === p) this.buckets = undefined;
     });
     return p;
+  }
+
+  /**
+   * Creates (or opens) both buckets now.
+   * @throws NatsSetupError when the cluster cannot hold `replicas` replicas.
+   */
+  async ready(): Promise<void> {
+    await this.open();
   }
 
   async get(key: string): Promise<SerializedWeights | undefined> {

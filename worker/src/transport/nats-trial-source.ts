@@ -1,7 +1,7 @@
 import { jetstream, type Consumer, type JsMsg } from "@nats-io/jetstream";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import { readFileSync } from "node:fs";
-import { TRIALS_CONSUMER, TRIALS_STREAM } from "@prunesweep/proto";
+import { natsServers, TRIALS_CONSUMER, TRIALS_STREAM } from "@prunesweep/proto";
 import type { Logger, NatsOptions } from "@prunesweep/proto";
 
 /** One delivery of a trial assignment, leased to this worker until ack/nak/term. */
@@ -25,11 +25,14 @@ export interface TrialLease {
 /** How to reach and authenticate to NATS. */
 export type WorkerNatsOptions = NatsOptions & { readonly connectTimeoutMs: number };
 
-/** Connects with unlimited reconnects; the first connect fails within the timeout, naming the URL. */
+/**
+ * Connects to one server or a cluster (`url` lists its servers, comma-separated) with unlimited
+ * reconnects; the first connect fails within the timeout, naming the URL.
+ */
 export async function connectWorkerNats(o: WorkerNatsOptions): Promise<NatsConnection> {
   try {
     return await connect({
-      servers: o.url,
+      servers: natsServers(o.url),
       name: o.name ?? "prunesweep-worker",
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,

@@ -108,8 +108,13 @@ export function describePretrainedStoreContract(name: string, open: () => Promis
       withStores(async ({ a, b }) => {
         const key = freshKey();
         const gate = deferred<SerializedWeights>();
-        const failing = a.getOrCreate(key, () => gate.promise);
-        await new Promise((r) => setTimeout(r, 50));
+        let firstProducing = false;
+        const failing = a.getOrCreate(key, () => {
+          firstProducing = true;
+          return gate.promise;
+        });
+        // b must come second: a fixed sleep here let a loaded machine start b first.
+        await until(() => firstProducing);
         let secondProduced = false;
         const second = b.getOrCreate(key, () => {
           secondProduced = true;

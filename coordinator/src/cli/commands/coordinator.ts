@@ -23,7 +23,6 @@ export function registerCoordinatorCommand(program: Command): void {
       .option("--ack-wait-ms <ms>", "lease of one trial delivery; workers extend it while alive (default 60000)")
       .option("--max-deliver <n>", "global cap on deliveries of one assignment (default 20)")
       .option("--max-ack-pending <n>", "trials leased at once across all workers; keep above the worker count (default 1000)")
-      .option("--replicas <n>", "JetStream replicas of the streams (3 in a cluster; default 1)")
       .option("--stale-after-ms <ms>", "re-queue running trials silent for this long (default 3 x ack wait)")
       .option("--spec <file>", "submit this campaign spec at start"),
   );

@@ -13,6 +13,7 @@ interface RunFlags {
   natsPass?: string;
   natsToken?: string;
   natsCreds?: string;
+  natsReplicas?: string;
   logLevel: LogLevel;
   httpPort: string;
   serve?: boolean;
@@ -44,6 +45,10 @@ export function registerRunCommand(
     if (!Number.isInteger(httpPort) || httpPort < -1 || httpPort > 65535) {
       throw new CommanderError(EXIT_USAGE, "usage", `--http-port: must be an integer from -1 to 65535, got "${opts.httpPort}"`);
     }
+    const natsReplicas = opts.natsReplicas === undefined ? undefined : Number(opts.natsReplicas);
+    if (natsReplicas !== undefined && (!Number.isInteger(natsReplicas) || natsReplicas < 1)) {
+      throw new CommanderError(EXIT_USAGE, "usage", `--nats-replicas: must be an integer >= 1, got "${opts.natsReplicas}"`);
+    }
     const nats: Omit<NatsOptions, "name"> | undefined = opts.nats
       ? {
           url: opts.nats,
@@ -61,6 +66,7 @@ export function registerRunCommand(
       ...(opts.serve === true && { serve: true }),
       ...(opts.resume === true && { resume: true }),
       ...(nats && { nats }),
+      ...(natsReplicas !== undefined && { natsReplicas }),
       ...(opts.out !== undefined && { outDir: opts.out }),
       ...extend?.(opts as unknown as Record<string, unknown>),
     });

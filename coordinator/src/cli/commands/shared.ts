@@ -10,11 +10,12 @@ export const EXIT_USAGE = 2;
 /** Adds the NATS connection and authentication flags (passed through every command). */
 export function addNatsOptions(cmd: Command): Command {
   return cmd
-    .option("--nats <url>", "NATS server URL (env NATS_URL)")
+    .option("--nats <url>", "NATS server URL, or a cluster's URLs separated by commas (env NATS_URL)")
     .option("--nats-user <user>", "NATS user (env NATS_USER)")
     .option("--nats-pass <pass>", "NATS password (env NATS_PASSWORD)")
     .option("--nats-token <token>", "NATS token (env NATS_TOKEN)")
-    .option("--nats-creds <file>", "NATS credentials file (env NATS_CREDS)");
+    .option("--nats-creds <file>", "NATS credentials file (env NATS_CREDS)")
+    .option("--nats-replicas <n>", "replicas of the JetStream streams, KV buckets and object stores created: 3 in a cluster (env PRUNESWEEP_NATS_REPLICAS; default 1)");
 }
 
 /** Adds --log-level with a default. */
