@@ -10,7 +10,6 @@ export { CachedPretrainedStore, InMemoryPretrainedStore, pretrainKey, encodeWeig
 export type { PretrainedStore, PretrainedResult, PretrainedSource, GetOrCreateOptions, SerializedWeights } from "./artifacts/index.js";
 export { NatsPretrainedStore, DEFAULT_ARTIFACT_STORE_OPTIONS } from "./transport/nats-artifact-store.js";
 export type { NatsArtifactStoreOptions } from "./transport/nats-artifact-store.js";
-export { PRUNING_METHOD_NAMES } from "./pruning/registry.js";
 export { NatsTrialSource, connectWorkerNats } from "./transport/nats-trial-source.js";
 export type { TrialLease, WorkerNatsOptions } from "./transport/nats-trial-source.js";
 export { ReportSession, ReportRejectedError, ReportClientPool } from "./transport/report-client.js";

@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { canonicalJson, decodeWeights, encodeWeights, pretrainKey } from "../src/artifacts/index.js";
 import { selectBackend } from "../src/backend/select-backend.js";
 import { isRetryable, UnknownModelError } from "../src/errors.js";
-import { buildModel, MODEL_NAMES } from "../src/models/registry.js";
+import { MODEL_NAMES } from "@prunesweep/proto";
+import { buildModel } from "../src/models/registry.js";
 import { syntheticTask } from "./helpers.js";
 
 beforeAll(async () => {

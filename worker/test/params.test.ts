@@ -1,9 +1,9 @@
-import { METHOD_CATALOG } from "@prunesweep/proto";
+import { METHOD_NAMES } from "@prunesweep/proto";
 import { describe, expect, it } from "vitest";
 import { isRetryable, UnknownPruningMethodError } from "../src/errors.js";
 import { magnitudeMethod } from "../src/pruning/magnitude.js";
 import { resolveTrialParams } from "../src/pruning/params.js";
-import { getPruningMethod, PRUNING_METHOD_NAMES } from "../src/pruning/registry.js";
+import { getPruningMethod } from "../src/pruning/registry.js";
 
 describe("pruning registry", () => {
   it("throws UnknownPruningMethodError listing the registered names", () => {
@@ -12,16 +12,8 @@ describe("pruning registry", () => {
     expect(isRetryable(new UnknownPruningMethodError("x", []))).toBe(false);
   });
 
-  it("declares every catalogued parameter of each registered method with the same type", () => {
-    for (const entry of METHOD_CATALOG) {
-      if (!PRUNING_METHOD_NAMES.includes(entry.name)) continue;
-      const method = getPruningMethod(entry.name);
-      for (const [name, rule] of Object.entries(entry.params)) {
-        expect(method.paramRules[name], `${entry.name}.${name}`).toBeDefined();
-        expect(method.paramRules[name]?.type).toBe(rule.type);
-        expect(method.paramRules[name]?.default).toEqual(rule.default);
-      }
-    }
+  it("implements every catalogued method under its catalogue name", () => {
+    for (const name of METHOD_NAMES) expect(getPruningMethod(name).name).toBe(name);
   });
 });
 

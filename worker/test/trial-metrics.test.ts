@@ -1,9 +1,7 @@
 /** End-to-end trials of the structured and early-exit methods, and the metrics every trial reports. */
-import { findMethod } from "@prunesweep/proto";
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { InMemoryPretrainedStore } from "../src/artifacts/index.js";
-import { PRUNING_METHODS } from "../src/pruning/registry.js";
 import { runTrial } from "../src/trial/run-trial.js";
 import type { TrialOutcome } from "../src/trial/types.js";
 import { fakeHooks, syntheticTask, trialRequest } from "./helpers.js";
@@ -104,11 +102,5 @@ describe("trials with structured and early-exit methods", () => {
     expect(out.metrics["dense_macs"]).toBeLessThan((out.metrics["dense_macs_before"] ?? 0) * 0.5);
     expect(out.metrics["pretrain_val_accuracy"]).toBeGreaterThan(0.3);
     expect(out.metrics["accuracy"]).toBeGreaterThan(0.2);
-  });
-});
-
-describe("method catalogue", () => {
-  it("mirrors every registered method's parameter rules in proto's METHOD_CATALOG", () => {
-    for (const [name, method] of PRUNING_METHODS) expect(findMethod(name)?.params, name).toEqual(method.paramRules);
   });
 });

@@ -8,11 +8,12 @@
  * rest of the worker may import `@tensorflow/tfjs` statically; this module only decides and
  * activates the backend.
  */
+import type { BackendName } from "@prunesweep/proto";
 import * as tf from "@tensorflow/tfjs";
 import { BackendUnavailableError } from "../errors.js";
 
-/** What the task may ask for. */
-export type BackendPreference = "auto" | "tensorflow" | "wasm" | "cpu";
+/** What the task may ask for (`task.backend`, proto's BACKEND_NAMES). */
+export type BackendPreference = BackendName;
 
 /** The tfjs namespace type. */
 export type Tf = typeof tf;

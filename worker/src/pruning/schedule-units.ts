@@ -14,9 +14,6 @@
 /** Scope of a pruning decision. */
 export type PruneScope = "global" | "layer" | "neuron";
 
-/** Scopes accepted by the rewinding methods. */
-export const PRUNE_SCOPES: readonly PruneScope[] = ["global", "layer", "neuron"];
-
 /** A strided run of entries of one tensor: `start, start + stride, ...` (`count` entries). */
 export interface UnitPart {
   readonly tensor: number;

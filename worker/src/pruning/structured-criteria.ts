@@ -22,17 +22,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { InvalidParameterError } from "../errors.js";
 import type { Rng } from "../data/rng.js";
+import type { MethodEntry, RuleValue } from "@prunesweep/proto";
 import { sizeOf, type DataSplit } from "../data/types.js";
 import { readParam, type UnitInfo } from "../models/layers.js";
 import type { Net } from "../models/net.js";
 import { weightedExitLoss } from "../trial/train.js";
 
-/** Unit-level criteria. */
-export const UNIT_CRITERIA = ["weight_l2", "weight_l1", "taylor_weight", "taylor_gate", "taylor_fmap", "bn_scale", "random", "ensemble"] as const;
-/** Every LayerPrune criterion (imprint scores whole blocks). */
-export const LAYERPRUNE_CRITERIA: readonly string[] = [...UNIT_CRITERIA, "imprint"];
-
-export type UnitCriterion = (typeof UNIT_CRITERIA)[number];
+/** Unit-level criteria: every `layerprune.criterion` of the catalogue but `imprint`, which scores whole blocks. */
+export type UnitCriterion = Exclude<RuleValue<MethodEntry<"layerprune">["params"]["criterion"]>, "imprint">;
 
 /** How the criterion pass samples data. */
 export interface CriterionPass {
