@@ -1,3 +1,4 @@
+import { MODEL_CATALOG } from "@prunesweep/proto";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../src/backend/select-backend.js";
@@ -16,6 +17,15 @@ const logitsShape = (name: string, opts: Record<string, unknown>, shape: number[
 };
 
 describe("model zoo", () => {
+  it.each(MODEL_CATALOG.map((m) => [m.name, m] as const))("builds %s as its catalogue entry says (blocks, removable blocks, input)", (name, entry) => {
+    // Image models need [H, W, C] examples; the others flatten any shape.
+    const net = buildModel(name, {}, entry.input === "image" ? [28, 28, 1] : [8], 10, 1);
+    expect(net.blocks.length).toBe(entry.defaultBlocks);
+    expect(net.removableBlocks().length).toBe(entry.defaultRemovable);
+    net.dispose();
+    if (entry.input === "image") expect(() => buildModel(name, {}, [8], 10, 1)).toThrow();
+  });
+
   it("builds the SAP MLP (784-128-256-10) and LeNet-5 with the documented sizes", () => {
     const sap = buildModel("sap-mlp", {}, [28, 28, 1], 10, 1);
     expect(sap.prunableParams().reduce((a, p) => a + p.size, 0)).toBe(784 * 128 + 128 * 256 + 256 * 10);
