@@ -76,9 +76,9 @@ export const medianStopperEntry = earlyStopperEntry({
   options: z
     .strictObject({
       name: z.literal("median"),
-      nStartupTrials: z.number().int().min(0).default(DEFAULT_MEDIAN_OPTIONS.nStartupTrials),
-      nWarmupSteps: z.number().int().min(0).default(DEFAULT_MEDIAN_OPTIONS.nWarmupSteps),
-      intervalSteps: z.number().int().min(1).default(DEFAULT_MEDIAN_OPTIONS.intervalSteps),
+      nStartupTrials: z.number().int().min(0).default(DEFAULT_MEDIAN_OPTIONS.nStartupTrials).describe("completed trials needed before any trial is stopped"),
+      nWarmupSteps: z.number().int().min(0).default(DEFAULT_MEDIAN_OPTIONS.nWarmupSteps).describe("steps of a trial never judged"),
+      intervalSteps: z.number().int().min(1).default(DEFAULT_MEDIAN_OPTIONS.intervalSteps).describe("judge every intervalSteps steps after the warm-up"),
       ...singleMetricOptions,
     })
     .superRefine(bothOrNeither),

@@ -20,8 +20,8 @@ export const watchedMetricSchema = z.strictObject({ metric: z.string().min(1), d
 
 /** Options of the single-metric stoppers: `metric` and `direction` are given together or not at all. */
 export const singleMetricOptions = {
-  metric: z.string().min(1).optional(),
-  direction: direction.optional(),
+  metric: z.string().min(1).optional().describe("progress metric compared (unset: the first objective)"),
+  direction: direction.optional().describe("its direction, required with metric"),
 };
 
 /** Refinement of {@link singleMetricOptions}: both or neither. */

@@ -188,9 +188,9 @@ function keeps(entries: readonly { t: TrialSnapshot; loss: number[] }[], me: num
 }
 
 const halving = {
-  minResource: z.number().int().min(1).default(DEFAULT_SUCCESSIVE_HALVING_OPTIONS.minResource),
-  reductionFactor: z.number().int().min(2).default(DEFAULT_SUCCESSIVE_HALVING_OPTIONS.reductionFactor),
-  minEarlyStoppingRate: z.number().int().min(0).default(DEFAULT_SUCCESSIVE_HALVING_OPTIONS.minEarlyStoppingRate),
+  minResource: z.number().int().min(1).default(DEFAULT_SUCCESSIVE_HALVING_OPTIONS.minResource).describe("step of the first rung"),
+  reductionFactor: z.number().int().min(2).default(DEFAULT_SUCCESSIVE_HALVING_OPTIONS.reductionFactor).describe("η: rungs are η× apart and 1/η of the trials at a rung continue"),
+  minEarlyStoppingRate: z.number().int().min(0).default(DEFAULT_SUCCESSIVE_HALVING_OPTIONS.minEarlyStoppingRate).describe("s: the first rung is at minResource · η^s"),
 };
 
 /** The `asha` stopper's registry entry. */
@@ -209,6 +209,6 @@ export const moAshaStopperEntry = earlyStopperEntry({
   name: "mo-asha",
   summary:
     "multi-objective ASHA: at each rung, keep the top 1/`reductionFactor` by non-dominated rank and crowding distance over several metrics (Optuna, Ray Tune and Katib cannot stop trials early in a multi-objective campaign)",
-  options: z.strictObject({ name: z.literal("mo-asha"), ...halving, metrics: z.array(watchedMetricSchema).min(1).optional() }),
+  options: z.strictObject({ name: z.literal("mo-asha"), ...halving, metrics: z.array(watchedMetricSchema).min(1).optional().describe("[{metric, direction}] ranked together (unset: val_accuracy and the objectives the reports carry, else sparsity)") }),
   create: ({ name: _n, metrics, ...o }) => new MoAshaStopper({ ...o, ...(metrics && { metrics }) }),
 });

@@ -113,9 +113,9 @@ export const gridSamplerEntry = samplerEntry({
   summary: 'exhaustive over the (conditional) grid, then "exhausted"',
   options: z.strictObject({
     name: z.literal("grid"),
-    gridPoints: z.number().int().min(2).default(DEFAULT_GRID_POINTS),
-    shuffle: z.boolean().default(false),
-    maxGridSize: z.number().int().min(1).default(DEFAULT_MAX_GRID_SIZE),
+    gridPoints: z.number().int().min(2).default(DEFAULT_GRID_POINTS).describe("values tried for a float parameter without `step`"),
+    shuffle: z.boolean().default(false).describe("visit the grid in a seeded random order instead of lexicographic"),
+    maxGridSize: z.number().int().min(1).default(DEFAULT_MAX_GRID_SIZE).describe("largest grid (before constraints) accepted"),
   }),
   create: (o, space, seed) => new GridSampler(space, { ...o, seed }),
 });

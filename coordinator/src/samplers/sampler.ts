@@ -56,7 +56,8 @@ export type EnqueuedParams = Readonly<Record<string, Scalar>>;
 /** The zod schema of `sampler.enqueue` (shape only; `enqueueIssues` checks it against the space). */
 export const enqueueSchema = z
   .array(z.record(z.string(), z.custom<Scalar>(isScalar, { message: "expected a string, a finite number or a boolean" })))
-  .default([]);
+  .default([])
+  .describe("configurations the first trials use (warm start); missing parameters are drawn");
 
 /** What every sampler's options carry: its name and, where it supports warm starts, `enqueue`. */
 export interface SamplerOptionsBase {

@@ -94,6 +94,6 @@ export class SobolSampler implements Sampler {
 export const sobolSamplerEntry = samplerEntry({
   name: "sobol",
   summary: "scrambled Sobol' sequence over the unit cube (all-zero point skipped when unscrambled)",
-  options: z.strictObject({ name: z.literal("sobol"), scramble: z.boolean().default(true), enqueue: enqueueSchema }),
+  options: z.strictObject({ name: z.literal("sobol"), scramble: z.boolean().default(true).describe("scramble the sequence (seeded); unscrambled, the origin is skipped"), enqueue: enqueueSchema }),
   create: (o, space, seed) => new SobolSampler(space, { scramble: o.scramble, seed }),
 });

@@ -69,7 +69,7 @@ export const METHOD_CATALOG = [
     name: "magnitude",
     description: "global or layer-wise magnitude pruning, one-shot or iterative with a polynomial schedule",
     params: {
-      sparsity: { type: "float", min: 0, max: 1, exclusiveMax: true, default: 0.9, description: "target sparsity" },
+      sparsity: { type: "float", min: 0, max: 1, exclusiveMax: true, default: 0.9, description: "target sparsity (unset: the common sparsity, else the default)" },
       scope: { type: "categorical", values: ["global", "layer"], default: "global", description: "threshold scope" },
       mode: { type: "categorical", values: ["one-shot", "iterative"], default: "one-shot", description: "prune once, or in rounds" },
       rounds: { type: "int", min: 1, max: 100, default: 3, description: "iterative: pruning rounds" },

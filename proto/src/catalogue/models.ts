@@ -19,18 +19,24 @@ export const EXIT_CRITERIA = ["max-softmax", "entropy"] as const;
 
 /** `modelOptions` keys shared by every model: how early exits are trained and operated. */
 export const exitOptionsShape = {
-  /** Joint loss Σ_k w_k · CE_k: `uniform` (w_k = 1), `increasing` (w_k = k/K) or K weights, final last. @default "uniform" */
-  exitLossWeights: z.union([z.enum(["uniform", "increasing"]), z.array(z.number().min(0)).min(1).max(64)]).default("uniform"),
-  /** The operating point: the cheapest τ within `maxAccuracyDrop` of the final exit on validation, or a fixed `tau`. */
+  exitLossWeights: z
+    .union([z.enum(["uniform", "increasing"]), z.array(z.number().min(0)).min(1).max(64)])
+    .default("uniform")
+    .describe("exit loss weights w_k of Σ_k w_k · CE_k: uniform (1), increasing (k/K) or K weights, final exit last"),
   exitRule: z
     .strictObject({
       criterion: z.enum(EXIT_CRITERIA).default("max-softmax"),
       tau: z.number().min(0).max(1).optional(),
       maxAccuracyDrop: z.number().min(0).max(1).default(DEFAULT_MAX_ACCURACY_DROP),
     })
-    .prefault({}),
-  /** τ values of the accuracy-vs-cost curve. @default DEFAULT_TAU_GRID_* of the criterion */
-  tauGrid: z.array(z.number().min(0).max(1)).min(1).max(64).optional(),
+    .prefault({})
+    .describe("{criterion: max-softmax | entropy, maxAccuracyDrop} picks the cheapest τ within that drop of the final exit on validation; {tau} fixes it"),
+  tauGrid: z
+    .array(z.number().min(0).max(1))
+    .min(1)
+    .max(64)
+    .optional()
+    .describe("τ values of the accuracy-vs-cost curve (unset: a grid per criterion)"),
 };
 
 /** The exit options alone (what a model without options of its own accepts). */
@@ -39,7 +45,7 @@ export const exitOptionsSchema = z.strictObject(exitOptionsShape);
 /** Parsed exit options. */
 export type ExitOptions = z.output<typeof exitOptionsSchema>;
 
-const activation = z.enum(["relu", "tanh"]).default("relu");
+const activation = z.enum(["relu", "tanh"]).default("relu").describe("activation of the hidden layers");
 const mlpWidth = z.number().int().min(1).max(16384);
 const convWidth = z.number().int().min(1).max(4096);
 
@@ -48,12 +54,9 @@ const fixedMlpOptions = z.strictObject({ activation, ...exitOptionsShape });
 
 /** `modelOptions` of the ResNets. */
 const resnetOptions = z.strictObject({
-  /** Filters of stage 1 (stages 2 and 3 use 2x and 4x). */
-  baseWidth: convWidth.default(16),
-  /** BatchNorm after every conv (`false`: conv + bias). */
-  batchNorm: z.boolean().default(true),
-  /** Shortcut of the two downsampling blocks: A zero-pads (parameter-free), B is 1x1 conv + BN. */
-  shortcut: z.enum(["A", "B"]).default("A"),
+  baseWidth: convWidth.default(16).describe("filters of stage 1 (stages 2 and 3 use 2x and 4x)"),
+  batchNorm: z.boolean().default(true).describe("BatchNorm after every conv (false: conv + bias)"),
+  shortcut: z.enum(["A", "B"]).default("A").describe("shortcut of the downsampling blocks: A zero-pads (no parameters), B is 1x1 conv + BN"),
   ...exitOptionsShape,
 });
 
@@ -99,8 +102,7 @@ export const MODEL_CATALOG = [
     removable: "hidden layers whose input and output widths are equal",
     defaultRemovable: 0,
     options: z.strictObject({
-      /** Hidden layer widths. */
-      hidden: z.array(mlpWidth).min(0).max(32).default([300, 100]),
+      hidden: z.array(mlpWidth).min(0).max(32).default([300, 100]).describe("hidden layer widths"),
       activation,
       ...exitOptionsShape,
     }),
@@ -124,9 +126,8 @@ export const MODEL_CATALOG = [
     removable: "every hidden layer but the first",
     defaultRemovable: 5,
     options: z.strictObject({
-      width: mlpWidth.default(256),
-      /** Number of hidden layers. */
-      depth: z.number().int().min(1).max(64).default(6),
+      width: mlpWidth.default(256).describe("units of every hidden layer"),
+      depth: z.number().int().min(1).max(64).default(6).describe("hidden layers"),
       activation,
       ...exitOptionsShape,
     }),
@@ -140,9 +141,8 @@ export const MODEL_CATALOG = [
     removable: "every residual block",
     defaultRemovable: 4,
     options: z.strictObject({
-      width: mlpWidth.default(256),
-      /** Number of residual blocks. */
-      blocks: z.number().int().min(1).max(64).default(4),
+      width: mlpWidth.default(256).describe("units of the stem and of every block"),
+      blocks: z.number().int().min(1).max(64).default(4).describe("residual blocks"),
       activation,
       ...exitOptionsShape,
     }),
@@ -156,15 +156,11 @@ export const MODEL_CATALOG = [
     removable: "none (filter pruning and gates apply)",
     defaultRemovable: 0,
     options: z.strictObject({
-      /** Filters of the two convs. */
-      channels: z.tuple([convWidth, convWidth]).default([6, 16]),
-      /** Widths of the two hidden dense layers. */
-      hidden: z.tuple([convWidth, convWidth]).default([120, 84]),
-      /** Kernel size of both convs. */
-      kernelSize: z.number().int().min(1).max(11).default(5),
+      channels: z.tuple([convWidth, convWidth]).default([6, 16]).describe("filters of the two convs"),
+      hidden: z.tuple([convWidth, convWidth]).default([120, 84]).describe("widths of the two hidden dense layers"),
+      kernelSize: z.number().int().min(1).max(11).default(5).describe("kernel size of both convs"),
       activation,
-      /** BatchNorm after each conv. */
-      batchNorm: z.boolean().default(false),
+      batchNorm: z.boolean().default(false).describe("BatchNorm after each conv"),
       ...exitOptionsShape,
     }),
   },
