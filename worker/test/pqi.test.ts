@@ -1,4 +1,4 @@
-/** Oracle tests of the PQ Index, Gini, SAP's prune count and the scope units (style.md R25). */
+/** Oracle tests of the PQ Index, Gini, SAP's prune count and the scope units: closed forms and brute force. */
 import { describe, expect, it } from "vitest";
 import { Rng } from "../src/data/rng.js";
 import { giniIndex, pqIndex, sapKeepBound, sapPruneCount, sparsityMeasures } from "../src/pruning/pqi.js";
@@ -63,7 +63,7 @@ describe("pqIndex", () => {
     expect(() => pqIndex([1, 2], 0, 1)).toThrow(RangeError);
   });
 
-  it("prunes about 15% (0.5, 1) and 36% (1, 2) of a Gaussian in SAP's first round (methods.md §1.7)", () => {
+  it("prunes about 15% (0.5, 1) and 36% (1, 2) of a Gaussian in SAP's first round (docs/methods.md §1.7)", () => {
     const w = randomVector(200_000, 3);
     const rule = { etaR: 0, gamma: 1, beta: 0.9 };
     const frac = (p: number, q: number): number => sapPruneCount(w.length, pqIndex(w, p, q), { ...rule, p, q }).c / w.length;

@@ -1,6 +1,6 @@
 /**
  * The campaign as reports, exports and the operator commands see it: the shape of
- * `results.json` (campaign-spec.md "Results"). It is built from a live runner
+ * `results.json` (docs/campaign-spec.md#results). It is built from a live runner
  * (`buildResults` in cli/results.ts), read back from an out dir, or assembled from a
  * coordinator's gRPC answers; everything under report/ works on this one shape.
  */

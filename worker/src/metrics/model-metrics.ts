@@ -1,6 +1,6 @@
 /**
  * Size and cost metrics of a (possibly masked, possibly shrunk) net: parameter counts,
- * sparsity, PQI, dense and effective MACs per layer and per exit prefix (methods.md
+ * sparsity, PQI, dense and effective MACs per layer and per exit prefix (docs/methods.md
  * §0.2-0.3, §4.5). MACs are multiply-accumulates per example, not 2·MACs.
  *
  * - Dense MACs count every weight of the current (physically shrunk) structure: in·out for a

@@ -15,7 +15,7 @@
  * after every conv by default (`batchNorm: false` gives conv + bias; the `bn_scale` criterion
  * then has nothing to read). Shortcuts of the two downsampling blocks are option A (zero-pad,
  * parameter-free, as the CIFAR paper) by default, `shortcut: B` for 1x1 conv + BN. Every
- * block is one block for exits; all but the downsampling blocks are removable (methods.md §2.4).
+ * block is one block for exits; all but the downsampling blocks are removable (docs/methods.md §2.2).
  */
 import { modelOptionsSchema } from "@prunesweep/proto";
 import { NetBuilder } from "./net-builder.js";

@@ -1,5 +1,5 @@
 /**
- * Early exits (methods.md §4): a linear classifier on globally average-pooled features,
+ * Early exits (docs/methods.md §4): a linear classifier on globally average-pooled features,
  * attached after a block of the backbone.
  *
  * Positions (`task.exits`): position p means "after the first p blocks" (p = 0: after the

@@ -5,8 +5,8 @@
  *
  * - `lenet-300-100` (LeCun et al. 1998): input-300-100-classes.
  * - `mlp`: hidden widths from `modelOptions.hidden`.
- * - `sap-mlp`: the SAP paper's `mlp`, input-128-256-classes (methods.md §1.5).
- * - `deep-mlp`: `depth` hidden layers of equal `width` (methods.md §2.9, 784-256x6-10): every
+ * - `sap-mlp`: the SAP paper's `mlp`, input-128-256-classes (docs/methods.md §1.4).
+ * - `deep-mlp`: `depth` hidden layers of equal `width` (docs/methods.md §2.8, 784-256x6-10): every
  *   hidden layer but the first is shape-preserving, hence removable.
  * - `res-mlp`: a dense stem input→width, then `blocks` residual blocks
  *   `act(x + fc2(act(fc1(x))))`, all removable.

@@ -1,5 +1,5 @@
 /**
- * Pruning early-exit networks (Görmez & Koyuncu, SNN workshop 2022; methods.md §4). Needs a
+ * Pruning early-exit networks (Görmez & Koyuncu, SNN workshop 2022; docs/methods.md §4). Needs a
  * model with `task.exits` (pretrained jointly, L = Σ w_k CE_k).
  *
  * - `simultaneous` (Approach 1): `iterations` rounds of {magnitude-prune `fraction` of the

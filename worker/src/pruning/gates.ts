@@ -1,6 +1,6 @@
 /**
  * Learnable scaling factors at neuron, filter, layer and block granularity (Haider & Taj, ICIP
- * 2021; methods.md §3 — an inferred specification: the paper's code is not public).
+ * 2021; docs/methods.md §3 — an inferred specification: the paper's code is not public).
  *
  * 1. Gates (init `gateInit`) are attached where models/gating.ts describes; a granularity the
  *    model lacks is skipped (no gates at all is an InvalidTaskError).

@@ -1,9 +1,9 @@
 /**
- * LayerPrune (Elkerdawy et al., ACCV 2020; methods.md §2) and its filter-pruning counterpart.
+ * LayerPrune (Elkerdawy et al., ACCV 2020; docs/methods.md §2) and its filter-pruning counterpart.
  *
  * `unit: layer | block` — one criterion pass scores every unit of every removable layer/block
  * (structured-criteria.ts), a layer's score is the mean over its scoring units (a residual
- * block: its first layer's, methods.md §2.3; `imprint` scores blocks directly), and the k
+ * block: its first layer's, docs/methods.md §2.3; `imprint` scores blocks directly), and the k
  * lowest-scoring candidates are replaced by identities in one go (`removal: k`), or candidates
  * are removed in ascending score order until the measured latency at `latencyBatch` is within
  * `latencyBudget` × the unpruned latency (`removal: latency`, the ICIP variant). Candidates

@@ -1,6 +1,6 @@
 /**
  * Iterative lottery-ticket pruning (Frankle & Carbin; the `lt-P` baseline of the SAP code,
- * methods.md §1.4): every round prunes a fraction `rate` (P) of the remaining weights of each
+ * docs/methods.md §1.5): every round prunes a fraction `rate` (P) of the remaining weights of each
  * scope unit, ranked by their **current** trained magnitudes, rewinds every parameter to its
  * initial (pre-pretraining) value w_init ⊙ m, and retrains `roundEpochs` epochs. After t
  * rounds, (1 - P)^t of the weights remain (up to rounding: round(P·d) per unit and round).

@@ -1,5 +1,5 @@
 /**
- * The one-shot ("OS", `os-P`) baseline of the SAP code (methods.md §1.4): like the lottery
+ * The one-shot ("OS", `os-P`) baseline of the SAP code (docs/methods.md §1.5): like the lottery
  * ticket, every round prunes a fraction `rate` of the remaining weights and rewinds to the
  * initial weights, but the ranking always uses the magnitudes of the **first dense trained
  * model** (the pretrained net), never the retrained ones. The mask still accumulates, so after

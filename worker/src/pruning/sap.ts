@@ -1,5 +1,5 @@
 /**
- * Sparsity-informed Adaptive Pruning (SAP; Diao et al., ICLR 2023), methods.md §1.2-1.4.
+ * Sparsity-informed Adaptive Pruning (SAP; Diao et al., ICLR 2023), docs/methods.md §1.2-1.4.
  *
  * Round 0 is the pretrained dense net w_0 with mask m_0 = 1. For t = 1..`rounds`, on each scope
  * unit (all weights / one tensor / one output neuron) with d un-pruned entries of the previous
@@ -18,7 +18,7 @@
  * Σr, Σc) is in the trial details under `rounds`; the final metrics add `sap_pqi` (global PQI
  * at this trial's p, q), `pqi_1_2`, `gini`, `remaining` and `rounds_run`.
  *
- * Stopping rules (`stopRule`, design choices, methods.md §1.4 "Stopping rule" [inferred]):
+ * Stopping rules (`stopRule`, design choices, docs/methods.md §1.4):
  * - `"c-zero"`: stop before a round in which c_t = 0 on every unit (the fixed point r_t >= d_t);
  * - `"pqi-rise"`: stop after the first round whose validation accuracy is more than `stopDelta`
  *   below the previous round's while the global PQI rose in each of the last 2 rounds; the net

@@ -1,6 +1,6 @@
 /**
  * Per-unit (neuron/filter) importance criteria of LayerPrune and its filter-pruning
- * counterpart (methods.md §2.3), aggregated to block scores.
+ * counterpart (docs/methods.md §2.3), aggregated to block scores.
  *
  * | criterion | per-unit score s_c (unit c = last axis of the producer kernel) |
  * |---|---|
@@ -17,7 +17,7 @@
  * probe with a `tf.customGrad` identity. The criterion pass runs `batches` training
  * mini-batches in inference mode and does NOT update the weights (the paper's pass trains at
  * lr 1e-3; a deliberate simplification). The loss is the net's joint loss over all exits.
- * A block's score is the mean of its scoring units' scores (methods.md §2.3).
+ * A block's score is the mean of its scoring units' scores (docs/methods.md §2.3).
  */
 import * as tf from "@tensorflow/tfjs";
 import { InvalidParameterError } from "../errors.js";
@@ -164,7 +164,7 @@ async function taylorScores(net: Net, targets: readonly UnitInfo[], pass: Criter
   }
   for (const m of [gate, fmap, weight]) for (const s of m.values()) for (let i = 0; i < s.length; i++) s[i] = (s[i] ?? 0) / batches;
   for (const [id, s] of fmap) {
-    // Per-layer L2 normalisation of the feature-map criterion (methods.md §2.3, id 6).
+    // Per-layer L2 normalisation of the feature-map criterion (docs/methods.md §2.3, taylor_fmap).
     let norm = 0;
     for (const v of s) norm += v * v;
     norm = Math.sqrt(norm);

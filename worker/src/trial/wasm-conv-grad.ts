@@ -1,6 +1,9 @@
 /**
  * Supplies the one kernel that conv training lacks on the wasm backend:
- * `Conv2DBackpropFilter` (ecosystem.md §3.4). Everything else conv nets need (Conv2D with
+ * `Conv2DBackpropFilter`: @tensorflow/tfjs-backend-wasm 4.22 registers Conv2DBackpropInput but
+ * no Conv2DBackpropFilter (see its `dist/register_all_kernels.js`), so training a conv net
+ * there fails with "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'".
+ * Everything else conv nets need (Conv2D with
  * dilations, Conv2DBackpropInput, MaxPoolGrad, AvgPoolGrad, pad, transpose, slice) exists there.
  *
  * The filter gradient is itself a convolution, so it runs on wasm's own Conv2D: with the

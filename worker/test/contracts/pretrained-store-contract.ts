@@ -1,5 +1,5 @@
 /**
- * Contract suite of {@link PretrainedStore} (style.md R24): every implementation runs it.
+ * Contract suite of {@link PretrainedStore}: every implementation runs the same checks.
  * `open()` returns two handles on the same backing storage (two workers of a fleet, or one).
  */
 import { describe, expect, it } from "vitest";
