@@ -13,7 +13,7 @@
  *
  * is conv2d(x^T, dy^T) with the batch and channel axes swapped (x^T: [C_in, H, W, B], filter
  * dy^T: [OH, OW, B, C_out]), stride 1 and dilation s, cropped to kh×kw and transposed back.
- * Checked against the cpu backend in worker/test/conv-models.test.ts.
+ * Checked against the cpu backend in worker/test/pruning/structured-pruning.test.ts ("conv training on wasm").
  */
 import * as tf from "@tensorflow/tfjs";
 

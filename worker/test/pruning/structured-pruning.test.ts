@@ -4,20 +4,20 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { selectBackend } from "../src/backend/select-backend.js";
-import { Rng } from "../src/data/rng.js";
-import { splitExamples } from "../src/data/load-dataset.js";
-import { generateSynthetic } from "../src/data/synthetic.js";
-import { splitOf, type Dataset } from "../src/data/types.js";
-import { gateValue, readGate } from "../src/models/gate-value.js";
-import { attachGates, exportGates } from "../src/models/gating.js";
-import type { Net } from "../src/models/net.js";
-import { buildModel } from "../src/models/registry.js";
-import { layerPruneMethod } from "../src/pruning/layerprune.js";
-import { createOptimizer, trainEpoch } from "../src/trial/train.js";
-import { TrialPruningContext } from "../src/trial/trial-context.js";
-import { ensureWasmConvTraining } from "../src/trial/wasm-conv-grad.js";
-import { fakeHooks } from "./helpers.js";
+import { selectBackend } from "../../src/backend/select-backend.js";
+import { Rng } from "../../src/data/rng.js";
+import { splitExamples } from "../../src/data/load-dataset.js";
+import { generateSynthetic } from "../../src/data/synthetic.js";
+import { splitOf, type Dataset } from "../../src/data/types.js";
+import { gateValue, readGate } from "../../src/models/gate-value.js";
+import { attachGates, exportGates } from "../../src/models/gating.js";
+import type { Net } from "../../src/models/net.js";
+import { buildModel } from "../../src/models/registry.js";
+import { layerPruneMethod } from "../../src/pruning/layerprune.js";
+import { createOptimizer, trainEpoch } from "../../src/trial/train.js";
+import { TrialPruningContext } from "../../src/trial/trial-context.js";
+import { ensureWasmConvTraining } from "../../src/trial/wasm-conv-grad.js";
+import { fakeHooks } from "../helpers.js";
 
 /** 8x8 single-channel images (synthetic clusters) and flat 8-feature data. */
 let images: Dataset;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CachedPretrainedStore, InMemoryPretrainedStore, type PretrainedStore } from "../src/artifacts/index.js";
-import { describePretrainedStoreContract, weightsOf } from "./contracts/pretrained-store-contract.js";
+import { CachedPretrainedStore, InMemoryPretrainedStore, type PretrainedStore } from "../../src/artifacts/index.js";
+import { describePretrainedStoreContract, weightsOf } from "./pretrained-store-contract.js";
 
 describePretrainedStoreContract("InMemoryPretrainedStore", () => {
   const s = new InMemoryPretrainedStore();

@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { loadCifar10 } from "../src/data/cifar10.js";
-import { loadIdx } from "../src/data/idx.js";
-import { clearDatasetCache, loadDataset, splitExamples } from "../src/data/load-dataset.js";
-import { Rng } from "../src/data/rng.js";
-import { generateSynthetic } from "../src/data/synthetic.js";
-import { DatasetError, isRetryable } from "../src/errors.js";
+import { loadCifar10 } from "../../src/data/cifar10.js";
+import { loadIdx } from "../../src/data/idx.js";
+import { clearDatasetCache, loadDataset, splitExamples } from "../../src/data/load-dataset.js";
+import { Rng } from "../../src/data/rng.js";
+import { generateSynthetic } from "../../src/data/synthetic.js";
+import { DatasetError, isRetryable } from "../../src/errors.js";
 
 const split = { train: 0.6, validation: 0.2, test: 0.2 };
 

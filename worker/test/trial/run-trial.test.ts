@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { InMemoryPretrainedStore } from "../src/artifacts/index.js";
-import { runTrial } from "../src/trial/run-trial.js";
-import { fakeHooks, syntheticTask, trialRequest } from "./helpers.js";
+import { InMemoryPretrainedStore } from "../../src/artifacts/index.js";
+import { runTrial } from "../../src/trial/run-trial.js";
+import { fakeHooks, syntheticTask, trialRequest } from "../helpers.js";
 
 const METRICS = [
   "accuracy",

@@ -1,11 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { canonicalJson, decodeWeights, encodeWeights, pretrainKey } from "../src/artifacts/index.js";
-import { selectBackend } from "../src/backend/select-backend.js";
-import { isRetryable, UnknownModelError } from "../src/errors.js";
+import { canonicalJson, decodeWeights, encodeWeights, pretrainKey } from "../../src/artifacts/index.js";
+import { selectBackend } from "../../src/backend/select-backend.js";
+import { isRetryable, UnknownModelError } from "../../src/errors.js";
 import { MODEL_NAMES } from "@prunesweep/proto";
-import { buildModel } from "../src/models/registry.js";
-import { syntheticTask } from "./helpers.js";
+import { buildModel } from "../../src/models/registry.js";
+import { syntheticTask } from "../helpers.js";
 
 beforeAll(async () => {
   await selectBackend("wasm");

@@ -8,12 +8,12 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { InMemoryPretrainedStore } from "../src/artifacts/index.js";
-import { CIFAR10_FILES } from "../src/data/cifar10.js";
-import { clearDatasetCache } from "../src/data/load-dataset.js";
-import type { DatasetSource } from "../src/trial/types.js";
-import { runTrial } from "../src/trial/run-trial.js";
-import { fakeHooks, syntheticTask, trialRequest } from "./helpers.js";
+import { InMemoryPretrainedStore } from "../../src/artifacts/index.js";
+import { CIFAR10_FILES } from "../../src/data/cifar10.js";
+import { clearDatasetCache } from "../../src/data/load-dataset.js";
+import type { DatasetSource } from "../../src/trial/types.js";
+import { runTrial } from "../../src/trial/run-trial.js";
+import { fakeHooks, syntheticTask, trialRequest } from "../helpers.js";
 
 let dir: string;
 

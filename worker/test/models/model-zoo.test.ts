@@ -1,9 +1,9 @@
 import { MODEL_CATALOG } from "@prunesweep/proto";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { selectBackend } from "../src/backend/select-backend.js";
-import { costBreakdown, measureModel } from "../src/metrics/model-metrics.js";
-import { buildModel } from "../src/models/registry.js";
+import { selectBackend } from "../../src/backend/select-backend.js";
+import { costBreakdown, measureModel } from "../../src/metrics/model-metrics.js";
+import { buildModel } from "../../src/models/registry.js";
 
 beforeAll(async () => {
   await selectBackend("wasm");

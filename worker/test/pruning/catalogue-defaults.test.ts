@@ -1,7 +1,7 @@
 /** The worker applies proto's METHOD_CATALOG: its defaults and its relations. */
 import { findMethod } from "@prunesweep/proto";
 import { describe, expect, it } from "vitest";
-import { resolveTrialParams } from "../src/pruning/params.js";
+import { resolveTrialParams } from "../../src/pruning/params.js";
 
 describe.each(["magnitude", "sap", "lottery-ticket", "one-shot"])("catalogue defaults of %s", (name) => {
   it("parses the catalogue defaults", () => {

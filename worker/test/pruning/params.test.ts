@@ -1,9 +1,9 @@
 import { METHOD_NAMES } from "@prunesweep/proto";
 import { describe, expect, it } from "vitest";
-import { isRetryable, UnknownPruningMethodError } from "../src/errors.js";
-import { magnitudeMethod } from "../src/pruning/magnitude.js";
-import { resolveTrialParams } from "../src/pruning/params.js";
-import { getPruningMethod } from "../src/pruning/registry.js";
+import { isRetryable, UnknownPruningMethodError } from "../../src/errors.js";
+import { magnitudeMethod } from "../../src/pruning/magnitude.js";
+import { resolveTrialParams } from "../../src/pruning/params.js";
+import { getPruningMethod } from "../../src/pruning/registry.js";
 
 describe("pruning registry", () => {
   it("throws UnknownPruningMethodError listing the registered names", () => {

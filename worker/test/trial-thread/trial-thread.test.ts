@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { InMemoryPretrainedStore } from "../src/artifacts/index.js";
-import { TrialThread } from "../src/trial-thread/trial-thread.js";
-import type { StepDecision } from "../src/trial/types.js";
-import { syntheticTask, trialRequest } from "./helpers.js";
+import { InMemoryPretrainedStore } from "../../src/artifacts/index.js";
+import { TrialThread } from "../../src/trial-thread/trial-thread.js";
+import type { StepDecision } from "../../src/trial/types.js";
+import { syntheticTask, trialRequest } from "../helpers.js";
 
 // The thread runs compiled code: `npm test` builds first.
-const ENTRY = new URL("../dist/trial-thread/entry.js", import.meta.url);
+const ENTRY = new URL("../../dist/trial-thread/entry.js", import.meta.url);
 
 describe.skipIf(!existsSync(ENTRY))("TrialThread", () => {
   it("trains off the main event loop: timers keep firing while a trial runs", async () => {

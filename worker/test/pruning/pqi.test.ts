@@ -1,9 +1,9 @@
 /** Oracle tests of the PQ Index, Gini, SAP's prune count and the scope units: closed forms and brute force. */
 import { describe, expect, it } from "vitest";
-import { Rng } from "../src/data/rng.js";
-import { giniIndex, pqIndex, sapKeepBound, sapPruneCount, sparsityMeasures } from "../src/pruning/pqi.js";
-import { geometricRemaining, polynomialSchedule } from "../src/pruning/schedule.js";
-import { gatherKept, keptValues, pruneByUnits, pruneSmallestKept, scopeUnits } from "../src/pruning/schedule-units.js";
+import { Rng } from "../../src/data/rng.js";
+import { giniIndex, pqIndex, sapKeepBound, sapPruneCount, sparsityMeasures } from "../../src/pruning/pqi.js";
+import { geometricRemaining, polynomialSchedule } from "../../src/pruning/schedule.js";
+import { gatherKept, keptValues, pruneByUnits, pruneSmallestKept, scopeUnits } from "../../src/pruning/schedule-units.js";
 
 const randomVector = (n: number, seed: number): Float32Array => {
   const rng = new Rng(seed);

@@ -1,20 +1,20 @@
 /** Early exits: expected MACs and operating points (oracle), early-exit pruning, masks through Adam. */
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { selectBackend } from "../src/backend/select-backend.js";
-import { loadDataset } from "../src/data/load-dataset.js";
-import { Rng } from "../src/data/rng.js";
-import { splitOf, type Dataset } from "../src/data/types.js";
-import { chooseOperatingPoint, exitCurve, exitPoint, type ExitPredictions } from "../src/metrics/exit-metrics.js";
-import type { ExitCost } from "../src/metrics/model-metrics.js";
-import type { Net } from "../src/models/net.js";
-import { buildModel } from "../src/models/registry.js";
-import { earlyExitMethod } from "../src/pruning/early-exit.js";
-import type { Masks } from "../src/pruning/masks.js";
-import { disposeMasks } from "../src/pruning/masks.js";
-import { createOptimizer, trainEpoch } from "../src/trial/train.js";
-import { TrialPruningContext } from "../src/trial/trial-context.js";
-import { fakeHooks, syntheticTask } from "./helpers.js";
+import { selectBackend } from "../../src/backend/select-backend.js";
+import { loadDataset } from "../../src/data/load-dataset.js";
+import { Rng } from "../../src/data/rng.js";
+import { splitOf, type Dataset } from "../../src/data/types.js";
+import { chooseOperatingPoint, exitCurve, exitPoint, type ExitPredictions } from "../../src/metrics/exit-metrics.js";
+import type { ExitCost } from "../../src/metrics/model-metrics.js";
+import type { Net } from "../../src/models/net.js";
+import { buildModel } from "../../src/models/registry.js";
+import { earlyExitMethod } from "../../src/pruning/early-exit.js";
+import type { Masks } from "../../src/pruning/masks.js";
+import { disposeMasks } from "../../src/pruning/masks.js";
+import { createOptimizer, trainEpoch } from "../../src/trial/train.js";
+import { TrialPruningContext } from "../../src/trial/trial-context.js";
+import { fakeHooks, syntheticTask } from "../helpers.js";
 
 let data: Dataset;
 

@@ -1,16 +1,16 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { selectBackend } from "../src/backend/select-backend.js";
-import { Rng } from "../src/data/rng.js";
-import { generateSynthetic } from "../src/data/synthetic.js";
-import { splitExamples } from "../src/data/load-dataset.js";
-import { splitOf } from "../src/data/types.js";
-import { evaluateAccuracy } from "../src/metrics/accuracy.js";
-import { measureModel } from "../src/metrics/model-metrics.js";
-import { buildModel } from "../src/models/registry.js";
-import { computeMagnitudeMasks, polynomialSchedule } from "../src/pruning/magnitude.js";
-import { applyMasks, disposeMasks } from "../src/pruning/masks.js";
-import { createOptimizer, trainEpoch } from "../src/trial/train.js";
+import { selectBackend } from "../../src/backend/select-backend.js";
+import { Rng } from "../../src/data/rng.js";
+import { generateSynthetic } from "../../src/data/synthetic.js";
+import { splitExamples } from "../../src/data/load-dataset.js";
+import { splitOf } from "../../src/data/types.js";
+import { evaluateAccuracy } from "../../src/metrics/accuracy.js";
+import { measureModel } from "../../src/metrics/model-metrics.js";
+import { buildModel } from "../../src/models/registry.js";
+import { computeMagnitudeMasks, polynomialSchedule } from "../../src/pruning/magnitude.js";
+import { applyMasks, disposeMasks } from "../../src/pruning/masks.js";
+import { createOptimizer, trainEpoch } from "../../src/trial/train.js";
 
 const data = splitExamples(generateSynthetic({ samples: 400, features: 10, classes: 4, seed: 5 }), { train: 0.75, validation: 0, test: 0.25 }, 5, 0);
 

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseCampaignSpec } from "../src/spec/index.js";
+import { parseCampaignSpec } from "../../src/spec/index.js";
 
-const dir = fileURLToPath(new URL("../../examples/", import.meta.url));
+const dir = fileURLToPath(new URL("../../../examples/", import.meta.url));
 const specs = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
 
 describe("examples/", () => {

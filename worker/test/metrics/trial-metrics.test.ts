@@ -1,10 +1,10 @@
 /** End-to-end trials of the structured and early-exit methods, and the metrics every trial reports. */
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { InMemoryPretrainedStore } from "../src/artifacts/index.js";
-import { runTrial } from "../src/trial/run-trial.js";
-import type { TrialOutcome } from "../src/trial/types.js";
-import { fakeHooks, syntheticTask, trialRequest } from "./helpers.js";
+import { InMemoryPretrainedStore } from "../../src/artifacts/index.js";
+import { runTrial } from "../../src/trial/run-trial.js";
+import type { TrialOutcome } from "../../src/trial/types.js";
+import { fakeHooks, syntheticTask, trialRequest } from "../helpers.js";
 
 const COMMON = [
   "accuracy",

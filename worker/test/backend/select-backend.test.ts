@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { selectBackend } from "../src/backend/select-backend.js";
-import { BackendUnavailableError } from "../src/errors.js";
+import { selectBackend } from "../../src/backend/select-backend.js";
+import { BackendUnavailableError } from "../../src/errors.js";
 
 function installed(pkg: string): boolean {
   try {
