@@ -43,7 +43,7 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 }
 
 /** `[0, 1)`, `> 0`, `one of a, b`, `true / false`. */
-export function ruleRange(rule: ParamRule): string {
+function ruleRange(rule: ParamRule): string {
   if (rule.type === "bool") return "true / false";
   if (rule.type === "categorical") return rule.values && rule.values.length > 0 ? rule.values.join(", ") : "any string";
   const lo = rule.min === undefined ? "(−∞" : `${rule.exclusiveMin ? "(" : "["}${rule.min}`;
@@ -125,7 +125,7 @@ function options(schema: Json): [string, Json][] {
 }
 
 /** `integer ≥ 2`, `number in [0, 1]`, `one of a, b`, from a JSON Schema. */
-export function schemaRange(s: Json): string {
+function schemaRange(s: Json): string {
   if (Array.isArray(s["enum"])) return (s["enum"] as unknown[]).map(String).join(", ");
   if (Array.isArray(s["anyOf"])) return (s["anyOf"] as Json[]).map(schemaRange).join(" or ");
   const type = typeof s["type"] === "string" ? (s["type"] as string) : "value";
