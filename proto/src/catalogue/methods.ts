@@ -67,7 +67,7 @@ const RATE_ROUNDS_METRICS = ["pqi_1_2", "gini", "remaining", "rounds_run"] as co
 export const METHOD_CATALOG = [
   {
     name: "magnitude",
-    description: "global or layer-wise magnitude pruning, one-shot or iterative with a polynomial schedule",
+    description: "global or layer-wise magnitude pruning, one-shot or iterative with the cubic schedule of Zhu & Gupta (2017), masks kept through fine-tuning",
     params: {
       sparsity: { type: "float", min: 0, max: 1, exclusiveMax: true, default: 0.9, description: "target sparsity (unset: the common sparsity, else the default)" },
       scope: { type: "categorical", values: ["global", "layer"], default: "global", description: "threshold scope" },
@@ -82,7 +82,7 @@ export const METHOD_CATALOG = [
   },
   {
     name: "sap",
-    description: "Sparsity-informed Adaptive Pruning: PQ-Index-driven prune ratio per round, rewind to init, retrain",
+    description: "Sparsity-informed Adaptive Pruning (Diao et al., ICLR 2023): a PQ-Index-driven prune ratio per round, rewind to the initial weights, retrain",
     params: {
       p: { type: "float", min: 0, max: 10, exclusiveMin: true, default: 0.5, description: "PQ Index norm p (0 < p < q); smaller prunes less" },
       q: { type: "float", min: 0, max: 10, exclusiveMin: true, default: 1, description: "PQ Index norm q (q > p)" },
@@ -103,21 +103,21 @@ export const METHOD_CATALOG = [
   },
   {
     name: "lottery-ticket",
-    description: "iterative lottery-ticket pruning: prune P of the remaining weights by current magnitude, rewind to init, retrain",
+    description: "iterative lottery-ticket pruning (Frankle & Carbin 2019): prune P of the remaining weights by current magnitude, rewind to the initial weights, retrain",
     params: RATE_ROUNDS_PARAMS,
     metrics: RATE_ROUNDS_METRICS,
     progressStep: "a pruning round",
   },
   {
     name: "one-shot",
-    description: "one-shot baseline: prune P of the remaining weights ranked by the dense trained magnitudes, rewind to init, retrain",
+    description: "the one-shot (OS) baseline of the SAP paper: prune P of the remaining weights ranked by the dense trained magnitudes, rewind to the initial weights, retrain",
     params: RATE_ROUNDS_PARAMS,
     metrics: RATE_ROUNDS_METRICS,
     progressStep: "a pruning round",
   },
   {
     name: "layerprune",
-    description: "LayerPrune: score filters, aggregate to layers/blocks, remove the k least important (or until a latency budget) and fine-tune; unit=filter is the filter-pruning counterpart",
+    description: "LayerPrune (Elkerdawy et al., ACCV 2020): score filters, aggregate to layers/blocks, remove the k least important (or until a latency budget) and fine-tune; unit=filter is the filter-pruning counterpart",
     params: {
       unit: { type: "categorical", values: ["layer", "block", "filter"], default: "layer", description: "remove whole layers/blocks (the net's removable depth units; layer and block are the same here) or filters/neurons" },
       criterion: {
@@ -141,7 +141,7 @@ export const METHOD_CATALOG = [
   },
   {
     name: "gates",
-    description: "learnable scaling factors at neuron, filter, layer and block granularity with an L1 penalty, online thresholding and physical removal at export",
+    description: "learnable scaling factors (after Haider & Taj, ICIP 2021) at neuron, filter, layer and block granularity with an L1 penalty, online thresholding and physical removal at export",
     params: {
       neuron: { type: "bool", default: true, description: "gate dense-layer neurons" },
       filter: { type: "bool", default: true, description: "gate conv filters" },
@@ -165,7 +165,7 @@ export const METHOD_CATALOG = [
   },
   {
     name: "early-exit",
-    description: "pruning of early-exit networks: magnitude-prune backbone and exits together (simultaneous) or the backbone first, then fresh exits on the frozen backbone (ordered)",
+    description: "pruning of early-exit networks (Görmez & Koyuncu 2022): magnitude-prune backbone and exits together (simultaneous) or the backbone first, then fresh exits on the frozen backbone (ordered)",
     params: {
       approach: { type: "categorical", values: ["simultaneous", "ordered"], default: "simultaneous", description: "prune everything together, or backbone then exits" },
       iterations: { type: "int", min: 1, max: 100, default: 20, description: "prune + fine-tune iterations (per phase)" },
