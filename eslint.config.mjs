@@ -1,4 +1,4 @@
-// Lint rules, including the architecture's import fences (style.md R2):
+// Lint rules, including the architecture's import fences (docs/architecture.md §4):
 // - no deep imports into another package's src/;
 // - only */src/transport/** may import @nats-io/* or @grpc/grpc-js;
 // - @tensorflow/* only in worker/, never in worker/src/transport/**;

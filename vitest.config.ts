@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["coordinator/test/**/*.test.ts", "worker/test/**/*.test.ts", "proto/test/**/*.test.ts", "deploy/test/**/*.test.ts"],
+          include: ["coordinator/test/**/*.test.ts", "worker/test/**/*.test.ts", "proto/test/**/*.test.ts", "deploy/test/**/*.test.ts", "test/repo/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "**/node_modules/**"],
           testTimeout: 60_000,
           pool: "forks",

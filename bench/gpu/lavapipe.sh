@@ -4,7 +4,7 @@
 # Dawn see it as a WebGPU adapter:
 #
 #   eval "$(bench/gpu/lavapipe.sh)"        # default directory: .cache/lavapipe
-#   npx vitest run worker/test/webgpu-training.test.ts
+#   npx vitest run worker/test/backend/webgpu-training.test.ts
 #
 # Why backports: bookworm's own lavapipe (Mesa 22.3) is rejected by Dawn ("Vulkan
 # shaderUniform*ArrayDynamicIndexing required"); Mesa 25 from bookworm-backports is accepted.

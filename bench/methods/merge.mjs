@@ -1,7 +1,7 @@
 // Merges the methods benchmark parts into one report:
 //   bench/results/methods-a.json   (bench/methods/run.mjs: magnitude / LT / one-shot / SAP)
 //   bench/results/methods-bcd.json (bench/methods/structured.mjs: LayerPrune, gates, early-exit)
-// → bench/results/methods.json and methods.md. Re-run after either part changes:
+// → bench/results/methods.json and bench/results/methods.md. Re-run after either part changes:
 //
 //   node bench/methods/merge.mjs
 //
@@ -19,7 +19,7 @@ const readText = (name) => (existsSync(join(outDir, name)) ? readFileSync(join(o
 /** Demotes every markdown heading one level (the part reports become sections). */
 const demote = (md) => md.replace(/^(#+) /gm, "#$1 ");
 
-/** Writes methods.json and methods.md; returns the merged document. */
+/** Writes bench/results/methods.json and bench/results/methods.md; returns the merged document. */
 export function merge() {
   const a = readJson("methods-a.json");
   const bcd = readJson("methods-bcd.json");

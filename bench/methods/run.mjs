@@ -1,6 +1,6 @@
 // Benchmark (not a test), part (a) of the methods reproduction: accuracy vs remaining weights
 // over pruning rounds for iterative magnitude pruning, lottery ticket (P=0.2), one-shot (P=0.2)
-// and SAP (0.5, 1) and (1, 2), at small scale on the built-in MNIST digits (methods.md §1.6-1.7).
+// and SAP (0.5, 1) and (1, 2), at small scale on the built-in MNIST digits (docs/methods.md §1.7).
 //
 //   npm run build && node bench/methods/run.mjs [--rounds 20] [--epochs 1] [--weight-decay 5e-4] [--lr 0.002]
 //     [--model mlp|lenet-300-100] [--only SAP] [--render-only]
@@ -34,7 +34,7 @@ const { values: args } = parseArgs({
     lr: { type: "string", default: "0.002" },
     /** Comma-separated label prefixes to run (e.g. "SAP"); default all. */
     only: { type: "string", default: "" },
-    /** Re-render methods-a.md from methods-a.json without training. */
+    /** Re-render bench/results/methods-a.md from its JSON without training. */
     "render-only": { type: "boolean", default: false },
     /** Collapse: validation accuracy more than this below the dense net's. */
     "collapse-drop": { type: "string", default: "0.05" },

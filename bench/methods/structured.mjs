@@ -1,5 +1,5 @@
 // Benchmark (not a test), parts (b)-(d) of the methods reproduction (issue #3), at small scale on
-// the built-in MNIST digits (methods.md §2.9, §3.6, §4.7):
+// the built-in MNIST digits (docs/methods.md §2.8, §3.5, §4.7):
 //
 //   (b) LayerPrune vs filter pruning: remove k = 1..4 layers of a deep MLP (784-256x6-10) and
 //       k = 1..4 residual blocks of a res-mlp (128 wide, 6 blocks), against filter (neuron)
@@ -23,8 +23,9 @@
 // round-robin (`--lat-rounds` rounds × `--lat-runs` passes after warm-up), reporting the median
 // of all passes, so drift from other processes hits every shape alike.
 //
-// Writes bench/results/methods-bcd.json and methods-bcd.md; then, when methods-a.json exists,
-// runs bench/methods/merge.mjs to write methods.json and methods.md.
+// Writes bench/results/methods-bcd.json and bench/results/methods-bcd.md; then, when
+// bench/results/methods-a.json exists, runs bench/methods/merge.mjs to write
+// bench/results/methods.json and bench/results/methods.md.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
@@ -69,7 +70,7 @@ const { values: args } = parseArgs({
     "lat-rounds": { type: "string", default: "7" },
     "lat-runs": { type: "string", default: "15" },
     "lat-warmup": { type: "string", default: "5" },
-    /** Re-render methods-bcd.md (and the merge) from methods-bcd.json without training. */
+    /** Re-render bench/results/methods-bcd.md (and the merge) from its JSON without training. */
     "render-only": { type: "boolean", default: false },
   },
 });
@@ -687,7 +688,7 @@ function render(doc) {
   const b = doc.parts.b;
   if (b) {
     L.push(
-      `## (b) LayerPrune vs filter pruning (methods.md §2)`,
+      `## (b) LayerPrune vs filter pruning (docs/methods.md §2)`,
       ``,
       `Criterion \`${b.criterion}\` (${b.criterionBatches} mini-batches) for both: a layer's/block's score is the mean of its units' scores and the k lowest are replaced by identities; ` +
         `filter pruning removes the lowest-scoring fraction f of every prunable neuron group, with f chosen so the dense MACs match the k-layer net. ` +
@@ -715,7 +716,7 @@ function render(doc) {
   const cc = doc.parts.c;
   if (cc) {
     L.push(
-      `## (c) Learnable gates: compression vs accuracy over λ (methods.md §3)`,
+      `## (c) Learnable gates: compression vs accuracy over λ (docs/methods.md §3)`,
       ``,
       `Gates start at 1 on the pretrained net and train ${cc.gateEpochs} epochs with CE + λ Σ|g| (plain L1, gate learning-rate ×${cc.settings["gates.gateLrMult"]}, Adam ${c.lr}); ` +
         `gates below τ = ${cc.settings["gates.tau"]} are zeroed every epoch; then the zeroed neurons/blocks are removed physically, surviving gates folded, and ${cc.postExportEpochs} epoch(s) of fine-tuning. ` +
@@ -738,7 +739,7 @@ function render(doc) {
   const d = doc.parts.d;
   if (d) {
     L.push(
-      `## (d) Early-exit pruning: simultaneous vs ordered (methods.md §4)`,
+      `## (d) Early-exit pruning: simultaneous vs ordered (docs/methods.md §4)`,
       ``,
       `MLP 784-${d.options.hidden.join("-")}-10 with a linear exit after hidden layers 1 and 2 (3 exits incl. the final one), trained jointly (uniform exit weights). ` +
         `Both approaches: ${d.iterations} iterations of global magnitude pruning of ${pct(d.fraction, 0)}% of the remaining weights + 1 fine-tune epoch each (final sparsity ${pct(d.targetSparsity)}% for both). ` +

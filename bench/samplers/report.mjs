@@ -1,4 +1,4 @@
-/** Renders bench/results/samplers.json as the markdown tables of samplers.md. */
+/** Renders bench/results/samplers.json as the markdown tables of bench/results/samplers.md. */
 
 const fmt = (x, digits = 3) => (x === undefined ? "–" : x >= 10 ? x.toFixed(2) : x.toFixed(digits));
 let expectedSeeds = 0;

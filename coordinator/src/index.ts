@@ -42,7 +42,7 @@ export type { RunLocalOptions, WorkerCommand } from "./cli/run-local.js";
 export { buildResults, writeResults, trialsCsv, paretoTable } from "./cli/results.js";
 export type { ResultsFile } from "./cli/results.js";
 export { Rng, seedFrom } from "./samplers/rng.js";
-export type { Sampler, Suggestion, CampaignView } from "./samplers/sampler.js";
+export type { Sampler, Suggestion, SamplerView } from "./samplers/sampler.js";
 export type { CampaignSpec, TaskConfig, ParamSpec, ParamDistribution, MetricConstraint, ParamConstraint, BudgetConfig } from "./spec/types.js";
 export { createLogger, silentLogger } from "./logger.js";
 export type { Logger, LogLevel } from "./logger.js";

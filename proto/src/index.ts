@@ -64,10 +64,37 @@ export {
 } from "./subjects.js";
 export { toParamValue, fromParamValue, fromParamMap, toParamMap } from "./params.js";
 export type { PlainParam } from "./params.js";
-export { COMMON_PARAMS, METHOD_CATALOG, METHOD_NAMES, findMethod, findParamRule } from "./methods.js";
-export type { ParamRule, MethodCatalogEntry } from "./methods.js";
-export { BACKEND_NAMES, isBackendName } from "./backends.js";
-export type { BackendName } from "./backends.js";
+export { boundViolation, ruleViolation, withDefaults } from "./catalogue/param-rules.js";
+export type { ParamRule, ParamRelation, RuleViolation, RuleValue, ParamValues } from "./catalogue/param-rules.js";
+export {
+  COMMON_PARAMS,
+  DEFAULT_METHOD,
+  METHOD_CATALOG,
+  METHOD_NAMES,
+  findMethod,
+  findParamRule,
+  isMethodName,
+  methodEntry,
+  relationViolation,
+} from "./catalogue/methods.js";
+export type { MethodCatalogEntry, MethodEntry, MethodName } from "./catalogue/methods.js";
+export {
+  DEFAULT_MAX_ACCURACY_DROP,
+  DEFAULT_TAU_GRID_ENTROPY,
+  DEFAULT_TAU_GRID_MAX_SOFTMAX,
+  EXIT_CRITERIA,
+  MODEL_CATALOG,
+  MODEL_NAMES,
+  exitOptionsSchema,
+  exitOptionsShape,
+  findModel,
+  modelOptionsSchema,
+} from "./catalogue/models.js";
+export type { ExitOptions, ModelCatalogEntry, ModelEntry, ModelInput, ModelName, ModelOptions } from "./catalogue/models.js";
+export { LATENCY_BATCH_SIZES, METRIC_CATALOG, findMetric } from "./catalogue/metrics.js";
+export type { MetricCatalogEntry, MetricDirection, MetricWhen } from "./catalogue/metrics.js";
+export { BACKEND_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS, isBackendName } from "./catalogue/task.js";
+export type { BackendName, TaskConfig } from "./catalogue/task.js";
 export { createLogger, silentLogger } from "./logger.js";
 export type { Logger, LogLevel } from "./logger.js";
 export type { DatasetSource, NatsOptions } from "./shared-types.js";

@@ -1,6 +1,6 @@
 /** Domain types shared by the coordinator and the worker (not generated; not wire types). */
 
-/** A dataset source (campaign-spec.md `task.dataset`). */
+/** A dataset source (`task.dataset`, docs/campaign-spec.md#task). */
 export type DatasetSource =
   | { readonly kind: "builtin"; readonly name: string }
   | { readonly kind: "idx"; readonly images: string; readonly labels: string }

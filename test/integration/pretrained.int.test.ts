@@ -13,7 +13,7 @@ import { startNatsServer, type LocalNatsServer } from "@prunesweep/coordinator";
 import { ARTIFACT_CLAIMS_BUCKET, ARTIFACTS_BUCKET } from "@prunesweep/proto";
 import { NatsPretrainedStore, type SerializedWeights } from "@prunesweep/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describePretrainedStoreContract, weightsOf } from "../../worker/test/contracts/pretrained-store-contract.js";
+import { describePretrainedStoreContract, weightsOf } from "../../worker/test/artifacts/pretrained-store-contract.js";
 import { startTestCluster, type TestCluster } from "../harness/cluster.js";
 import { spawnWorker, stop, type Spawned } from "../harness/processes.js";
 

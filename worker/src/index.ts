@@ -10,7 +10,6 @@ export { CachedPretrainedStore, InMemoryPretrainedStore, pretrainKey, encodeWeig
 export type { PretrainedStore, PretrainedResult, PretrainedSource, GetOrCreateOptions, SerializedWeights } from "./artifacts/index.js";
 export { NatsPretrainedStore, DEFAULT_ARTIFACT_STORE_OPTIONS } from "./transport/nats-artifact-store.js";
 export type { NatsArtifactStoreOptions } from "./transport/nats-artifact-store.js";
-export { PRUNING_METHOD_NAMES } from "./pruning/registry.js";
 export { NatsTrialSource, connectWorkerNats } from "./transport/nats-trial-source.js";
 export type { TrialLease, WorkerNatsOptions } from "./transport/nats-trial-source.js";
 export { ReportSession, ReportRejectedError, ReportClientPool } from "./transport/report-client.js";
@@ -23,7 +22,7 @@ export type { WebGpuAdapter } from "./backend/webgpu.js";
 export { loadGpuEnvironment } from "./config.js";
 export type { GpuEnvironment } from "./config.js";
 // Training primitives, for benchmarks (bench/gpu) that time the worker's own training loop.
-export { buildModel, MODEL_NAMES } from "./models/registry.js";
+export { buildModel } from "./models/registry.js";
 export { loadDataset } from "./data/load-dataset.js";
 export { splitOf } from "./data/types.js";
 export { Rng } from "./data/rng.js";

@@ -2,7 +2,7 @@ import type { CampaignEvent } from "../domain/events.js";
 import type { Metrics, TrialSnapshot } from "../domain/trial.js";
 import { isFinished } from "../domain/trial.js";
 import type { EarlyStopper, StopDecision } from "../early-stopping/index.js";
-import type { CampaignView, Sampler } from "../samplers/sampler.js";
+import type { SamplerView, Sampler } from "../samplers/sampler.js";
 import { Rng, seedFrom } from "../samplers/rng.js";
 import type { CampaignStore } from "../store/campaign-store.js";
 import type { CampaignSpec } from "../spec/types.js";
@@ -135,7 +135,7 @@ export class CampaignRunner {
   }
 
   /** The read-only view handed to samplers and stoppers. */
-  view(): CampaignView {
+  view(): SamplerView {
     const state = this.state;
     return {
       // Built on first read: samplers that ignore the history (random, Sobol) cost nothing.

@@ -1,6 +1,6 @@
 import type { PlainParam } from "@prunesweep/proto";
 
-/** Trial states (campaign-spec.md). `waiting` = created and dispatched, not yet started. */
+/** Trial states (docs/campaign-spec.md#results). `waiting` = created and dispatched, not yet started. */
 export type TrialState = "waiting" | "running" | "completed" | "stopped_early" | "failed" | "cancelled";
 
 export const TRIAL_STATES: readonly TrialState[] = [

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { ObjectiveSpec } from "../domain/objectives.js";
 import type { TrialSnapshot } from "../domain/trial.js";
 import type { MetricConstraint } from "../spec/types.js";
@@ -28,3 +29,37 @@ export class NoEarlyStopper implements EarlyStopper {
     return "continue";
   }
 }
+
+/**
+ * An early stopper as the registry (`index.ts`) knows it: each stopper file exports its entry
+ * and the registry lists them. Its options schema validates `earlyStopping: {name, ...}` and
+ * goes into the spec's JSON Schema and the docs' option tables.
+ */
+export interface EarlyStopperEntry {
+  /** The name a spec uses (`earlyStopping: {name}`). */
+  readonly name: string;
+  /** The rule, in one line (README and docs tables). */
+  readonly summary: string;
+  /** Validates and defaults `{name, ...options}` (strict: unknown options are errors). */
+  readonly options: z.ZodType<{ readonly name: string }>;
+  /** Builds the stopper from validated options. */
+  create(options: { readonly name: string }): EarlyStopper;
+}
+
+/** Declares a stopper's registry entry with `create` typed by its own options schema. */
+export function earlyStopperEntry<S extends z.ZodType<{ readonly name: string }>>(entry: {
+  readonly name: string;
+  readonly summary: string;
+  readonly options: S;
+  create(options: z.output<S>): EarlyStopper;
+}): EarlyStopperEntry {
+  return entry as EarlyStopperEntry;
+}
+
+/** The `none` stopper's registry entry. */
+export const noEarlyStopperEntry = earlyStopperEntry({
+  name: "none",
+  summary: "never stops",
+  options: z.strictObject({ name: z.literal("none") }),
+  create: () => new NoEarlyStopper(),
+});

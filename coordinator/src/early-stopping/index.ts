@@ -1,120 +1,61 @@
 /**
- * Early-stopper registry: the names a spec may use (`earlyStopping.name`), their option
- * schemas, and {@link createEarlyStopper}. Option errors are {@link SpecError}s located at
- * `earlyStopping.<option>`.
+ * Early-stopper registry: the stoppers a spec may name (`earlyStopping.name`). Each stopper
+ * file exports its entry (name, one-line rule, options schema, constructor); add one by
+ * writing its file and listing its entry here. Option errors are {@link SpecError}s located
+ * at `earlyStopping.<option>`.
  */
-import { z } from "zod";
 import { SpecError, type SpecIssue } from "../errors.js";
 import { parseWith } from "../spec/issues.js";
 import type { EarlyStoppingConfig } from "../spec/types.js";
-import { NoEarlyStopper, type EarlyStopper } from "./early-stopper.js";
-import { MedianStopper } from "./median-stopper.js";
-import { AshaStopper, MoAshaStopper } from "./successive-halving.js";
+import { noEarlyStopperEntry, type EarlyStopper, type EarlyStopperEntry } from "./early-stopper.js";
+import { medianStopperEntry } from "./median-stopper.js";
+import { ashaStopperEntry, moAshaStopperEntry } from "./successive-halving.js";
 
-export type { EarlyStopper, StopDecision, StopperView } from "./early-stopper.js";
+export type { EarlyStopper, EarlyStopperEntry, StopDecision, StopperView } from "./early-stopper.js";
 export { NoEarlyStopper } from "./early-stopper.js";
-export { MedianStopper, median } from "./median-stopper.js";
+export { MedianStopper, median, DEFAULT_MEDIAN_OPTIONS } from "./median-stopper.js";
 export type { MedianStopperOptions } from "./median-stopper.js";
-export { AshaStopper, MoAshaStopper, defaultMoAshaMetrics, rungsReached, promotedCount } from "./successive-halving.js";
+export {
+  AshaStopper,
+  MoAshaStopper,
+  defaultMoAshaMetrics,
+  rungsReached,
+  promotedCount,
+  DEFAULT_SUCCESSIVE_HALVING_OPTIONS,
+} from "./successive-halving.js";
 export type { SuccessiveHalvingOptions } from "./successive-halving.js";
 export { valueAtStep, firstReportAtOrAfter } from "./progress-metrics.js";
 export type { WatchedMetric } from "./progress-metrics.js";
 
-/** Defaults of `earlyStopping: {name: median}`. */
-export const DEFAULT_MEDIAN_OPTIONS = { nStartupTrials: 5, nWarmupSteps: 0, intervalSteps: 1 } as const;
-/** Defaults of `earlyStopping: {name: asha | mo-asha}`. */
-export const DEFAULT_SUCCESSIVE_HALVING_OPTIONS = { minResource: 1, reductionFactor: 3, minEarlyStoppingRate: 0 } as const;
+/** Every registered stopper, in the order error messages and docs list them. */
+export const EARLY_STOPPERS: readonly EarlyStopperEntry[] = [noEarlyStopperEntry, medianStopperEntry, ashaStopperEntry, moAshaStopperEntry];
 
-const direction = z.enum(["maximize", "minimize"]);
-const watched = z.strictObject({ metric: z.string().min(1), direction });
-const halving = {
-  minResource: z.number().int().min(1).default(DEFAULT_SUCCESSIVE_HALVING_OPTIONS.minResource),
-  reductionFactor: z.number().int().min(2).default(DEFAULT_SUCCESSIVE_HALVING_OPTIONS.reductionFactor),
-  minEarlyStoppingRate: z.number().int().min(0).default(DEFAULT_SUCCESSIVE_HALVING_OPTIONS.minEarlyStoppingRate),
-};
+/** Names of the early stoppers a spec may use (`earlyStopping.name`). */
+export const EARLY_STOPPER_NAMES: readonly string[] = EARLY_STOPPERS.map((e) => e.name);
 
-/** `metric` and `direction` are given together (`metric: val_accuracy, direction: maximize`) or not at all. */
-const singleMetric = {
-  metric: z.string().min(1).optional(),
-  direction: direction.optional(),
-};
-
-const SCHEMAS = {
-  none: z.strictObject({ name: z.literal("none") }),
-  median: z
-    .strictObject({
-      name: z.literal("median"),
-      nStartupTrials: z.number().int().min(0).default(DEFAULT_MEDIAN_OPTIONS.nStartupTrials),
-      nWarmupSteps: z.number().int().min(0).default(DEFAULT_MEDIAN_OPTIONS.nWarmupSteps),
-      intervalSteps: z.number().int().min(1).default(DEFAULT_MEDIAN_OPTIONS.intervalSteps),
-      ...singleMetric,
-    })
-    .superRefine(bothOrNeither),
-  asha: z.strictObject({ name: z.literal("asha"), ...halving, ...singleMetric }).superRefine(bothOrNeither),
-  "mo-asha": z.strictObject({ name: z.literal("mo-asha"), ...halving, metrics: z.array(watched).min(1).optional() }),
-} as const;
-
-function bothOrNeither(o: { metric?: string | undefined; direction?: string | undefined }, ctx: z.RefinementCtx): void {
-  if (o.metric !== undefined && o.direction === undefined) {
-    ctx.addIssue({ code: "custom", path: ["direction"], message: `required with metric (maximize or minimize for ${o.metric})`, input: o });
-  }
-  if (o.direction !== undefined && o.metric === undefined) {
-    ctx.addIssue({ code: "custom", path: ["metric"], message: "required with direction", input: o });
-  }
-}
-
-/** The zod schema of each early stopper's options (`{name, ...}`), e.g. for a JSON Schema of the spec. */
-export const EARLY_STOPPER_OPTION_SCHEMAS: Readonly<Record<string, z.ZodType>> = SCHEMAS;
-
-/** Names of the early stoppers this build provides. */
-export const EARLY_STOPPER_NAMES: readonly string[] = Object.keys(SCHEMAS);
-
-const metricOf = (o: { metric?: string | undefined; direction?: "maximize" | "minimize" | undefined }) =>
-  o.metric !== undefined && o.direction !== undefined ? { metric: o.metric, direction: o.direction } : undefined;
+const findStopper = (name: string): EarlyStopperEntry | undefined => EARLY_STOPPERS.find((e) => e.name === name);
 
 /**
  * Issues with an early stopper's options, located under `path` (`earlyStopping.reductionFactor:
  * must be >= 2`). Unknown names are reported at `<path>.name`.
  */
 export function earlyStopperOptionIssues(config: EarlyStoppingConfig, path = "earlyStopping"): SpecIssue[] {
-  const schema = (SCHEMAS as Record<string, z.ZodType>)[config.name];
+  const schema = findStopper(config.name)?.options;
   if (!schema) return [{ path: `${path}.name`, message: `unknown early stopper "${config.name}"; must be one of: ${EARLY_STOPPER_NAMES.join(", ")}` }];
   const r = parseWith(schema, config, [path]);
   return r.ok ? [] : r.issues;
 }
 
 /**
- * Creates the early stopper named in the spec, with its options.
- *
- * | name | options (defaults) |
- * |---|---|
- * | none | — |
- * | median | nStartupTrials (5), nWarmupSteps (0), intervalSteps (1), metric + direction (first objective) |
- * | asha | minResource (1), reductionFactor (3), minEarlyStoppingRate (0), metric + direction (first objective) |
- * | mo-asha | minResource, reductionFactor, minEarlyStoppingRate as asha; metrics: [{metric, direction}] (see `defaultMoAshaMetrics`) |
+ * Creates the early stopper named in the spec, with its options (each stopper's entry lists
+ * them with their defaults; docs/campaign-spec.md has the table).
  *
  * @throws SpecError at `earlyStopping.name` for an unknown stopper, or at
  * `earlyStopping.<option>` for invalid options.
  */
 export function createEarlyStopper(config: EarlyStoppingConfig): EarlyStopper {
+  const entry = findStopper(config.name);
   const issues = earlyStopperOptionIssues(config);
-  if (issues.length > 0) throw new SpecError(issues);
-  switch (config.name) {
-    case "median": {
-      const { metric: _m, direction: _d, ...o } = SCHEMAS.median.parse(config);
-      const metric = metricOf({ metric: _m, direction: _d });
-      return new MedianStopper({ ...o, ...(metric && { metric }) });
-    }
-    case "asha": {
-      const { metric: _m, direction: _d, ...o } = SCHEMAS.asha.parse(config);
-      const metric = metricOf({ metric: _m, direction: _d });
-      return new AshaStopper({ ...o, ...(metric && { metric }) });
-    }
-    case "mo-asha": {
-      const o = SCHEMAS["mo-asha"].parse(config);
-      return new MoAshaStopper({ ...o, ...(o.metrics && { metrics: o.metrics }) });
-    }
-    default:
-      return new NoEarlyStopper();
-  }
+  if (!entry || issues.length > 0) throw new SpecError(issues);
+  return entry.create(entry.options.parse(config));
 }

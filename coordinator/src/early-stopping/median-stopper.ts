@@ -3,17 +3,21 @@
  * stop a trial whose value at step s is worse than the median of the values other trials
  * reported at step s.
  */
+import { z } from "zod";
 import type { TrialSnapshot } from "../domain/trial.js";
-import type { EarlyStopper, StopDecision, StopperView } from "./early-stopper.js";
-import { toLoss, valueAtStep, watchedMetric, type WatchedMetric } from "./progress-metrics.js";
+import { earlyStopperEntry, type EarlyStopper, type StopDecision, type StopperView } from "./early-stopper.js";
+import { bothOrNeither, metricOption, singleMetricOptions, toLoss, valueAtStep, watchedMetric, type WatchedMetric } from "./progress-metrics.js";
 
-/** Options of {@link MedianStopper}. */
+/** Defaults of `earlyStopping: {name: median}`. */
+export const DEFAULT_MEDIAN_OPTIONS = { nStartupTrials: 5, nWarmupSteps: 0, intervalSteps: 1 } as const;
+
+/** Options of {@link MedianStopper}; defaults in {@link DEFAULT_MEDIAN_OPTIONS}. */
 export interface MedianStopperOptions {
-  /** Completed trials needed before any trial is stopped. @default 5 */
+  /** Completed trials needed before any trial is stopped. */
   readonly nStartupTrials?: number;
-  /** Steps 1..nWarmupSteps of a trial are never judged. @default 0 */
+  /** Steps 1..nWarmupSteps of a trial are never judged. */
   readonly nWarmupSteps?: number;
-  /** Judge the first step after the warm-up and then every `intervalSteps` steps. @default 1 */
+  /** Judge the first step after the warm-up and then every `intervalSteps` steps. */
   readonly intervalSteps?: number;
   /** Progress metric to compare, with its direction. @default the first objective */
   readonly metric?: WatchedMetric;
@@ -41,9 +45,9 @@ export class MedianStopper implements EarlyStopper {
   private readonly metric: WatchedMetric | undefined;
 
   constructor(options: MedianStopperOptions = {}) {
-    this.nStartupTrials = options.nStartupTrials ?? 5;
-    this.nWarmupSteps = options.nWarmupSteps ?? 0;
-    this.intervalSteps = options.intervalSteps ?? 1;
+    this.nStartupTrials = options.nStartupTrials ?? DEFAULT_MEDIAN_OPTIONS.nStartupTrials;
+    this.nWarmupSteps = options.nWarmupSteps ?? DEFAULT_MEDIAN_OPTIONS.nWarmupSteps;
+    this.intervalSteps = options.intervalSteps ?? DEFAULT_MEDIAN_OPTIONS.intervalSteps;
     this.metric = options.metric;
   }
 
@@ -64,3 +68,22 @@ export class MedianStopper implements EarlyStopper {
     return toLoss(mine, watched.direction) > median(others) ? "stop" : "continue";
   }
 }
+
+/** The `median` stopper's registry entry. */
+export const medianStopperEntry = earlyStopperEntry({
+  name: "median",
+  summary: "stop when worse than the median of the completed trials at the same step",
+  options: z
+    .strictObject({
+      name: z.literal("median"),
+      nStartupTrials: z.number().int().min(0).default(DEFAULT_MEDIAN_OPTIONS.nStartupTrials).describe("completed trials needed before any trial is stopped"),
+      nWarmupSteps: z.number().int().min(0).default(DEFAULT_MEDIAN_OPTIONS.nWarmupSteps).describe("steps of a trial never judged"),
+      intervalSteps: z.number().int().min(1).default(DEFAULT_MEDIAN_OPTIONS.intervalSteps).describe("judge every intervalSteps steps after the warm-up"),
+      ...singleMetricOptions,
+    })
+    .superRefine(bothOrNeither),
+  create: ({ name: _n, metric: _m, direction: _d, ...o }) => {
+    const metric = metricOption({ metric: _m, direction: _d });
+    return new MedianStopper({ ...o, ...(metric && { metric }) });
+  },
+});

@@ -3,6 +3,7 @@
  * trial reported at (or first after) a step. Progress reports carry training metrics
  * (`val_accuracy`, `loss`, `sparsity`), not necessarily the campaign's objectives.
  */
+import { z } from "zod";
 import type { Direction, ObjectiveSpec } from "../domain/objectives.js";
 import type { TrialSnapshot } from "../domain/trial.js";
 
@@ -10,6 +11,32 @@ import type { TrialSnapshot } from "../domain/trial.js";
 export interface WatchedMetric {
   readonly metric: string;
   readonly direction: Direction;
+}
+
+const direction = z.enum(["maximize", "minimize"]);
+
+/** The option schema of a watched metric (`{metric, direction}`). */
+export const watchedMetricSchema = z.strictObject({ metric: z.string().min(1), direction });
+
+/** Options of the single-metric stoppers: `metric` and `direction` are given together or not at all. */
+export const singleMetricOptions = {
+  metric: z.string().min(1).optional().describe("progress metric compared (unset: the first objective)"),
+  direction: direction.optional().describe("its direction, required with metric"),
+};
+
+/** Refinement of {@link singleMetricOptions}: both or neither. */
+export function bothOrNeither(o: { metric?: string | undefined; direction?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (o.metric !== undefined && o.direction === undefined) {
+    ctx.addIssue({ code: "custom", path: ["direction"], message: `required with metric (maximize or minimize for ${o.metric})`, input: o });
+  }
+  if (o.direction !== undefined && o.metric === undefined) {
+    ctx.addIssue({ code: "custom", path: ["metric"], message: "required with direction", input: o });
+  }
+}
+
+/** The watched metric of parsed single-metric options, when both fields are set. */
+export function metricOption(o: { metric?: string | undefined; direction?: Direction | undefined }): WatchedMetric | undefined {
+  return o.metric !== undefined && o.direction !== undefined ? { metric: o.metric, direction: o.direction } : undefined;
 }
 
 /**

@@ -9,19 +9,32 @@
  * n; when n < reductionFactor it must be the best (Optuna's SuccessiveHalvingPruner rule,
  * since a stopped trial cannot be resumed later). Both are pure functions of the view.
  */
+import { z } from "zod";
 import { crowdingDistance, nonDominatedRanks } from "../pareto/index.js";
 import type { ObjectiveSpec } from "../domain/objectives.js";
 import type { TrialSnapshot } from "../domain/trial.js";
-import type { EarlyStopper, StopDecision, StopperView } from "./early-stopper.js";
-import { firstReportAtOrAfter, toLoss, watchedMetric, type WatchedMetric } from "./progress-metrics.js";
+import { earlyStopperEntry, type EarlyStopper, type StopDecision, type StopperView } from "./early-stopper.js";
+import {
+  bothOrNeither,
+  firstReportAtOrAfter,
+  metricOption,
+  singleMetricOptions,
+  toLoss,
+  watchedMetric,
+  watchedMetricSchema,
+  type WatchedMetric,
+} from "./progress-metrics.js";
 
-/** Options shared by {@link AshaStopper} and {@link MoAshaStopper}. */
+/** Defaults of `earlyStopping: {name: asha | mo-asha}`. */
+export const DEFAULT_SUCCESSIVE_HALVING_OPTIONS = { minResource: 1, reductionFactor: 3, minEarlyStoppingRate: 0 } as const;
+
+/** Options shared by {@link AshaStopper} and {@link MoAshaStopper}; defaults in {@link DEFAULT_SUCCESSIVE_HALVING_OPTIONS}. */
 export interface SuccessiveHalvingOptions {
-  /** Step of the first rung. @default 1 */
+  /** Step of the first rung. */
   readonly minResource?: number;
-  /** η: rungs are η× apart and 1/η of the trials reaching a rung continue. @default 3 */
+  /** η: rungs are η× apart and 1/η of the trials reaching a rung continue. */
   readonly reductionFactor?: number;
-  /** s: the first rung is at minResource · η^s. @default 0 */
+  /** s: the first rung is at minResource · η^s. */
   readonly minEarlyStoppingRate?: number;
 }
 
@@ -38,7 +51,8 @@ export function rungsReached(step: number, previousStep: number, o: Required<Suc
 }
 
 function withDefaults(o: SuccessiveHalvingOptions): Required<SuccessiveHalvingOptions> {
-  return { minResource: o.minResource ?? 1, reductionFactor: o.reductionFactor ?? 3, minEarlyStoppingRate: o.minEarlyStoppingRate ?? 0 };
+  const d = DEFAULT_SUCCESSIVE_HALVING_OPTIONS;
+  return { minResource: o.minResource ?? d.minResource, reductionFactor: o.reductionFactor ?? d.reductionFactor, minEarlyStoppingRate: o.minEarlyStoppingRate ?? d.minEarlyStoppingRate };
 }
 
 /** The largest reported step of the trial before `step`, or 0. */
@@ -172,3 +186,29 @@ function keeps(entries: readonly { t: TrialSnapshot; loss: number[] }[], me: num
     );
   return order.indexOf(me) < promotedCount(entries.length, reductionFactor);
 }
+
+const halving = {
+  minResource: z.number().int().min(1).default(DEFAULT_SUCCESSIVE_HALVING_OPTIONS.minResource).describe("step of the first rung"),
+  reductionFactor: z.number().int().min(2).default(DEFAULT_SUCCESSIVE_HALVING_OPTIONS.reductionFactor).describe("η: rungs are η× apart and 1/η of the trials at a rung continue"),
+  minEarlyStoppingRate: z.number().int().min(0).default(DEFAULT_SUCCESSIVE_HALVING_OPTIONS.minEarlyStoppingRate).describe("s: the first rung is at minResource · η^s"),
+};
+
+/** The `asha` stopper's registry entry. */
+export const ashaStopperEntry = earlyStopperEntry({
+  name: "asha",
+  summary: "asynchronous successive halving over progress steps",
+  options: z.strictObject({ name: z.literal("asha"), ...halving, ...singleMetricOptions }).superRefine(bothOrNeither),
+  create: ({ name: _n, metric: _m, direction: _d, ...o }) => {
+    const metric = metricOption({ metric: _m, direction: _d });
+    return new AshaStopper({ ...o, ...(metric && { metric }) });
+  },
+});
+
+/** The `mo-asha` stopper's registry entry. */
+export const moAshaStopperEntry = earlyStopperEntry({
+  name: "mo-asha",
+  summary:
+    "multi-objective ASHA: at each rung, keep the top 1/`reductionFactor` by non-dominated rank and crowding distance over several metrics (Optuna, Ray Tune and Katib cannot stop trials early in a multi-objective campaign)",
+  options: z.strictObject({ name: z.literal("mo-asha"), ...halving, metrics: z.array(watchedMetricSchema).min(1).optional().describe("[{metric, direction}] ranked together (unset: val_accuracy and the objectives the reports carry, else sparsity)") }),
+  create: ({ name: _n, metrics, ...o }) => new MoAshaStopper({ ...o, ...(metrics && { metrics }) }),
+});

@@ -1,12 +1,12 @@
 /**
  * The campaign as reports, exports and the operator commands see it: the shape of
- * `results.json` (campaign-spec.md "Results"). It is built from a live runner
+ * `results.json` (docs/campaign-spec.md#results). It is built from a live runner
  * (`buildResults` in cli/results.ts), read back from an out dir, or assembled from a
  * coordinator's gRPC answers; everything under report/ works on this one shape.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { PlainParam } from "@prunesweep/proto";
+import { DEFAULT_METHOD, type PlainParam } from "@prunesweep/proto";
 import { summarizeFront } from "../campaign/front.js";
 import type { Direction, ObjectiveSpec } from "../domain/objectives.js";
 import type { ProgressPoint, TrialSnapshot, TrialState } from "../domain/trial.js";
@@ -183,11 +183,11 @@ export function resultsFromRemote(c: RemoteCampaignInfo, trials: readonly Result
   return { ...r, pareto: f.front.map((t) => t.id), ...(f.knee !== undefined && { knee: f.knee }), hypervolume: f.hypervolume, hypervolumeReference: f.reference };
 }
 
-/** The pruning method of a trial: its `method` parameter, else the worker's detail, else `magnitude`. */
+/** The pruning method of a trial: its `method` parameter, else the worker's detail, else the catalogue's default method. */
 export function methodOf(t: Pick<ResultsTrial, "params" | "details">): string {
   const p = t.params["method"];
   if (typeof p === "string" && p) return p;
   const d = t.details;
   if (d && typeof d === "object" && typeof (d as { method?: unknown }).method === "string") return (d as { method: string }).method;
-  return "magnitude";
+  return DEFAULT_METHOD;
 }

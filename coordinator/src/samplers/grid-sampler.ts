@@ -1,6 +1,7 @@
 /**
  * Exhaustive grid search over the active conditional combinations of a search space.
  */
+import { z } from "zod";
 import { InvalidSearchSpaceError } from "../errors.js";
 import { conditionsHold, sampleOrder } from "../search-space/conditions.js";
 import type { Scalar } from "../search-space/distribution.js";
@@ -9,17 +10,22 @@ import { satisfiesConstraints } from "../search-space/param-constraints.js";
 import type { SearchSpace } from "../search-space/parse-space.js";
 import type { Params } from "../domain/trial.js";
 import { Rng } from "./rng.js";
-import type { CampaignView, Sampler, Suggestion } from "./sampler.js";
+import { samplerEntry, type SamplerView, type Sampler, type Suggestion } from "./sampler.js";
+
+/** Values a grid tries for a float parameter without `step` (`sampler.gridPoints`). */
+export const DEFAULT_GRID_POINTS = 5;
+/** Largest grid accepted before constraints are applied (`sampler.maxGridSize`). */
+export const DEFAULT_MAX_GRID_SIZE = 100_000;
 
 /** Options of {@link GridSampler}. */
 export interface GridSamplerOptions {
-  /** Values tried for a float parameter without `step`. @default 5 */
+  /** Values tried for a float parameter without `step`. @default DEFAULT_GRID_POINTS */
   readonly gridPoints?: number;
   /** Visit the grid in a seeded random order instead of lexicographic. @default false */
   readonly shuffle?: boolean;
   /** Seed of the shuffle. @default 0 */
   readonly seed?: number;
-  /** Largest grid (before constraints) accepted. @default 100000 */
+  /** Largest grid (before constraints) accepted. @default DEFAULT_MAX_GRID_SIZE */
   readonly maxGridSize?: number;
 }
 
@@ -76,7 +82,7 @@ export class GridSampler implements Sampler {
 
   /** @throws InvalidSearchSpaceError when the grid is too large or the conditions form a cycle. */
   constructor(space: SearchSpace, options: GridSamplerOptions = {}) {
-    const points = enumerateGrid(space, options.gridPoints ?? 5, options.maxGridSize ?? 100_000);
+    const points = enumerateGrid(space, options.gridPoints ?? DEFAULT_GRID_POINTS, options.maxGridSize ?? DEFAULT_MAX_GRID_SIZE);
     if (options.shuffle) {
       const rng = new Rng(options.seed ?? 0);
       for (let i = points.length - 1; i > 0; i--) {
@@ -88,7 +94,7 @@ export class GridSampler implements Sampler {
   }
 
   /** The next grid point not yet used (the order is fixed at construction; `rng` is unused). */
-  ask(view: CampaignView, _rng?: Rng): Suggestion {
+  ask(view: SamplerView, _rng?: Rng): Suggestion {
     const used = new Set(view.trials.map((t) => paramsKey(t.params)));
     for (const p of this.points) {
       const key = paramsKey(p);
@@ -100,3 +106,16 @@ export class GridSampler implements Sampler {
     return { kind: "exhausted" };
   }
 }
+
+/** The `grid` sampler's registry entry. */
+export const gridSamplerEntry = samplerEntry({
+  name: "grid",
+  summary: 'exhaustive over the (conditional) grid, then "exhausted"',
+  options: z.strictObject({
+    name: z.literal("grid"),
+    gridPoints: z.number().int().min(2).default(DEFAULT_GRID_POINTS).describe("values tried for a float parameter without `step`"),
+    shuffle: z.boolean().default(false).describe("visit the grid in a seeded random order instead of lexicographic"),
+    maxGridSize: z.number().int().min(1).default(DEFAULT_MAX_GRID_SIZE).describe("largest grid (before constraints) accepted"),
+  }),
+  create: (o, space, seed) => new GridSampler(space, { ...o, seed }),
+});

@@ -16,6 +16,7 @@
  * the four problems, while uniform crossover plus polynomial mutation (η_m 20) ends above it
  * on all four (bench/results/samplers.md, row nsga2-sbx). `crossover: sbx` remains available.
  */
+import { z } from "zod";
 import { conditionsHold } from "../search-space/conditions.js";
 import type { Scalar } from "../search-space/distribution.js";
 import { fromUnit } from "../search-space/encoding.js";
@@ -25,31 +26,41 @@ import { polynomialMutation, sbx } from "./genetic-operators.js";
 import { selectElites, tournament, type Population } from "./nsga2-selection.js";
 import { RandomSampler } from "./random-sampler.js";
 import type { Rng } from "./rng.js";
-import type { CampaignView, Sampler, Suggestion } from "./sampler.js";
+import { definedOptions, enqueueSchema, samplerEntry, type SamplerView, type Sampler, type Suggestion } from "./sampler.js";
 import { TrialHistory, type TrialRecord } from "./trial-history.js";
 import { UnitSpace, type UnitParam } from "./unit-space.js";
 
-/** Options of {@link Nsga2Sampler}; defaults follow Deb's NSGA-II and Optuna. */
+/** Defaults of the NSGA-II options (`sampler.<option>`); they follow Deb's NSGA-II and Optuna. */
+export const DEFAULT_NSGA2_OPTIONS = {
+  populationSize: 50,
+  crossover: "uniform",
+  crossoverProb: 0.9,
+  crossoverEta: 20,
+  mutationEta: 20,
+  swappingProb: 0.5,
+} as const;
+
+/** Options of {@link Nsga2Sampler}; defaults in {@link DEFAULT_NSGA2_OPTIONS}. */
 export interface Nsga2SamplerOptions {
-  /** Population size P (trials per generation). @default 50 */
+  /** Population size P (trials per generation). */
   readonly populationSize?: number;
-  /** Probability that a child is produced by crossover (else it copies a parent). @default 0.9 */
+  /** Probability that a child is produced by crossover (else it copies a parent). */
   readonly crossoverProb?: number;
   /**
    * Crossover of numeric parameters: `uniform` takes each parameter from either parent (as
    * Optuna's default UniformCrossover); `sbx` applies simulated binary crossover to it.
-   * Categorical parameters always use uniform crossover. @default "uniform"
+   * Categorical parameters always use uniform crossover.
    */
   readonly crossover?: "uniform" | "sbx";
-  /** SBX distribution index η_c (with `crossover: sbx`). @default 20 */
+  /** SBX distribution index η_c (with `crossover: sbx`). */
   readonly crossoverEta?: number;
-  /** Polynomial-mutation distribution index η_m. @default 20 */
+  /** Polynomial-mutation distribution index η_m. */
   readonly mutationEta?: number;
   /** Per-parameter mutation probability. @default 1 / (number of active non-fixed parameters) */
   readonly mutationProb?: number;
   /**
    * Per-parameter probability that crossover acts on a parameter: the second parent's value
-   * (uniform crossover, categorical parameters) or SBX of both values. @default 0.5
+   * (uniform crossover, categorical parameters) or SBX of both values.
    */
   readonly swappingProb?: number;
 }
@@ -95,16 +106,9 @@ export class Nsga2Sampler implements Sampler {
     this.unit = new UnitSpace(space);
     this.random = new RandomSampler(space);
     this.history = new TrialHistory(this.unit);
-    this.populationSize = options.populationSize ?? 50;
-    this.opts = {
-      populationSize: this.populationSize,
-      crossoverProb: options.crossoverProb ?? 0.9,
-      crossover: options.crossover ?? "uniform",
-      crossoverEta: options.crossoverEta ?? 20,
-      mutationEta: options.mutationEta ?? 20,
-      swappingProb: options.swappingProb ?? 0.5,
-      ...(options.mutationProb !== undefined && { mutationProb: options.mutationProb }),
-    };
+    const { mutationProb, ...rest } = definedOptions(options);
+    this.opts = { ...DEFAULT_NSGA2_OPTIONS, ...rest, ...(mutationProb !== undefined && { mutationProb }) };
+    this.populationSize = this.opts.populationSize;
   }
 
   /** Imported trials form the parent population of generation 0. Call before the first ask. */
@@ -118,7 +122,7 @@ export class Nsga2Sampler implements Sampler {
    * still in flight; with nothing in flight either, a random point (so that a campaign whose
    * trials all failed does not stall).
    */
-  ask(view: CampaignView, rng: Rng): Suggestion {
+  ask(view: SamplerView, rng: Rng): Suggestion {
     this.sync(view);
     const generation = Math.floor(view.trials.length / this.populationSize);
     const parents = this.parentsOf(generation);
@@ -138,12 +142,12 @@ export class Nsga2Sampler implements Sampler {
    * The parent population generation `generation` is bred from, given the view (diagnostics
    * and tests): imported trials for generation 0, empty when nothing is complete.
    */
-  parentPopulation(view: CampaignView, generation: number): readonly TrialSnapshot[] {
+  parentPopulation(view: SamplerView, generation: number): readonly TrialSnapshot[] {
     this.sync(view);
     return this.parentsOf(generation).members.map((r) => r.trial);
   }
 
-  private sync(view: CampaignView): void {
+  private sync(view: SamplerView): void {
     if (this.pendingImports.length > 0) {
       this.history.addImported(this.pendingImports, view.objectives, view.constraints);
       this.pendingImports = [];
@@ -180,7 +184,7 @@ export class Nsga2Sampler implements Sampler {
     return population;
   }
 
-  private breed(parents: Population<TrialRecord>, view: CampaignView, rng: Rng): Suggestion {
+  private breed(parents: Population<TrialRecord>, view: SamplerView, rng: Rng): Suggestion {
     const extra = view.paramConstraints ?? [];
     for (let attempt = 0; attempt < MAX_CHILD_TRIES; attempt++) {
       const i = tournament(parents, rng);
@@ -241,3 +245,24 @@ function sameParams(a: Readonly<Record<string, unknown>>, b: Readonly<Record<str
 function isEligible(r: TrialRecord): boolean {
   return r.trial.state === "completed" && r.loss.every(Number.isFinite);
 }
+
+const probability = z.number().min(0).max(1);
+
+/** The `nsga2` sampler's registry entry. */
+export const nsga2SamplerEntry = samplerEntry({
+  name: "nsga2",
+  summary:
+    "asynchronous NSGA-II over a queue (a generation advances once enough trials of the previous one are final), constraint domination, SBX + polynomial mutation or uniform crossover for numbers, resampling for categories, conditional parameters",
+  options: z.strictObject({
+    name: z.literal("nsga2"),
+    populationSize: z.number().int().min(2).default(DEFAULT_NSGA2_OPTIONS.populationSize).describe("trials per generation"),
+    crossover: z.enum(["uniform", "sbx"]).default(DEFAULT_NSGA2_OPTIONS.crossover).describe("crossover of numeric parameters (categorical ones always use uniform)"),
+    crossoverProb: probability.default(DEFAULT_NSGA2_OPTIONS.crossoverProb).describe("probability that a child comes from crossover, else it copies a parent"),
+    crossoverEta: z.number().min(0).default(DEFAULT_NSGA2_OPTIONS.crossoverEta).describe("SBX distribution index"),
+    mutationEta: z.number().min(0).default(DEFAULT_NSGA2_OPTIONS.mutationEta).describe("polynomial-mutation distribution index"),
+    mutationProb: probability.optional().describe("per-parameter mutation probability (unset: 1 / active non-fixed parameters)"),
+    swappingProb: probability.default(DEFAULT_NSGA2_OPTIONS.swappingProb).describe("per-parameter probability that crossover acts on it"),
+    enqueue: enqueueSchema,
+  }),
+  create: ({ name: _name, enqueue: _enqueue, ...o }, space) => new Nsga2Sampler(space, o),
+});

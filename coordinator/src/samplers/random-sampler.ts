@@ -2,6 +2,7 @@
  * The seeded reference sampler: each active parameter drawn independently from its
  * distribution with the `Rng` handed to `ask`.
  */
+import { z } from "zod";
 import { InvalidSearchSpaceError } from "../errors.js";
 import { conditionsHold, sampleOrder } from "../search-space/conditions.js";
 import type { Scalar } from "../search-space/distribution.js";
@@ -10,7 +11,7 @@ import { satisfiesConstraints } from "../search-space/param-constraints.js";
 import type { SearchSpace } from "../search-space/parse-space.js";
 import type { ParamConstraint, ParamSpec } from "../spec/types.js";
 import type { Rng } from "./rng.js";
-import type { CampaignView, Sampler, Suggestion } from "./sampler.js";
+import { enqueueSchema, samplerEntry, type SamplerView, type Sampler, type Suggestion } from "./sampler.js";
 
 /** Draws before giving up on a space whose constraints rarely hold. */
 export const MAX_CONSTRAINT_TRIES = 1000;
@@ -47,7 +48,7 @@ export class RandomSampler implements Sampler {
    *
    * @throws InvalidSearchSpaceError when no draw satisfies the constraints in `maxTries`.
    */
-  ask(view: CampaignView, rng: Rng): Suggestion {
+  ask(view: SamplerView, rng: Rng): Suggestion {
     const constraints = [...this.constraints, ...(view.paramConstraints ?? [])];
     for (let i = 0; i < this.maxTries; i++) {
       const params = sampleParams(this.order, rng);
@@ -58,3 +59,11 @@ export class RandomSampler implements Sampler {
     );
   }
 }
+
+/** The `random` sampler's registry entry. */
+export const randomSamplerEntry = samplerEntry({
+  name: "random",
+  summary: "independent draws from each active parameter's distribution",
+  options: z.strictObject({ name: z.literal("random"), enqueue: enqueueSchema }),
+  create: (_o, space) => new RandomSampler(space),
+});

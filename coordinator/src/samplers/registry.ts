@@ -1,139 +1,36 @@
 /**
- * Sampler registry: the names a spec may use, their option schemas, and
- * {@link createSampler}. Unknown names and names not implemented yet fail with a
- * {@link SpecError} at `sampler.name` that lists what is available.
+ * Sampler registry: the samplers a spec may name. Each sampler file exports its entry (name,
+ * one-line summary, options schema, constructor); add a sampler by writing its file and
+ * listing its entry here (docs/extending.md). Unknown names fail with a {@link SpecError} at
+ * `sampler.name` that lists the registered ones.
  */
-import { z } from "zod";
 import { SpecError, type SpecIssue } from "../errors.js";
 import type { SearchSpace } from "../search-space/parse-space.js";
 import { parseWith } from "../spec/issues.js";
 import type { ParamConstraint, ParamSpec, SamplerConfig } from "../spec/types.js";
-import { GridSampler } from "./grid-sampler.js";
-import { Nsga2Sampler } from "./nsga2-sampler.js";
-import { RandomSampler } from "./random-sampler.js";
-import type { Sampler } from "./sampler.js";
-import { SobolSampler } from "./sobol-sampler.js";
-import { TpeSampler } from "./tpe/tpe-sampler.js";
-import { EnqueuedSampler, enqueueIssues, enqueueSchema, type EnqueuedParams } from "./warm-start.js";
+import { gridSamplerEntry } from "./grid-sampler.js";
+import { nsga2SamplerEntry } from "./nsga2-sampler.js";
+import { randomSamplerEntry } from "./random-sampler.js";
+import type { Sampler, SamplerEntry } from "./sampler.js";
+import { sobolSamplerEntry } from "./sobol-sampler.js";
+import { tpeSamplerEntry } from "./tpe/tpe-sampler.js";
+import { EnqueuedSampler, enqueueIssues } from "./warm-start.js";
 
-/** Every sampler name a spec may use (campaign-spec.md `sampler.name`). */
-export const SAMPLER_NAMES: readonly string[] = ["grid", "random", "sobol", "tpe", "nsga2"];
+/** Every registered sampler, in the order error messages and docs list them. */
+export const SAMPLERS: readonly SamplerEntry[] = [gridSamplerEntry, randomSamplerEntry, sobolSamplerEntry, tpeSamplerEntry, nsga2SamplerEntry];
 
-/** Values a grid tries for a float parameter without `step` (`sampler.gridPoints`). */
-export const DEFAULT_GRID_POINTS = 5;
-/** Largest grid accepted before constraints are applied (`sampler.maxGridSize`). */
-export const DEFAULT_MAX_GRID_SIZE = 100_000;
+/** Every sampler name a spec may use (`sampler.name`). */
+export const SAMPLER_NAMES: readonly string[] = SAMPLERS.map((e) => e.name);
 
-const gridOptions = z.strictObject({
-  name: z.literal("grid"),
-  gridPoints: z.number().int().min(2).default(DEFAULT_GRID_POINTS),
-  shuffle: z.boolean().default(false),
-  maxGridSize: z.number().int().min(1).default(DEFAULT_MAX_GRID_SIZE),
-});
-/** Defaults of the TPE options (`sampler.<option>`); see {@link TpeSampler}. */
-export const DEFAULT_TPE_OPTIONS = {
-  nStartupTrials: 10,
-  nEiCandidates: 24,
-  gamma: 0.1,
-  maxBelow: 25,
-  priorWeight: 1,
-  multivariate: true,
-  bandwidthFactor: 3,
-  mixedCandidates: 0.5,
-  constantLiar: true,
-  maxAbove: 500,
-} as const;
-/** Defaults of the NSGA-II options (`sampler.<option>`); see {@link Nsga2Sampler}. */
-export const DEFAULT_NSGA2_OPTIONS = {
-  populationSize: 50,
-  crossover: "uniform",
-  crossoverProb: 0.9,
-  crossoverEta: 20,
-  mutationEta: 20,
-  swappingProb: 0.5,
-} as const;
-
-const probability = z.number().min(0).max(1);
-const randomOptions = z.strictObject({ name: z.literal("random"), enqueue: enqueueSchema });
-const sobolOptions = z.strictObject({ name: z.literal("sobol"), scramble: z.boolean().default(true), enqueue: enqueueSchema });
-const tpeOptions = z.strictObject({
-  name: z.literal("tpe"),
-  nStartupTrials: z.number().int().min(0).default(DEFAULT_TPE_OPTIONS.nStartupTrials),
-  nEiCandidates: z.number().int().min(1).default(DEFAULT_TPE_OPTIONS.nEiCandidates),
-  gamma: z.number().gt(0).max(1).default(DEFAULT_TPE_OPTIONS.gamma),
-  maxBelow: z.number().int().min(1).default(DEFAULT_TPE_OPTIONS.maxBelow),
-  priorWeight: z.number().gt(0).default(DEFAULT_TPE_OPTIONS.priorWeight),
-  multivariate: z.boolean().default(DEFAULT_TPE_OPTIONS.multivariate),
-  bandwidthFactor: z.number().gt(0).max(100).default(DEFAULT_TPE_OPTIONS.bandwidthFactor),
-  mixedCandidates: probability.default(DEFAULT_TPE_OPTIONS.mixedCandidates),
-  constantLiar: z.boolean().default(DEFAULT_TPE_OPTIONS.constantLiar),
-  maxAbove: z.number().int().min(10).default(DEFAULT_TPE_OPTIONS.maxAbove),
-  enqueue: enqueueSchema,
-});
-const nsga2Options = z.strictObject({
-  name: z.literal("nsga2"),
-  populationSize: z.number().int().min(2).default(DEFAULT_NSGA2_OPTIONS.populationSize),
-  crossover: z.enum(["uniform", "sbx"]).default(DEFAULT_NSGA2_OPTIONS.crossover),
-  crossoverProb: probability.default(DEFAULT_NSGA2_OPTIONS.crossoverProb),
-  crossoverEta: z.number().min(0).default(DEFAULT_NSGA2_OPTIONS.crossoverEta),
-  mutationEta: z.number().min(0).default(DEFAULT_NSGA2_OPTIONS.mutationEta),
-  mutationProb: probability.optional(),
-  swappingProb: probability.default(DEFAULT_NSGA2_OPTIONS.swappingProb),
-  enqueue: enqueueSchema,
-});
-
-interface SamplerEntry {
-  /** Validates and defaults the options (`{name, ...}`); absent for samplers not built yet. */
-  readonly options?: z.ZodType<{ name: string; enqueue?: readonly EnqueuedParams[] }>;
-  readonly create?: (options: never, space: SearchSpace, seed: number) => Sampler;
-}
-
-const REGISTRY: Readonly<Record<string, SamplerEntry>> = {
-  random: { options: randomOptions, create: (_o: z.output<typeof randomOptions>, space) => new RandomSampler(space) },
-  grid: {
-    options: gridOptions,
-    create: (o: z.output<typeof gridOptions>, space, seed) => new GridSampler(space, { ...o, seed }),
-  },
-  sobol: {
-    options: sobolOptions,
-    create: (o: z.output<typeof sobolOptions>, space, seed) => new SobolSampler(space, { scramble: o.scramble, seed }),
-  },
-  tpe: {
-    options: tpeOptions,
-    create: (o: z.output<typeof tpeOptions>, space) => new TpeSampler(space, withoutEnqueue(o)),
-  },
-  nsga2: {
-    options: nsga2Options,
-    create: (o: z.output<typeof nsga2Options>, space) => new Nsga2Sampler(space, withoutEnqueue(o)),
-  },
-};
-
-/** The options minus the registry-level ones (`name`, `enqueue`). */
-function withoutEnqueue<T extends { name: string; enqueue?: unknown }>(o: T): Omit<T, "name" | "enqueue"> {
-  const { name: _name, enqueue: _enqueue, ...rest } = o;
-  return rest;
-}
-
-/**
- * The zod schema of each sampler's options (`{name, ...}`), e.g. for a JSON Schema of the
- * spec (`z.toJSONSchema(schema, { io: "input" })`).
- */
-export const SAMPLER_OPTION_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.fromEntries(
-  Object.entries(REGISTRY).flatMap(([n, e]) => (e.options ? [[n, e.options]] : [])),
-);
-
-/** Names of the samplers this build implements. */
-export const IMPLEMENTED_SAMPLER_NAMES: readonly string[] = Object.entries(REGISTRY)
-  .filter(([, e]) => e.create !== undefined)
-  .map(([n]) => n);
+const findSampler = (name: string): SamplerEntry | undefined => SAMPLERS.find((e) => e.name === name);
 
 /**
  * Issues with a sampler's options, located under `path` (`sampler.gridPoints: must be >= 2`).
  * With `space`, `enqueue` entries are also checked against it (`sampler.enqueue.0.x: unknown
- * parameter`). Samplers that are not implemented yet accept any options.
+ * parameter`). Unknown sampler names are left to the spec schema.
  */
 export function samplerOptionIssues(config: SamplerConfig, path = "sampler", space?: SearchSpace): SpecIssue[] {
-  const schema = REGISTRY[config.name]?.options;
+  const schema = findSampler(config.name)?.options;
   if (!schema) return [];
   const r = parseWith(schema, config, [path]);
   if (!r.ok) return r.issues;
@@ -148,7 +45,7 @@ export function samplerOptionIssues(config: SamplerConfig, path = "sampler", spa
  *
  * @param seed seeds sampler-owned randomness (the grid's optional shuffle, the Sobol'
  * scramble); per-trial draws use the `Rng` passed to `ask`.
- * @throws SpecError at `sampler.name` for an unknown or unimplemented sampler, or at
+ * @throws SpecError at `sampler.name` for an unknown sampler, or at
  * `sampler.<option>` for invalid options (`sampler.enqueue.<i>.<param>` for enqueued values).
  * @throws InvalidSearchSpaceError when the space cannot be sampled (e.g. a grid too large).
  */
@@ -158,18 +55,10 @@ export function createSampler(
   seed: number,
   paramConstraints: readonly ParamConstraint[] = [],
 ): Sampler {
-  const entry = REGISTRY[config.name];
+  const entry = findSampler(config.name);
   if (!entry) {
     throw new SpecError([
       { path: "sampler.name", message: `unknown sampler "${config.name}"; must be one of: ${SAMPLER_NAMES.join(", ")}` },
-    ]);
-  }
-  if (!entry.create || !entry.options) {
-    throw new SpecError([
-      {
-        path: "sampler.name",
-        message: `sampler "${config.name}" is not implemented yet; available: ${IMPLEMENTED_SAMPLER_NAMES.join(", ")}`,
-      },
     ]);
   }
   const r = parseWith(entry.options, config, ["sampler"]);
@@ -180,7 +69,7 @@ export function createSampler(
   const enqueue = r.data.enqueue ?? [];
   const issues = enqueueIssues(enqueue, full);
   if (issues.length > 0) throw new SpecError(issues);
-  const sampler = (entry.create as (o: unknown, s: SearchSpace, seed: number) => Sampler)(r.data, full, seed);
+  const sampler = entry.create(r.data, full, seed);
   return enqueue.length > 0 ? new EnqueuedSampler(sampler, enqueue, full) : sampler;
 }
 

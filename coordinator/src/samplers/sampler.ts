@@ -1,10 +1,13 @@
+import { z } from "zod";
 import type { ObjectiveSpec } from "../domain/objectives.js";
 import type { Params, TrialSnapshot } from "../domain/trial.js";
+import { isScalar, type Scalar } from "../search-space/distribution.js";
+import type { SearchSpace } from "../search-space/parse-space.js";
 import type { MetricConstraint, ParamConstraint, ParamSpec } from "../spec/types.js";
 import type { Rng } from "./rng.js";
 
 /** Everything a sampler may read: no store handle, no dispatcher. */
-export interface CampaignView {
+export interface SamplerView {
   readonly trials: readonly TrialSnapshot[];
   readonly space: readonly ParamSpec[];
   readonly objectives: readonly ObjectiveSpec[];
@@ -36,8 +39,8 @@ export type Suggestion =
  */
 export interface Sampler {
   readonly name: string;
-  ask(view: CampaignView, rng: Rng): Suggestion;
-  tell?(trial: TrialSnapshot, view: CampaignView): void;
+  ask(view: SamplerView, rng: Rng): Suggestion;
+  tell?(trial: TrialSnapshot, view: SamplerView): void;
   /**
    * Seeds the sampler with finished trials of an earlier campaign over a compatible space
    * (see `trialsFromResults`). They inform the model (TPE's densities, NSGA-II's first
@@ -45,4 +48,50 @@ export interface Sampler {
    * Samplers without a model ignore them.
    */
   importTrials?(trials: readonly TrialSnapshot[]): void;
+}
+
+/** One `sampler.enqueue` entry: some or all parameter values. */
+export type EnqueuedParams = Readonly<Record<string, Scalar>>;
+
+/** The zod schema of `sampler.enqueue` (shape only; `enqueueIssues` checks it against the space). */
+export const enqueueSchema = z
+  .array(z.record(z.string(), z.custom<Scalar>(isScalar, { message: "expected a string, a finite number or a boolean" })))
+  .default([])
+  .describe("configurations the first trials use (warm start); missing parameters are drawn");
+
+/** What every sampler's options carry: its name and, where it supports warm starts, `enqueue`. */
+export interface SamplerOptionsBase {
+  readonly name: string;
+  readonly enqueue?: readonly EnqueuedParams[];
+}
+
+/**
+ * A sampler as the registry (`registry.ts`) knows it: each sampler file exports one, and the
+ * registry lists them. Its options schema validates `sampler: {name, ...}` in specs and goes
+ * into the spec's JSON Schema and the docs' option tables.
+ */
+export interface SamplerEntry {
+  /** The name a spec uses (`sampler: {name}`). */
+  readonly name: string;
+  /** What the sampler does, in one line (README and docs tables). */
+  readonly summary: string;
+  /** Validates and defaults `{name, ...options}` (strict: unknown options are errors). */
+  readonly options: z.ZodType<SamplerOptionsBase>;
+  /** Builds the sampler from validated options; `seed` seeds sampler-owned randomness. */
+  create(options: SamplerOptionsBase, space: SearchSpace, seed: number): Sampler;
+}
+
+/** Declares a sampler's registry entry with `create` typed by its own options schema. */
+export function samplerEntry<S extends z.ZodType<SamplerOptionsBase>>(entry: {
+  readonly name: string;
+  readonly summary: string;
+  readonly options: S;
+  create(options: z.output<S>, space: SearchSpace, seed: number): Sampler;
+}): SamplerEntry {
+  return entry as SamplerEntry;
+}
+
+/** The options that are set (an explicit `undefined` does not override a default). */
+export function definedOptions<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

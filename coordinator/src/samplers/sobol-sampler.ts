@@ -4,12 +4,13 @@
  * handled by decoding only the active ones; each parameter owns one dimension whether or not
  * it is active.
  */
+import { z } from "zod";
 import { InvalidSearchSpaceError } from "../errors.js";
 import type { SearchSpace } from "../search-space/parse-space.js";
 import type { ParamConstraint } from "../spec/types.js";
 import { MAX_CONSTRAINT_TRIES } from "./random-sampler.js";
 import type { Rng } from "./rng.js";
-import type { CampaignView, Sampler, Suggestion } from "./sampler.js";
+import { enqueueSchema, samplerEntry, type SamplerView, type Sampler, type Suggestion } from "./sampler.js";
 import { SobolSequence } from "./sobol-sequence.js";
 import { UnitSpace } from "./unit-space.js";
 import type { Scalar } from "../search-space/distribution.js";
@@ -59,7 +60,7 @@ export class SobolSampler implements Sampler {
    * @throws InvalidSearchSpaceError when `MAX_CONSTRAINT_TRIES` consecutive points violate
    * the parameter constraints.
    */
-  ask(view: CampaignView, _rng?: Rng): Suggestion {
+  ask(view: SamplerView, _rng?: Rng): Suggestion {
     const extra = view.paramConstraints ?? [];
     const key = extra.map((c) => c.source).join("\n");
     if (key !== this.acceptedFor) {
@@ -88,3 +89,11 @@ export class SobolSampler implements Sampler {
     throw new InvalidSearchSpaceError(`no Sobol' point satisfying ${all} found in ${MAX_CONSTRAINT_TRIES} consecutive points`);
   }
 }
+
+/** The `sobol` sampler's registry entry. */
+export const sobolSamplerEntry = samplerEntry({
+  name: "sobol",
+  summary: "scrambled Sobol' sequence over the unit cube (all-zero point skipped when unscrambled)",
+  options: z.strictObject({ name: z.literal("sobol"), scramble: z.boolean().default(true).describe("scramble the sequence (seeded); unscrambled, the origin is skipped"), enqueue: enqueueSchema }),
+  create: (o, space, seed) => new SobolSampler(space, { scramble: o.scramble, seed }),
+});

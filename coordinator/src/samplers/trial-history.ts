@@ -7,7 +7,7 @@
 import { toLossVector, type ObjectiveSpec } from "../domain/objectives.js";
 import { isFinished, type TrialSnapshot } from "../domain/trial.js";
 import type { MetricConstraint } from "../spec/types.js";
-import type { CampaignView } from "./sampler.js";
+import type { SamplerView } from "./sampler.js";
 import type { UnitSpace } from "./unit-space.js";
 
 /** A trial as the samplers see it. */
@@ -70,7 +70,7 @@ export class TrialHistory {
    * Brings the records up to date with `view` and returns the records that became final
    * since the previous call. A trial seen final stays final (finished trials are immutable).
    */
-  sync(view: CampaignView): TrialRecord[] {
+  sync(view: SamplerView): TrialRecord[] {
     const fresh: TrialRecord[] = [];
     const pending: TrialRecord[] = [];
     const trials = view.trials;

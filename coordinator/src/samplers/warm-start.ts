@@ -13,15 +13,9 @@ import type { Params, TrialSnapshot, TrialState } from "../domain/trial.js";
 import type { ParamConstraint, ParamSpec } from "../spec/types.js";
 import { MAX_CONSTRAINT_TRIES } from "./random-sampler.js";
 import type { Rng } from "./rng.js";
-import type { CampaignView, Sampler, Suggestion } from "./sampler.js";
+import type { EnqueuedParams, SamplerView, Sampler, Suggestion } from "./sampler.js";
 
-/** One `sampler.enqueue` entry: some or all parameter values. */
-export type EnqueuedParams = Readonly<Record<string, Scalar>>;
-
-/** The zod schema of `sampler.enqueue` (shape only; {@link enqueueIssues} checks it against the space). */
-export const enqueueSchema = z
-  .array(z.record(z.string(), z.custom<Scalar>(isScalar, { message: "expected a string, a finite number or a boolean" })))
-  .default([]);
+export type { EnqueuedParams };
 
 /**
  * Issues of `sampler.enqueue` against the space, located at `<path>.<i>.<param>`: unknown
@@ -96,13 +90,13 @@ export class EnqueuedSampler implements Sampler {
     this.name = inner.name;
   }
 
-  ask(view: CampaignView, rng: Rng): Suggestion {
+  ask(view: SamplerView, rng: Rng): Suggestion {
     const entry = this.entries[view.trials.length];
     if (entry) return { kind: "params", params: completeParams(entry, this.space, rng, view.paramConstraints) };
     return this.inner.ask(view, rng);
   }
 
-  tell(trial: TrialSnapshot, view: CampaignView): void {
+  tell(trial: TrialSnapshot, view: SamplerView): void {
     this.inner.tell?.(trial, view);
   }
 

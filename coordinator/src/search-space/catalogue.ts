@@ -1,15 +1,16 @@
 /**
  * Checks search-space parameters against the method catalogue of `@prunesweep/proto`
- * (`findParamRule`): unknown names, types, bounds and allowed values. Everything is driven
- * by the catalogue data, so new methods need no change here.
+ * (`findParamRule`): unknown names, types, bounds and allowed values, with the catalogue's
+ * one rule checker (`ruleViolation`, `boundViolation`) that the worker also runs on every
+ * trial. Everything is driven by the catalogue data, so new methods need no change here.
  */
-import { COMMON_PARAMS, METHOD_NAMES, findMethod, findParamRule, type ParamRule } from "@prunesweep/proto";
+import { COMMON_PARAMS, METHOD_NAMES, boundViolation, findMethod, findParamRule, ruleViolation, type ParamRule } from "@prunesweep/proto";
 import type { SpecIssue } from "../errors.js";
-import type { EntryPaths, Scalar } from "./distribution.js";
+import type { EntryPaths } from "./distribution.js";
 import type { ParamSpec } from "../spec/types.js";
 
 /** The method a namespaced parameter belongs to (`sap.p` → `sap`), if it is catalogued. */
-export function methodOf(name: string): string | undefined {
+export function methodOfParam(name: string): string | undefined {
   return findParamRule(name)?.method;
 }
 
@@ -27,38 +28,6 @@ export function unknownParamMessage(name: string): string {
     return `unknown parameter: "${prefix}" is not a method (known: ${methods}) and ${name} is not a common parameter (${common})`;
   }
   return `unknown parameter; known common parameters: ${common}; method parameters are named <method>.<param> with method one of: ${methods}`;
-}
-
-/** The bound `v` violates, as `must be <= 1`, or undefined when within the rule. */
-export function boundViolation(rule: ParamRule, v: number): string | undefined {
-  if (rule.min !== undefined) {
-    if (rule.exclusiveMin && !(v > rule.min)) return `must be > ${rule.min}`;
-    if (!(v >= rule.min)) return `must be >= ${rule.min}`;
-  }
-  if (rule.max !== undefined) {
-    if (rule.exclusiveMax && !(v < rule.max)) return `must be < ${rule.max}`;
-    if (!(v <= rule.max)) return `must be <= ${rule.max}`;
-  }
-  return undefined;
-}
-
-/** Checks one value of a categorical or fixed parameter against its rule. */
-function valueViolation(rule: ParamRule, v: Scalar): string | undefined {
-  switch (rule.type) {
-    case "float":
-      return typeof v !== "number" ? `expected a number, got ${typeof v}` : boundViolation(rule, v);
-    case "int":
-      if (typeof v !== "number" || !Number.isInteger(v)) return `expected an integer, got ${JSON.stringify(v)}`;
-      return boundViolation(rule, v);
-    case "bool":
-      return typeof v !== "boolean" ? `expected a boolean, got ${JSON.stringify(v)}` : undefined;
-    case "categorical":
-      if (typeof v !== "string") return `expected a string, got ${JSON.stringify(v)}`;
-      if (rule.values && rule.values.length > 0 && !rule.values.includes(v)) {
-        return `must be one of: ${rule.values.join(", ")}`;
-      }
-      return undefined;
-  }
 }
 
 const SHAPE_FOR: Readonly<Record<ParamRule["type"], string>> = {
@@ -99,12 +68,12 @@ export function checkAgainstCatalogue(spec: ParamSpec, paths: EntryPaths): SpecI
       return issues;
     case "categorical":
       d.values.forEach((v, i) => {
-        const msg = valueViolation(rule, v);
+        const msg = ruleViolation(rule, v)?.message;
         if (msg) issues.push({ path: paths.value(i), message: msg });
       });
       return issues;
     case "fixed": {
-      const msg = valueViolation(rule, d.value);
+      const msg = ruleViolation(rule, d.value)?.message;
       return msg ? [{ path: paths.value(0), message: msg }] : [];
     }
   }

@@ -13,4 +13,4 @@ export {
 } from "./param-constraints.js";
 export { containsValue, numericRange, finiteValues, isScalar, parseEntry } from "./distribution.js";
 export type { Scalar, ParsedEntry, EntryPaths } from "./distribution.js";
-export { checkAgainstCatalogue, unknownParamMessage, methodOf } from "./catalogue.js";
+export { checkAgainstCatalogue, unknownParamMessage, methodOfParam } from "./catalogue.js";

@@ -2,7 +2,7 @@
  * `paramConstraints` ("sap.p < sap.q", "magnitude.sparsity <= 0.95") and the pairwise
  * `relations` of the method catalogue, as {@link ParamConstraint}s over numeric parameters.
  */
-import { METHOD_CATALOG, findParamRule } from "@prunesweep/proto";
+import { METHOD_CATALOG, findParamRule, type MethodCatalogEntry } from "@prunesweep/proto";
 import type { SpecIssue } from "../errors.js";
 import type { ParamConstraint, ParamSpec } from "../spec/types.js";
 import { numericRange } from "./distribution.js";
@@ -138,7 +138,8 @@ export function catalogueConstraints(space: readonly ParamSpec[]): { constraints
     const d = findParamRule(name)?.rule.default;
     return typeof d === "number" ? d : undefined;
   };
-  for (const method of METHOD_CATALOG) {
+  const catalogue: readonly MethodCatalogEntry[] = METHOD_CATALOG;
+  for (const method of catalogue) {
     for (const rel of method.relations ?? []) {
       const left = `${method.name}.${rel.left}`;
       const right = `${method.name}.${rel.right}`;

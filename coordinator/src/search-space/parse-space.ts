@@ -4,7 +4,7 @@
  */
 import { SpecError, type SpecIssue } from "../errors.js";
 import type { ParamConstraint, ParamSpec } from "../spec/types.js";
-import { checkAgainstCatalogue, methodOf } from "./catalogue.js";
+import { checkAgainstCatalogue, methodOfParam } from "./catalogue.js";
 import { findConditionCycle } from "./conditions.js";
 import { containsValue, finiteValues, parseEntry, type ParsedEntry } from "./distribution.js";
 import { catalogueConstraints, compileParamConstraints } from "./param-constraints.js";
@@ -29,7 +29,7 @@ function applyMethodConditions(entries: ParsedEntry[], issues: SpecIssue[]): Par
   const methodValues = methodEntry ? finiteValues(methodEntry.spec.distribution) : undefined;
   const used = new Set<string>();
   const out = entries.map((e) => {
-    const m = e.spec.name === "method" ? undefined : methodOf(e.spec.name);
+    const m = e.spec.name === "method" ? undefined : methodOfParam(e.spec.name);
     if (!m) return e;
     used.add(m);
     const explicit = e.spec.when["method"];
@@ -65,7 +65,7 @@ function checkConditions(entries: readonly ParsedEntry[], issues: SpecIssue[]): 
   for (const { spec, paths } of entries) {
     for (const [dep, values] of Object.entries(spec.when)) {
       // The implied method condition was checked by applyMethodConditions.
-      if (dep === "method" && methodOf(spec.name) !== undefined) continue;
+      if (dep === "method" && methodOfParam(spec.name) !== undefined) continue;
       const path = `${paths.entry}.when.${dep}`;
       const target = byName.get(dep);
       if (dep === spec.name) issues.push({ path, message: "a parameter cannot depend on itself" });

@@ -2,6 +2,7 @@
  * Campaign spec YAML → validated, defaulted {@link CampaignSpec}. Every problem is collected
  * as a {@link SpecIssue} (dotted path + message) and thrown together in one {@link SpecError}.
  */
+import { EARLY_STOPPER_NAMES } from "../early-stopping/index.js";
 import { SpecError, type SpecIssue } from "../errors.js";
 import { SAMPLER_NAMES, samplerOptionIssues } from "../samplers/registry.js";
 import { parseSearchSpace } from "../search-space/parse-space.js";
@@ -11,7 +12,7 @@ import { campaignSchema } from "./schema.js";
 import type { CampaignSpec, MetricConstraint, SamplerConfig } from "./types.js";
 import { assertDepth, loadYaml } from "./yaml-source.js";
 
-const schema = campaignSchema(SAMPLER_NAMES);
+const schema = campaignSchema(SAMPLER_NAMES, EARLY_STOPPER_NAMES);
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === "string");
 

@@ -1,43 +1,22 @@
 /**
- * zod schemas of the campaign spec (campaign-spec.md), everything except `space`, which the
- * search-space parser handles. Objects are strict: unknown keys are errors. Defaults are
- * named constants so that docs and code agree.
+ * zod schemas of the campaign spec (docs/campaign-spec.md), everything except `space`, which
+ * the search-space parser handles. Objects are strict: unknown keys are errors. Model names,
+ * backends and the task defaults come from proto's catalogue; the other defaults are named
+ * constants here so that docs and code agree.
  */
-import { BACKEND_NAMES } from "@prunesweep/proto";
+import { BACKEND_NAMES, MODEL_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS } from "@prunesweep/proto";
 import { z } from "zod";
 import type { DatasetSource, TaskConfig } from "./types.js";
 
-/** Models the workers build (campaign-spec.md `task.model`). */
-export const MODEL_NAMES: readonly string[] = [
-  "lenet-300-100",
-  "mlp",
-  "sap-mlp",
-  "deep-mlp",
-  "res-mlp",
-  "lenet5",
-  "resnet8",
-  "resnet14",
-  "resnet20",
-];
-/** Early stoppers a spec may name (campaign-spec.md `earlyStopping.name`). */
-export const EARLY_STOPPING_NAMES: readonly string[] = ["none", "median", "asha", "mo-asha"];
-/** Backends a spec may name (`task.backend`); the list lives in @prunesweep/proto. */
-export { BACKEND_NAMES };
-
 /** Default `seed`. */
 export const DEFAULT_SEED = 0;
-/** Default `task.split` (fractions of the dataset). */
-export const DEFAULT_SPLIT = { train: 0.7, validation: 0.1, test: 0.2 } as const;
-/** Default `task.model`. */
-export const DEFAULT_MODEL = "lenet-300-100";
-/** Default `task.pretrain`, field by field. */
-export const DEFAULT_PRETRAIN = { epochs: 3, optimizer: "adam", learningRate: 0.001, batchSize: 64 } as const;
-/** Size of the `synthetic` dataset when not given. */
-export const DEFAULT_SYNTHETIC = { samples: 1000, features: 64, classes: 10 } as const;
 /** Defaults of `budget` (`maxTrials` is required); 0 means no limit / method default. */
 export const DEFAULT_BUDGET = { parallelism: 1, maxRetries: 3, maxWallMinutes: 0, maxSteps: 0 } as const;
 /** Tolerance on `task.split` summing to 1. */
 export const SPLIT_TOLERANCE = 1e-6;
+
+const DEFAULT_SYNTHETIC = TASK_DEFAULTS.synthetic;
+const DEFAULT_PRETRAIN = TASK_DEFAULTS.pretrain;
 
 const nonEmpty = z.string().min(1);
 const fraction = z.number().min(0).max(1);
@@ -118,20 +97,20 @@ const splitSchema = z
 
 const taskSchema = z.strictObject({
   dataset: datasetSchema,
-  split: splitSchema.default({ ...DEFAULT_SPLIT }),
-  model: z.enum(MODEL_NAMES as [string, ...string[]]).default(DEFAULT_MODEL),
+  split: splitSchema.default({ ...TASK_DEFAULTS.split }),
+  model: z.enum(MODEL_NAMES as [string, ...string[]]).default(TASK_DEFAULTS.model),
   modelOptions: z.record(z.string(), z.unknown()).default({}),
   exits: exitsSchema,
   pretrain: z
     .strictObject({
       epochs: z.number().int().min(0).default(DEFAULT_PRETRAIN.epochs),
-      optimizer: z.enum(["adam", "sgd"]).default(DEFAULT_PRETRAIN.optimizer),
+      optimizer: z.enum(PRETRAIN_OPTIMIZERS).default(DEFAULT_PRETRAIN.optimizer),
       learningRate: z.number().positive().default(DEFAULT_PRETRAIN.learningRate),
       batchSize: z.number().int().min(1).default(DEFAULT_PRETRAIN.batchSize),
     })
     .prefault({}),
-  backend: z.enum(BACKEND_NAMES).default("auto"),
-  maxTrainExamples: z.number().int().min(0).default(0),
+  backend: z.enum(BACKEND_NAMES).default(TASK_DEFAULTS.backend),
+  maxTrainExamples: z.number().int().min(0).default(TASK_DEFAULTS.maxTrainExamples),
 });
 
 const objectivesSchema = z
@@ -155,9 +134,10 @@ const budgetSchema = z.strictObject({
 
 /**
  * The whole spec but `space` (accepted as any value here). `constraints` and
- * `paramConstraints` stay strings at this stage.
+ * `paramConstraints` stay strings at this stage. The strategy names come from the sampler and
+ * early-stopper registries (passed in, so that spec/ does not import them).
  */
-export function campaignSchema(samplerNames: readonly string[]) {
+export function campaignSchema(samplerNames: readonly string[], stopperNames: readonly string[]) {
   return z.strictObject({
     name: z
       .string()
@@ -171,7 +151,7 @@ export function campaignSchema(samplerNames: readonly string[]) {
     space: z.unknown().optional(),
     paramConstraints: z.array(z.string()).default([]),
     sampler: strategySchema(samplerNames, "random"),
-    earlyStopping: strategySchema(EARLY_STOPPING_NAMES, "none"),
+    earlyStopping: strategySchema(stopperNames, "none"),
     budget: budgetSchema,
   });
 }

@@ -1,26 +1,8 @@
 import type { ObjectiveSpec } from "../domain/objectives.js";
 
-import type { BackendName, DatasetSource } from "@prunesweep/proto";
+import type { DatasetSource, TaskConfig } from "@prunesweep/proto";
 
-export type { DatasetSource };
-
-export interface TaskConfig {
-  readonly dataset: DatasetSource;
-  readonly split: { readonly train: number; readonly validation: number; readonly test: number };
-  readonly model: string;
-  readonly modelOptions: Readonly<Record<string, unknown>>;
-  /** Block indices, or every k blocks; `positions: []` and `every: 0` mean no exits. */
-  readonly exits: { readonly positions: readonly number[]; readonly every: number };
-  readonly pretrain: {
-    readonly epochs: number;
-    readonly optimizer: "adam" | "sgd";
-    readonly learningRate: number;
-    readonly batchSize: number;
-  };
-  readonly backend: BackendName;
-  /** Cap on training examples (0 = all); keeps tests and quick sweeps small. */
-  readonly maxTrainExamples: number;
-}
+export type { DatasetSource, TaskConfig };
 
 /** Distribution of one search-space parameter. */
 export type ParamDistribution =
@@ -70,7 +52,7 @@ export interface BudgetConfig {
   readonly maxSteps: number;
 }
 
-/** A validated campaign spec (campaign-spec.md). Every field has its default filled in. */
+/** A validated campaign spec (docs/campaign-spec.md). Every field has its default filled in. */
 export interface CampaignSpec {
   readonly name: string;
   readonly seed: number;

@@ -8,7 +8,6 @@ const STATUS_BY_ERROR_NAME: Readonly<Record<string, status>> = {
   SpecError: status.INVALID_ARGUMENT,
   InvalidSearchSpaceError: status.INVALID_ARGUMENT,
   TrialAlreadyFinishedError: status.FAILED_PRECONDITION,
-  UnauthenticatedError: status.UNAUTHENTICATED,
 };
 
 /** Maps any thrown value to a gRPC error with a status code (INTERNAL when unknown). */

@@ -43,7 +43,11 @@ export interface GrpcServerOptions {
   readonly authorize?: (metadata: Metadata) => string | undefined;
 }
 
-/** Keepalive and message-size settings shared by the server (ecosystem.md §2.5). */
+/**
+ * Keepalive and message-size settings of the server. grpc-js supports these channel options
+ * (its README's list); the keepalive values match the worker's client (30 s ping, 10 s
+ * timeout, pings allowed without calls).
+ */
 export const SERVER_CHANNEL_OPTIONS = {
   "grpc.keepalive_time_ms": 30_000,
   "grpc.keepalive_timeout_ms": 10_000,

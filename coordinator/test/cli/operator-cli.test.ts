@@ -2,7 +2,6 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { selectTrials } from "../../src/cli/commands/trials.js";
 import { createPinoLogger } from "../../src/cli/pino-logger.js";
-import { campaignJsonSchema } from "../../src/cli/spec-json-schema.js";
 import { ConfigError, loadOperatorConfig } from "../../src/config.js";
 import { fixtureResults } from "../report/results-fixture.js";
 
@@ -46,17 +45,6 @@ describe("loadOperatorConfig", () => {
     expect(() => loadOperatorConfig({ tokenFile: "empty" }, {}, read)).toThrow(/is empty/);
     expect(() => loadOperatorConfig({ tokenFile: "missing" }, {}, read)).toThrow(ConfigError);
     expect(() => loadOperatorConfig({ tlsServerName: "x" }, {}, read)).toThrow(/--tls-ca/);
-  });
-});
-
-describe("campaignJsonSchema", () => {
-  it("describes the spec, including the hand-checked parts", () => {
-    const s = campaignJsonSchema() as { $schema: string; required: string[]; properties: Record<string, { anyOf?: unknown[]; additionalProperties?: { anyOf: unknown[] }; properties?: Record<string, { anyOf?: unknown[] }> }> };
-    expect(s.$schema).toContain("json-schema.org");
-    expect(s.required).toEqual(["name", "task", "objectives", "budget"]);
-    expect(s.properties["space"]?.additionalProperties?.anyOf).toHaveLength(5);
-    expect(s.properties["task"]?.properties?.["dataset"]?.anyOf).toHaveLength(5);
-    expect(s.properties["sampler"]?.anyOf?.[0]).toMatchObject({ type: "string" });
   });
 });
 

@@ -13,7 +13,6 @@ import {
   type StopperView,
 } from "../../src/early-stopping/index.js";
 import { SpecError } from "../../src/errors.js";
-import { EARLY_STOPPING_NAMES } from "../../src/spec/index.js";
 
 /** A trial with progress reports at steps 1..n (`reports[i]` at step i + 1). */
 function trial(number: number, state: TrialState, reports: readonly Metrics[], firstStep = 1): TrialSnapshot {
@@ -190,7 +189,6 @@ describe("MoAshaStopper", () => {
 
 describe("createEarlyStopper", () => {
   it("builds every stopper a spec may name", () => {
-    expect([...EARLY_STOPPER_NAMES].sort()).toEqual([...EARLY_STOPPING_NAMES].sort());
     for (const name of EARLY_STOPPER_NAMES) expect(createEarlyStopper({ name }).name).toBe(name);
   });
 
@@ -215,7 +213,7 @@ describe("createEarlyStopper", () => {
     expect(msg({ metric: "val_accuracy" })).toMatch(/earlyStopping.direction: required with metric/);
     expect(msg({ direction: "up" })).toMatch(/earlyStopping.direction/);
     expect(msg({ name: "mo-asha", metrics: [{ metric: "a" }] })).toMatch(/earlyStopping.metrics.0.direction/);
-    expect(msg({ name: "hyperband" })).toMatch(/earlyStopping.name: unknown early stopper "hyperband"; must be one of: none, median, asha, mo-asha/);
+    expect(msg({ name: "hyperband" })).toContain(`earlyStopping.name: unknown early stopper "hyperband"; must be one of: ${EARLY_STOPPER_NAMES.join(", ")}`);
     expect(msg({ rungs: 3 })).toMatch(/earlyStopping/);
   });
 });

@@ -4,7 +4,7 @@ import { hypervolume } from "../../src/pareto/index.js";
 import { Nsga2Sampler, RandomSampler, polynomialMutation, sbx } from "../../src/samplers/index.js";
 import { selectElites, constrainedRanks } from "../../src/samplers/nsga2-selection.js";
 import { Rng } from "../../src/samplers/rng.js";
-import type { CampaignView, Sampler } from "../../src/samplers/sampler.js";
+import type { SamplerView, Sampler } from "../../src/samplers/sampler.js";
 import type { SearchSpace } from "../../src/search-space/index.js";
 import type { ParamSpec } from "../../src/spec/types.js";
 import { TOY, driveWithResults, type ToyProblem } from "./sampler-contract.js";
@@ -84,7 +84,7 @@ describe("Nsga2Sampler", () => {
     const space = unitSpace(3);
     const s = new Nsga2Sampler(space, { populationSize: 4 });
     const trials: TrialSnapshot[] = [];
-    const view = (): CampaignView => ({ trials: [...trials], space: space.space, objectives: TOY.objectives, constraints: [] });
+    const view = (): SamplerView => ({ trials: [...trials], space: space.space, objectives: TOY.objectives, constraints: [] });
     const ask = (): ReturnType<Sampler["ask"]> => s.ask(view(), new Rng(trials.length));
     for (let i = 0; i < 4; i++) {
       const r = ask();
@@ -128,7 +128,7 @@ describe("Nsga2Sampler", () => {
     const original = new Nsga2Sampler(space, { populationSize: 8 });
     const trials = driveWithResults(original, space, TOY, 30, { seed: 7, parallelism: 4 });
     // Leave the last three in flight, as a crash would.
-    const view: CampaignView = {
+    const view: SamplerView = {
       trials: trials.map((t, i) => (i >= 27 ? { ...t, state: "running", metrics: {} } : t)),
       space: space.space,
       objectives: TOY.objectives,
@@ -166,7 +166,7 @@ describe("Nsga2Sampler", () => {
       evaluate: (p) => ({ f: p["x0"] as number, x0: p["x0"] as number }),
     };
     const trials = driveWithResults(s, space, problem, 60, { seed: 3 });
-    const view: CampaignView = { trials, space: space.space, objectives: problem.objectives, constraints: problem.constraints ?? [] };
+    const view: SamplerView = { trials, space: space.space, objectives: problem.objectives, constraints: problem.constraints ?? [] };
     const parents = s.parentPopulation(view, 15);
     for (const t of parents) expect(t.params["x0"] as number).toBeGreaterThanOrEqual(0.5);
     // And it converges onto the constraint boundary, where f is smallest among feasible points.

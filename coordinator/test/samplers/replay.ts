@@ -5,10 +5,10 @@
 import type { TrialSnapshot } from "../../src/domain/trial.js";
 import { isFinished } from "../../src/domain/trial.js";
 import { Rng } from "../../src/samplers/rng.js";
-import type { CampaignView, Sampler } from "../../src/samplers/sampler.js";
+import type { SamplerView, Sampler } from "../../src/samplers/sampler.js";
 
 /** Replays `view.trials` into a fresh sampler like the campaign runner's restore. */
-export function replay(sampler: Sampler, view: CampaignView, seed: number): void {
+export function replay(sampler: Sampler, view: SamplerView, seed: number): void {
   const seen: TrialSnapshot[] = [];
   for (const t of view.trials) {
     sampler.ask({ ...view, trials: seen }, new Rng(seed * 1_000_003 + t.number));

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { ObjectiveSpec } from "../../src/domain/objectives.js";
 import type { Metrics, Params, TrialSnapshot } from "../../src/domain/trial.js";
 import { Rng } from "../../src/samplers/rng.js";
-import type { CampaignView, Sampler } from "../../src/samplers/sampler.js";
+import type { SamplerView, Sampler } from "../../src/samplers/sampler.js";
 import { activeParams, containsValue, satisfiesConstraints, type SearchSpace } from "../../src/search-space/index.js";
 import type { MetricConstraint } from "../../src/spec/types.js";
 
@@ -15,7 +15,7 @@ import type { MetricConstraint } from "../../src/spec/types.js";
 export function drive(sampler: Sampler, space: SearchSpace, n: number, seed = 1): TrialSnapshot[] {
   const trials: TrialSnapshot[] = [];
   for (let i = 0; i < n; i++) {
-    const view: CampaignView = { trials, space: space.space, objectives: [], constraints: [] };
+    const view: SamplerView = { trials, space: space.space, objectives: [], constraints: [] };
     const s = sampler.ask(view, new Rng(seed * 1_000_003 + i));
     if (s.kind !== "params") break;
     trials.push({ id: `t${i}`, number: i, state: "waiting", params: s.params, metrics: {}, progress: [], attempts: 0, createdAt: i });
@@ -40,7 +40,7 @@ export function driveWithResults(sampler: Sampler, space: SearchSpace, problem: 
   const parallelism = opts.parallelism ?? 1;
   const trials: TrialSnapshot[] = [];
   const inflight: number[] = [];
-  const view = (): CampaignView => ({ trials: [...trials], space: space.space, objectives: problem.objectives, constraints: problem.constraints ?? [] });
+  const view = (): SamplerView => ({ trials: [...trials], space: space.space, objectives: problem.objectives, constraints: problem.constraints ?? [] });
   let done = 0;
   while (done < n) {
     while (trials.length < n && inflight.length < parallelism) {

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { InvalidSearchSpaceError, SpecError } from "../../src/errors.js";
 import {
   GridSampler,
-  IMPLEMENTED_SAMPLER_NAMES,
   Nsga2Sampler,
   RandomSampler,
   SAMPLER_NAMES,
@@ -142,11 +141,10 @@ describe("createSampler", () => {
   });
 
   it("lists valid names for an unknown sampler", () => {
-    expect(() => createSampler({ name: "annealing" }, [], 0)).toThrow(/unknown sampler "annealing"; must be one of: grid, random, sobol, tpe, nsga2/);
+    expect(() => createSampler({ name: "annealing" }, [], 0)).toThrow(`unknown sampler "annealing"; must be one of: ${SAMPLER_NAMES.join(", ")}`);
   });
 
-  it("implements every sampler a spec may name", () => {
-    expect([...IMPLEMENTED_SAMPLER_NAMES].sort()).toEqual([...SAMPLER_NAMES].sort());
+  it("builds every sampler a spec may name", () => {
     for (const name of SAMPLER_NAMES) expect(createSampler({ name }, SPACE, 0).name).toBe(name);
   });
 

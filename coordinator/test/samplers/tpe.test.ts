@@ -3,7 +3,7 @@ import type { Params, TrialSnapshot } from "../../src/domain/trial.js";
 import { dominates, hypervolume, nonDominatedRanks } from "../../src/pareto/index.js";
 import { RandomSampler, TpeSampler } from "../../src/samplers/index.js";
 import { Rng } from "../../src/samplers/rng.js";
-import type { CampaignView } from "../../src/samplers/sampler.js";
+import type { SamplerView } from "../../src/samplers/sampler.js";
 import { FrontPool } from "../../src/samplers/tpe/front-pool.js";
 import { ParzenEstimator } from "../../src/samplers/tpe/parzen-estimator.js";
 import { greedyHypervolumeSubset, rampWeights } from "../../src/samplers/tpe/split.js";
@@ -128,7 +128,7 @@ describe("TpeSampler", () => {
       const s = new TpeSampler(XY, { constantLiar });
       const trials: TrialSnapshot[] = [...done];
       for (let i = 0; i < 16; i++) {
-        const view: CampaignView = { trials: [...trials], space: XY.space, objectives: quadratic.objectives, constraints: [] };
+        const view: SamplerView = { trials: [...trials], space: XY.space, objectives: quadratic.objectives, constraints: [] };
         const r = s.ask(view, new Rng(42)); // the same stream for every ask: only the view differs
         if (r.kind !== "params") throw new Error("TPE never waits");
         trials.push({ id: `r${i}`, number: trials.length, state: "running", params: r.params, metrics: {}, progress: [], attempts: 1, createdAt: 0 });
@@ -211,7 +211,7 @@ describe("TpeSampler", () => {
   it("decides the same after a restart that replays the log", () => {
     const original = new TpeSampler(XY, { nStartupTrials: 5 });
     const trials = driveWithResults(original, XY, TOY, 30, { seed: 8, parallelism: 4 });
-    const view: CampaignView = {
+    const view: SamplerView = {
       trials: trials.map((t, i) => (i >= 27 ? { ...t, state: "running", metrics: {} } : t)),
       space: XY.space,
       objectives: TOY.objectives,
@@ -227,7 +227,7 @@ describe("TpeSampler", () => {
     const s = new TpeSampler(XY);
     s.importTrials(imported);
     // With 30 imported results the model is used from the first trial on.
-    const view: CampaignView = { trials: [], space: XY.space, objectives: quadratic.objectives, constraints: [] };
+    const view: SamplerView = { trials: [], space: XY.space, objectives: quadratic.objectives, constraints: [] };
     const fromModel = s.ask(view, new Rng(1));
     const fromRandom = new RandomSampler(XY).ask(view, new Rng(1));
     expect(fromModel).not.toEqual(fromRandom);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { TrialSnapshot } from "../../src/domain/trial.js";
 import { Nsga2Sampler, RandomSampler, TpeSampler, createSampler, samplerOptionIssues, trialsFromResults } from "../../src/samplers/index.js";
 import { Rng } from "../../src/samplers/rng.js";
-import type { CampaignView } from "../../src/samplers/sampler.js";
+import type { SamplerView } from "../../src/samplers/sampler.js";
 import type { SearchSpace } from "../../src/search-space/index.js";
 import type { ParamDistribution, ParamSpec } from "../../src/spec/types.js";
 import { TOY, driveWithResults } from "./sampler-contract.js";
@@ -46,7 +46,7 @@ describe("trialsFromResults", () => {
 
 describe("importTrials", () => {
   const earlier = (): TrialSnapshot[] => driveWithResults(new RandomSampler(SPACE), SPACE, TOY, 60, { seed: 11 }).map((t) => ({ ...t, id: `import:${t.id}` }));
-  const view: CampaignView = { trials: [], space: SPACE.space, objectives: TOY.objectives, constraints: [] };
+  const view: SamplerView = { trials: [], space: SPACE.space, objectives: TOY.objectives, constraints: [] };
 
   it("lets NSGA-II breed its first generation from the imported elites", () => {
     const s = new Nsga2Sampler(SPACE, { populationSize: 10 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it, vi } from "vitest";
 
-vi.mock("@prunesweep/proto", () => {
+vi.mock(import("@prunesweep/proto"), async (importOriginal) => {
   type Rule = { type: string; min?: number; max?: number; exclusiveMax?: boolean; values?: string[]; default?: unknown; description: string };
   const COMMON_PARAMS: Record<string, Rule> = {
     method: { type: "categorical", values: [], description: "method" },
@@ -43,7 +43,9 @@ vi.mock("@prunesweep/proto", () => {
     const rule = (method?.params as Record<string, Rule> | undefined)?.[name.slice(dot + 1)];
     return rule && method ? { method: method.name, rule } : undefined;
   };
-  return { COMMON_PARAMS, METHOD_CATALOG, METHOD_NAMES, findMethod, findParamRule };
+  // The rule checkers stay the real ones; only the catalogue data and its lookups are replaced.
+  const actual: object = await importOriginal();
+  return { ...actual, COMMON_PARAMS, METHOD_CATALOG, METHOD_NAMES, findMethod, findParamRule } as never;
 });
 
 const { parseSearchSpace, activeParams } = await import("../../src/search-space/index.js");

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SpecError, type SpecIssue } from "../../src/errors.js";
+import { EARLY_STOPPER_NAMES } from "../../src/early-stopping/index.js";
+import { SAMPLER_NAMES } from "../../src/samplers/index.js";
 import { parseCampaignSpec, validateCampaignSpec } from "../../src/spec/index.js";
 import { FULL_SPEC, MINIMAL_SPEC, minimalWith } from "../fixtures/specs.js";
 
@@ -148,8 +150,8 @@ budget: { parallelism: 0 }
     expect(messageAt(issues, "task.split")).toBe("must sum to 1, got 0.7");
     expect(messageAt(issues, "objectives.1.metric")).toBe('duplicate metric "accuracy"');
     expect(messageAt(issues, "space.magnitude.sparsty")).toMatch(/^unknown parameter of method magnitude; known: sparsity, scope\b/);
-    expect(messageAt(issues, "sampler.name")).toBe("must be one of: grid, random, sobol, tpe, nsga2");
-    expect(messageAt(issues, "earlyStopping.name")).toBe("must be one of: none, median, asha, mo-asha");
+    expect(messageAt(issues, "sampler.name")).toBe(`must be one of: ${SAMPLER_NAMES.join(", ")}`);
+    expect(messageAt(issues, "earlyStopping.name")).toBe(`must be one of: ${EARLY_STOPPER_NAMES.join(", ")}`);
     expect(messageAt(issues, "budget.maxTrials")).toBe("required");
     expect(messageAt(issues, "budget.parallelism")).toBe("must be >= 1");
   });

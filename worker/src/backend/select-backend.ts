@@ -11,13 +11,13 @@
  * reason. Every tfjs copy shares one global engine, so the rest of the worker may import
  * `@tensorflow/tfjs` statically; this module only decides and activates the backend.
  */
-import * as tf from "@tensorflow/tfjs";
 import type { BackendName } from "@prunesweep/proto";
+import * as tf from "@tensorflow/tfjs";
 import { loadGpuEnvironment } from "../config.js";
 import { BackendUnavailableError, WebGpuUnavailableError } from "../errors.js";
 import { WEBGPU_BACKEND_PACKAGE, isNotInstalled, probeWebGpu, switchToWebGpu, unloadable } from "./webgpu.js";
 
-/** What the task may ask for. */
+/** What the task may ask for (`task.backend`, proto's BACKEND_NAMES). */
 export type BackendPreference = BackendName;
 
 /** The tfjs namespace type. */

@@ -1,5 +1,5 @@
 /**
- * Early-exit evaluation (methods.md §4.3, §4.5): per-exit accuracy, the accuracy vs expected
+ * Early-exit evaluation (docs/methods.md §4.2, §4.5): per-exit accuracy, the accuracy vs expected
  * MACs curve over a τ grid, and the operating point picked by an {@link ExitRule}.
  *
  * Exits are evaluated in order; exit k < K answers when its confidence passes τ

@@ -1,5 +1,5 @@
 /**
- * Forward-pass latency on the active tfjs backend (methods.md §0.4): warm up, then time single
+ * Forward-pass latency on the active tfjs backend (docs/methods.md §0.4): warm up, then time single
  * passes of the final-exit path (exit heads are not evaluated) synchronised with
  * `await y.data()`, and report the median. A wall-clock cap keeps slow backends (conv nets on
  * the cpu backend) from stalling a trial: at least `minRuns` passes are always timed.

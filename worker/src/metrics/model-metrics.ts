@@ -1,6 +1,6 @@
 /**
  * Size and cost metrics of a (possibly masked, possibly shrunk) net: parameter counts,
- * sparsity, PQI, dense and effective MACs per layer and per exit prefix (methods.md
+ * sparsity, PQI, dense and effective MACs per layer and per exit prefix (docs/methods.md
  * §0.2-0.3, §4.5). MACs are multiply-accumulates per example, not 2·MACs.
  *
  * - Dense MACs count every weight of the current (physically shrunk) structure: in·out for a
@@ -10,7 +10,7 @@
  * - Exit prefix cost C_k = backbone layers up to exit k + every exit head j ≤ k; the final
  *   exit's C_K is the whole net (backbone plus all exit heads).
  */
-import type { Layer, NetParam } from "../models/layers.js";
+import type { Layer } from "../models/layers.js";
 import type { Net } from "../models/net.js";
 import { pqIndex } from "../pruning/pqi.js";
 
@@ -159,9 +159,4 @@ function concat(arrays: readonly Float32Array[]): Float32Array {
     off += a.length;
   }
   return out;
-}
-
-/** The prunable parameters of the exit heads (early exits, not the final classifier). */
-export function exitHeadParams(net: Net): readonly NetParam[] {
-  return net.exits.flatMap((e) => e.params);
 }

@@ -1,26 +1,14 @@
 /**
- * The metrics every completed trial reports (objectives may name any of them):
- *
- * | metric | meaning |
- * |---|---|
- * | `accuracy` | test accuracy of the final exit |
- * | `val_accuracy` | validation accuracy of the final exit (absent without a validation split) |
- * | `accuracy_exit_k` | test accuracy when every example leaves at exit k (k = 1 … K, K = final) |
- * | `params`, `nonzero_params` | trainable parameter values, and those that are non-zero |
- * | `sparsity` | fraction of zero prunable (kernel) weights |
- * | `pqi` | PQ Index I_{0.5,1} over the non-zero prunable weights (per layer in details) |
- * | `dense_macs` | MACs per example of the current structure, exit heads included (C_K) |
- * | `effective_macs` | MACs of the non-zero weights only |
- * | `expected_macs` | mean effective C_k with early exiting at the operating point (= effective_macs without exits) |
- * | `expected_dense_macs` | the same with dense C_k (= dense_macs without exits) |
- * | `ee_accuracy`, `ee_tau` | test accuracy and τ at the operating point (early-exit nets only) |
- * | `latency_ms_b1`, `latency_ms_b64` | median forward latency, batch 1 and 64, on the worker's backend |
- * | `wall_ms_metrics` | time spent measuring all this |
+ * The metrics every completed trial reports (objectives may name any of them): accuracy per
+ * exit, sizes, sparsity and PQI, dense/effective/expected MACs, the early-exit operating point
+ * and latency. Each one is declared, with its meaning, unit and direction, in proto's metric
+ * catalogue (`METRIC_CATALOG`), which the README's metric table is generated from.
  *
  * The operating point is chosen on the validation split (test when there is none) and then
  * evaluated on test. Details carry per-layer sparsity/PQI/MACs, per-exit costs and accuracy,
  * both τ curves and the latency settings.
  */
+import { LATENCY_BATCH_SIZES } from "@prunesweep/proto";
 import { splitOf, type Dataset } from "../data/types.js";
 import { tauGridOf, type ExitRule } from "../models/exits.js";
 import type { Net } from "../models/net.js";
@@ -42,10 +30,7 @@ export interface CollectedMetrics {
   readonly details: Record<string, unknown>;
 }
 
-/** Latency batch sizes reported as `latency_ms_b<n>`. */
-export const LATENCY_BATCH_SIZES: readonly number[] = [1, 64];
-
-/** Measures `net` on `data` (see the table above). Leaves no tensors behind. */
+/** Measures `net` on `data` (the metrics above). Leaves no tensors behind. */
 export async function collectTrialMetrics(net: Net, data: Dataset, opts: TrialMetricsOptions = {}): Promise<CollectedMetrics> {
   const started = performance.now();
   const size = await measureModel(net);

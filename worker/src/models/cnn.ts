@@ -15,45 +15,16 @@
  * after every conv by default (`batchNorm: false` gives conv + bias; the `bn_scale` criterion
  * then has nothing to read). Shortcuts of the two downsampling blocks are option A (zero-pad,
  * parameter-free, as the CIFAR paper) by default, `shortcut: B` for 1x1 conv + BN. Every
- * block is one block for exits; all but the downsampling blocks are removable (methods.md §2.4).
+ * block is one block for exits; all but the downsampling blocks are removable (docs/methods.md §2.2).
  */
-import * as z from "zod";
-import { exitOptionsShape } from "./exits.js";
+import { modelOptionsSchema } from "@prunesweep/proto";
 import { NetBuilder } from "./net-builder.js";
 import type { Net } from "./net.js";
 import type { ModelBuildArgs } from "./registry-types.js";
 
-const width = z.number().int().min(1).max(4096);
-
-/** `modelOptions` of `lenet5`. */
-export const lenet5OptionsSchema = z.strictObject({
-  /** Filters of the two convs. @default [6, 16] */
-  channels: z.tuple([width, width]).default([6, 16]),
-  /** Widths of the two hidden dense layers. @default [120, 84] */
-  hidden: z.tuple([width, width]).default([120, 84]),
-  /** Kernel size of both convs. @default 5 */
-  kernelSize: z.number().int().min(1).max(11).default(5),
-  /** @default "relu" */
-  activation: z.enum(["relu", "tanh"]).default("relu"),
-  /** BatchNorm after each conv. @default false */
-  batchNorm: z.boolean().default(false),
-  ...exitOptionsShape,
-});
-
-/** `modelOptions` of `resnet8/14/20`. */
-export const resnetOptionsSchema = z.strictObject({
-  /** Filters of stage 1 (stages 2 and 3 use 2x and 4x). @default 16 */
-  baseWidth: width.default(16),
-  /** @default true */
-  batchNorm: z.boolean().default(true),
-  /** Shortcut of the downsampling blocks. @default "A" */
-  shortcut: z.enum(["A", "B"]).default("A"),
-  ...exitOptionsShape,
-});
-
 /** LeNet-5 (variant above). */
 export function buildLenet5(args: ModelBuildArgs): Net {
-  const o = lenet5OptionsSchema.parse(args.options);
+  const o = modelOptionsSchema("lenet5").parse(args.options);
   const [c1, c2] = o.channels;
   const [h1, h2] = o.hidden;
   const b = new NetBuilder("lenet5", args.inputShape, args.numClasses, args.seed);
@@ -65,8 +36,8 @@ export function buildLenet5(args: ModelBuildArgs): Net {
 }
 
 /** A CIFAR ResNet of `depth` = 6n + 2 layers. */
-export function buildResnet(depth: number, args: ModelBuildArgs): Net {
-  const o = resnetOptionsSchema.parse(args.options);
+export function buildResnet(depth: 8 | 14 | 20, args: ModelBuildArgs): Net {
+  const o = modelOptionsSchema(`resnet${depth}`).parse(args.options);
   const n = (depth - 2) / 6;
   const b = new NetBuilder(`resnet${depth}`, args.inputShape, args.numClasses, args.seed);
   b.conv("stem", { filters: o.baseWidth, kernelSize: 3, activation: "relu", batchNorm: o.batchNorm });

@@ -1,7 +1,7 @@
 /**
  * Convolutional layers: conv2d (+ optional BatchNorm) + activation, max pooling and global
  * average pooling. Feature maps are NHWC; kernels `[kh, kw, in, out]`, so "filter" means the
- * last axis (methods.md §0.1).
+ * last axis (docs/methods.md §0.1).
  *
  * MACs: conv = H_out·W_out·kh·kw·C_in·C_out; pooling and BatchNorm count 0 (element-wise work
  * is not counted, as in thop's conv/linear-only convention).

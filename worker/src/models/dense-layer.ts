@@ -20,7 +20,7 @@ import {
  * `y = act(x · W + b)`, kernel `[in, out]` (Glorot uniform), bias zeros.
  *
  * With a neuron gate g (`[out]`): `y = g ⊙ act(x · W + b)`. With a layer gate g (scalar,
- * shape-preserving layers only): `y = g · f(x) + (1 − g) · x` (methods.md §3.2 reading (b)),
+ * shape-preserving layers only): `y = g · f(x) + (1 − g) · x` (docs/methods.md §3.2),
  * so g → 0 turns the layer into an identity; the layer's width is then tied to its input.
  */
 export class DenseLayer implements Layer {

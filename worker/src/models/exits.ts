@@ -1,5 +1,5 @@
 /**
- * Early exits (methods.md §4): a linear classifier on globally average-pooled features,
+ * Early exits (docs/methods.md §4): a linear classifier on globally average-pooled features,
  * attached after a block of the backbone.
  *
  * Positions (`task.exits`): position p means "after the first p blocks" (p = 0: after the
@@ -7,7 +7,8 @@
  * classifier). `{every: k}` means positions k, 2k, … < B. What a block is depends on the
  * model (see each builder: a hidden layer of an MLP, a residual block, a conv+pool stage).
  *
- * Exit options live in `modelOptions` (shared by every model):
+ * Exit options live in `modelOptions` (shared by every model; schema and defaults in proto's
+ * model catalogue):
  * - `exitLossWeights`: `uniform` (w_k = 1, the default) | `increasing` (w_k = k/K) | a list of
  *   K weights (exits in order, final last). Joint loss L = Σ_k w_k · CE_k.
  * - `exitRule`: how the trial picks its operating point on the τ curve:
@@ -17,22 +18,17 @@
  *   max_c p_c ≥ τ; `entropy` exits when the normalised entropy H(p)/ln(C) ≤ τ.
  * - `tauGrid`: the τ values of the curve (defaults below).
  */
-import * as z from "zod";
+import { DEFAULT_TAU_GRID_ENTROPY, DEFAULT_TAU_GRID_MAX_SOFTMAX, type ExitOptions } from "@prunesweep/proto";
 import { InvalidTaskError } from "../errors.js";
 import { GlobalAvgPoolLayer } from "./conv-layers.js";
 import { DenseLayer } from "./dense-layer.js";
 import type { ForwardOptions, Layer, LayerBuildContext, NetParam } from "./layers.js";
 import type * as tf from "@tensorflow/tfjs";
 
-/** Exit criterion. */
-export type ExitCriterion = "max-softmax" | "entropy";
+export type { ExitOptions };
 
-/** Default τ grid for max-softmax (methods.md §4.8). */
-export const DEFAULT_TAU_GRID_MAX_SOFTMAX: readonly number[] = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0];
-/** Default τ grid for normalised entropy (exit when H/ln C ≤ τ). */
-export const DEFAULT_TAU_GRID_ENTROPY: readonly number[] = [0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5];
-/** Default tolerated accuracy drop of the operating point. */
-export const DEFAULT_MAX_ACCURACY_DROP = 0.01;
+/** Exit criterion. */
+export type ExitCriterion = ExitOptions["exitRule"]["criterion"];
 
 /** The rule that picks the operating point. */
 export interface ExitRule {
@@ -40,29 +36,6 @@ export interface ExitRule {
   /** Fixed threshold; when set, `maxAccuracyDrop` is ignored. */
   readonly tau?: number;
   readonly maxAccuracyDrop: number;
-}
-
-/** `modelOptions` keys shared by every model (merged into each builder's schema). */
-export const exitOptionsShape = {
-  /** @default "uniform" */
-  exitLossWeights: z.union([z.enum(["uniform", "increasing"]), z.array(z.number().min(0)).min(1).max(64)]).default("uniform"),
-  /** @default {criterion: "max-softmax", maxAccuracyDrop: 0.01} */
-  exitRule: z
-    .strictObject({
-      criterion: z.enum(["max-softmax", "entropy"]).default("max-softmax"),
-      tau: z.number().min(0).max(1).optional(),
-      maxAccuracyDrop: z.number().min(0).max(1).default(DEFAULT_MAX_ACCURACY_DROP),
-    })
-    .prefault({}),
-  /** @default DEFAULT_TAU_GRID_* of the criterion */
-  tauGrid: z.array(z.number().min(0).max(1)).min(1).max(64).optional(),
-};
-
-/** Parsed exit options. */
-export interface ExitOptions {
-  readonly exitLossWeights: "uniform" | "increasing" | readonly number[];
-  readonly exitRule: ExitRule;
-  readonly tauGrid?: readonly number[];
 }
 
 /** `task.exits`. */

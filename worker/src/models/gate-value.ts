@@ -1,5 +1,5 @@
 /**
- * Learnable scaling factors ("gates", methods.md §3): how a gate variable turns into the
+ * Learnable scaling factors ("gates", docs/methods.md §3.3): how a gate variable turns into the
  * factor a layer multiplies by.
  *
  * The effective gate is `g = lrMult · θ` where θ is the variable: with Adam the step on θ is

@@ -1,6 +1,6 @@
 /**
  * Attaching learnable scaling factors to a net and exporting the pruned structure
- * (methods.md §3.2-3.3).
+ * (docs/methods.md §3.2-3.4).
  *
  * Where gates sit:
  * - `neuron` / `filter`: a vector on every prunable unit group (see {@link Net.unitGroups}),

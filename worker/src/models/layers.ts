@@ -33,7 +33,7 @@ export interface NetParam {
   readonly variable: tf.Variable;
   readonly shape: readonly number[];
   readonly size: number;
-  /** Whether weight pruning applies (kernels with >= 2 dims; never biases, see methods.md §0.1). */
+  /** Whether weight pruning applies (kernels with >= 2 dims; never biases, see docs/methods.md §0.1). */
   readonly prunable: boolean;
   readonly trainable: boolean;
   /**

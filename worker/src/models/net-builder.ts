@@ -1,4 +1,5 @@
 /** Builds a {@link SequentialNet} layer by layer, tracking the per-example shape and the blocks. */
+import { exitOptionsSchema } from "@prunesweep/proto";
 import { ConvLayer, GlobalAvgPoolLayer, MaxPoolLayer, type ConvOptions } from "./conv-layers.js";
 import { DenseLayer } from "./dense-layer.js";
 import { NO_EXITS, resolveExitPositions, type ExitOptions, type ExitSpec } from "./exits.js";
@@ -6,8 +7,8 @@ import { FlattenLayer, type Activation, type Layer, type LayerBuildContext } fro
 import { SequentialNet, nextNetUid, type BlockSpec, type Net } from "./net.js";
 import { BasicBlock, ResMlpBlock, type BasicBlockOptions } from "./residual-blocks.js";
 
-/** Exit options when a model has none. */
-export const DEFAULT_EXIT_OPTIONS: ExitOptions = { exitLossWeights: "uniform", exitRule: { criterion: "max-softmax", maxAccuracyDrop: 0.01 } };
+/** Exit options when a model has none: the catalogue's defaults. */
+export const DEFAULT_EXIT_OPTIONS: ExitOptions = exitOptionsSchema.parse({});
 
 /**
  * @example

@@ -81,7 +81,7 @@ export interface Net {
   forwardTaps(x: tf.Tensor, opts: ForwardOptions, layerIndices: readonly number[]): tf.Tensor[];
   /** Dense MACs per backbone layer, then per exit head (kind `exit`). */
   macsPerLayer(): readonly LayerCost[];
-  /** Total dense MACs per example: backbone plus every exit head (= C_K, methods.md §4.5). */
+  /** Total dense MACs per example: backbone plus every exit head (= C_K, docs/methods.md §4.5). */
   denseMacs(): number;
   /** Number of trainable parameter values (kernels + biases + ...). */
   paramCount(): number;

@@ -1,8 +1,10 @@
 /**
- * Model registry: `buildModel(name, options, inputShape, numClasses, seed, exits?)`.
- * Add an architecture by adding a builder to {@link MODEL_BUILDERS} (and its name to the
- * coordinator's MODEL_NAMES).
+ * Model registry: `buildModel(name, options, inputShape, numClasses, seed, exits?)`. One
+ * builder per model of proto's catalogue: add an architecture by writing its builder, adding
+ * its catalogue entry (`proto/src/catalogue/models.ts`) and one line here (docs/extending.md).
+ * The map is typed against the catalogue, so a missing or extra builder does not compile.
  */
+import { MODEL_NAMES, type ModelName } from "@prunesweep/proto";
 import * as z from "zod";
 import { InvalidTaskError, UnknownModelError } from "../errors.js";
 import { buildLenet5, buildResnet } from "./cnn.js";
@@ -11,27 +13,21 @@ import { buildDeepMlp, buildLenet300100, buildMlpModel, buildResMlp, buildSapMlp
 import type { Net } from "./net.js";
 import type { ModelBuildArgs } from "./registry-types.js";
 
-/** A model builder; validates `args.options` (zod) and returns a freshly initialised net. */
-export type ModelBuilder = (args: ModelBuildArgs) => Net;
+/** A model builder; validates `args.options` against the catalogue's schema and returns a freshly initialised net. */
+type ModelBuilder = (args: ModelBuildArgs) => Net;
 
-/** Registered builders by name. */
-export const MODEL_BUILDERS: ReadonlyMap<string, ModelBuilder> = new Map<string, ModelBuilder>([
-  ["lenet-300-100", buildLenet300100],
-  ["mlp", buildMlpModel],
-  ["sap-mlp", buildSapMlp],
-  ["deep-mlp", buildDeepMlp],
-  ["res-mlp", buildResMlp],
-  ["lenet5", buildLenet5],
-  ["resnet8", (a) => buildResnet(8, a)],
-  ["resnet14", (a) => buildResnet(14, a)],
-  ["resnet20", (a) => buildResnet(20, a)],
-]);
-
-/** Names of the registered architectures. */
-export const MODEL_NAMES: readonly string[] = [...MODEL_BUILDERS.keys()];
-
-/** Models with conv layers: they need conv gradients (not on the wasm backend without extra kernels). */
-export const CONV_MODELS: ReadonlySet<string> = new Set(["lenet5", "resnet8", "resnet14", "resnet20"]);
+/** Builders by catalogue name. */
+const MODEL_BUILDERS = {
+  "lenet-300-100": buildLenet300100,
+  mlp: buildMlpModel,
+  "sap-mlp": buildSapMlp,
+  "deep-mlp": buildDeepMlp,
+  "res-mlp": buildResMlp,
+  lenet5: buildLenet5,
+  resnet8: (a) => buildResnet(8, a),
+  resnet14: (a) => buildResnet(14, a),
+  resnet20: (a) => buildResnet(20, a),
+} as const satisfies { readonly [N in ModelName]: ModelBuilder };
 
 /**
  * Builds a model with seeded initialisation (same seed, same weights).
@@ -45,7 +41,7 @@ export function buildModel(
   seed: number,
   exits?: ExitSpec,
 ): Net {
-  const builder = MODEL_BUILDERS.get(name);
+  const builder = (MODEL_BUILDERS as Readonly<Record<string, ModelBuilder>>)[name];
   if (!builder) throw new UnknownModelError(name, MODEL_NAMES);
   try {
     return builder({ options, inputShape, numClasses, seed, exits });

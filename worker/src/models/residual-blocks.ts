@@ -2,10 +2,10 @@
  * Residual blocks: the residual-MLP block and the CIFAR ResNet basic block (He et al. 2016).
  *
  * Both compute `y = act(shortcut(x) + g · F(x))`, where g is an optional block gate
- * (methods.md §3.2): g → 0 reduces the block to its shortcut, so a shape-preserving block can
+ * (docs/methods.md §3.2): g → 0 reduces the block to its shortcut, so a shape-preserving block can
  * be deleted. The stream width (block input and output) is tied to the skip connection, so
  * only the units *inside* F (the first layer's outputs) are prunable; those form the block's
- * inner unit group, which LayerPrune also uses to score the block (methods.md §2.3).
+ * inner unit group, which LayerPrune also uses to score the block (docs/methods.md §2.3).
  */
 import * as tf from "@tensorflow/tfjs";
 import { ConvLayer } from "./conv-layers.js";

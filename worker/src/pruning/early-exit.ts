@@ -1,5 +1,5 @@
 /**
- * Pruning early-exit networks (Görmez & Koyuncu, SNN workshop 2022; methods.md §4). Needs a
+ * Pruning early-exit networks (Görmez & Koyuncu, SNN workshop 2022; docs/methods.md §4). Needs a
  * model with `task.exits` (pretrained jointly, L = Σ w_k CE_k).
  *
  * - `simultaneous` (Approach 1): `iterations` rounds of {magnitude-prune `fraction` of the
@@ -19,15 +19,15 @@
  * the final exit on the validation split (metrics/exit-metrics.ts); each of the three given as
  * a parameter overrides the same field of `modelOptions.exitRule`.
  */
+import { methodEntry, withDefaults } from "@prunesweep/proto";
 import { InvalidTaskError } from "../errors.js";
-import { resolveExitLossWeights, type ExitCriterion, type ExitRule } from "../models/exits.js";
+import { resolveExitLossWeights, type ExitRule } from "../models/exits.js";
 import type { NetParam } from "../models/layers.js";
 import type { Net } from "../models/net.js";
 import { weightedExitLoss, type LossFn } from "../trial/train.js";
 import { disposeMasks, applyMasks, type Masks } from "./masks.js";
-import { paramOrDefault } from "./param-rules.js";
-import type { FineTuneResult, MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
-import { catalogRules, subsetMagnitudeMasks } from "./structured-utils.js";
+import type { FineTuneResult, MethodMetricName, MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
+import { subsetMagnitudeMasks } from "./structured-utils.js";
 
 /** Parsed parameters of {@link earlyExitMethod}. */
 export interface EarlyExitParams {
@@ -43,7 +43,7 @@ export interface EarlyExitParams {
 }
 
 const NAME = "early-exit";
-const RULES = catalogRules(NAME);
+const RULES = methodEntry(NAME).params;
 
 /** Loss over the given exits with the given weights (others weight 0). */
 function exitLoss(weights: readonly number[], training: boolean): LossFn {
@@ -101,30 +101,29 @@ function exitParamsOf(net: Net): NetParam[] {
 }
 
 /** The `early-exit` pruning method. */
-export const earlyExitMethod: PruningMethod<EarlyExitParams> = {
+export const earlyExitMethod: PruningMethod<EarlyExitParams, "early-exit"> = {
   name: NAME,
-  description: "prune an early-exit network: backbone and exits together, or backbone first then fresh exits on the frozen backbone",
-  paramRules: RULES,
 
   parseParams({ own }: MethodParamValues): EarlyExitParams {
-    const get = <T extends string | number | boolean>(k: string): T => paramOrDefault<T>(own, RULES, k, `${NAME}.${k}`);
+    const v = withDefaults(RULES, own);
+    // Operating-point fields set on the trial override `modelOptions.exitRule`; the rest comes from the model.
     const rule: { -readonly [K in keyof ExitRule]?: ExitRule[K] } = {};
-    if (typeof own["criterion"] === "string") rule.criterion = own["criterion"] as ExitCriterion;
-    if (typeof own["tau"] === "number") rule.tau = own["tau"];
-    if (typeof own["maxAccuracyDrop"] === "number") rule.maxAccuracyDrop = own["maxAccuracyDrop"];
+    if (own["criterion"] !== undefined) rule.criterion = v.criterion;
+    if (v.tau !== undefined) rule.tau = v.tau;
+    if (own["maxAccuracyDrop"] !== undefined) rule.maxAccuracyDrop = v.maxAccuracyDrop;
     return {
-      approach: get("approach"),
-      iterations: get("iterations"),
-      fraction: get("fraction"),
-      scope: get("scope"),
-      epochsPerIteration: get("epochsPerIteration"),
-      exitEpochs: get("exitEpochs"),
-      lossWeights: get("lossWeights"),
+      approach: v.approach,
+      iterations: v.iterations,
+      fraction: v.fraction,
+      scope: v.scope,
+      epochsPerIteration: v.epochsPerIteration,
+      exitEpochs: v.exitEpochs,
+      lossWeights: v.lossWeights,
       rule,
     };
   },
 
-  async run(ctx: PruningContext, p: EarlyExitParams): Promise<PruningResult> {
+  async run(ctx: PruningContext, p: EarlyExitParams): Promise<PruningResult<MethodMetricName<"early-exit">>> {
     const net = ctx.net;
     if (net.exits.length === 0) {
       throw new InvalidTaskError(`method "${NAME}" needs a model with early exits: set task.exits (e.g. [1, 2] or {every: 2}) for "${net.architecture}"`);

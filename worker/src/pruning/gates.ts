@@ -1,6 +1,6 @@
 /**
  * Learnable scaling factors at neuron, filter, layer and block granularity (Haider & Taj, ICIP
- * 2021; methods.md §3 — an inferred specification: the paper's code is not public).
+ * 2021; docs/methods.md §3 — an inferred specification: the paper's code is not public).
  *
  * 1. Gates (init `gateInit`) are attached where models/gating.ts describes; a granularity the
  *    model lacks is skipped (no gates at all is an InvalidTaskError).
@@ -17,14 +17,14 @@
  * Reports `gates_total`, `gates_zeroed`, `removed_layers`, `removed_units` and
  * `compression` = 1 − params after / params before.
  */
+import { methodEntry, withDefaults } from "@prunesweep/proto";
 import * as tf from "@tensorflow/tfjs";
 import { InvalidTaskError } from "../errors.js";
 import { readGate, gateValue, type GateConfig } from "../models/gate-value.js";
 import { attachGates, exportGates, type GateHandle, type Granularity } from "../models/gating.js";
 import { crossEntropyLoss, type LossFn } from "../trial/train.js";
-import { paramOrDefault } from "./param-rules.js";
-import type { MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
-import { catalogRules, snapshotStructure } from "./structured-utils.js";
+import type { MethodMetricName, MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
+import { snapshotStructure } from "./structured-utils.js";
 
 /** Parsed parameters of {@link gatesMethod}. */
 export interface GatesParams {
@@ -41,7 +41,7 @@ export interface GatesParams {
 }
 
 const NAME = "gates";
-const RULES = catalogRules(NAME);
+const RULES = methodEntry(NAME).params;
 
 /** Gate masks (0/1 variables) and the online thresholding of one trial. */
 class GateState {
@@ -125,28 +125,26 @@ function gatedLoss(handles: readonly GateHandle[], lambdas: Readonly<Record<Gran
 }
 
 /** The `gates` pruning method. */
-export const gatesMethod: PruningMethod<GatesParams> = {
+export const gatesMethod: PruningMethod<GatesParams, "gates"> = {
   name: NAME,
-  description: "learnable scaling factors (neuron/filter/layer/block) with an L1 penalty, online thresholding and physical export",
-  paramRules: RULES,
 
   parseParams({ own }: MethodParamValues): GatesParams {
-    const get = <T extends string | number | boolean>(k: string): T => paramOrDefault<T>(own, RULES, k, `${NAME}.${k}`);
+    const v = withDefaults(RULES, own);
     return {
-      granularities: { neuron: get("neuron"), filter: get("filter"), layer: get("layer"), block: get("block") },
-      lambdas: { neuron: get("lambdaNeuron"), filter: get("lambdaFilter"), layer: get("lambdaLayer"), block: get("lambdaBlock") },
-      regularizer: get("regularizer"),
-      tau: get("tau"),
-      gateInit: get("gateInit"),
-      gateLrMult: get("gateLrMult"),
-      pruneInterval: get("pruneInterval"),
-      pruneSteps: get("pruneSteps"),
-      epochs: get("epochs"),
-      postExportEpochs: get("postExportEpochs"),
+      granularities: { neuron: v.neuron, filter: v.filter, layer: v.layer, block: v.block },
+      lambdas: { neuron: v.lambdaNeuron, filter: v.lambdaFilter, layer: v.lambdaLayer, block: v.lambdaBlock },
+      regularizer: v.regularizer,
+      tau: v.tau,
+      gateInit: v.gateInit,
+      gateLrMult: v.gateLrMult,
+      pruneInterval: v.pruneInterval,
+      pruneSteps: v.pruneSteps,
+      epochs: v.epochs,
+      postExportEpochs: v.postExportEpochs,
     };
   },
 
-  async run(ctx: PruningContext, p: GatesParams): Promise<PruningResult> {
+  async run(ctx: PruningContext, p: GatesParams): Promise<PruningResult<MethodMetricName<"gates">>> {
     const net = ctx.net;
     const before = snapshotStructure(net);
     const config: GateConfig = { lrMult: p.gateLrMult, steTau: p.regularizer === "l1_hard_threshold_ste" ? p.tau : undefined };

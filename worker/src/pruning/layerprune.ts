@@ -1,9 +1,9 @@
 /**
- * LayerPrune (Elkerdawy et al., ACCV 2020; methods.md §2) and its filter-pruning counterpart.
+ * LayerPrune (Elkerdawy et al., ACCV 2020; docs/methods.md §2) and its filter-pruning counterpart.
  *
  * `unit: layer | block` — one criterion pass scores every unit of every removable layer/block
  * (structured-criteria.ts), a layer's score is the mean over its scoring units (a residual
- * block: its first layer's, methods.md §2.3; `imprint` scores blocks directly), and the k
+ * block: its first layer's, docs/methods.md §2.3; `imprint` scores blocks directly), and the k
  * lowest-scoring candidates are replaced by identities in one go (`removal: k`), or candidates
  * are removed in ascending score order until the measured latency at `latencyBatch` is within
  * `latencyBudget` × the unpruned latency (`removal: latency`, the ICIP variant). Candidates
@@ -22,33 +22,22 @@
  * when `lrDrop` (the paper's step schedule). The net shrinks physically: dense MACs,
  * parameters and latency drop.
  */
+import { methodEntry, withDefaults, type ParamValues } from "@prunesweep/proto";
 import { InvalidParameterError, InvalidTaskError } from "../errors.js";
 import { splitOf } from "../data/types.js";
 import { measureLatency } from "../metrics/latency.js";
 import type { Net, NetBlock } from "../models/net.js";
-import { paramOrDefault } from "./param-rules.js";
-import type { MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
+import type { MethodMetricName, MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
 import { meanScore, unitScores, type UnitCriterion } from "./structured-criteria.js";
 import { imprintBlockScores } from "./structured-imprint.js";
-import { catalogRules, snapshotStructure, UnitTracker, unitsToKeep } from "./structured-utils.js";
-
-/** Parsed parameters of {@link layerPruneMethod}. */
-export interface LayerPruneParams {
-  readonly unit: "layer" | "block" | "filter";
-  readonly criterion: UnitCriterion | "imprint";
-  readonly removal: "k" | "latency";
-  readonly k: number;
-  readonly latencyBudget: number;
-  readonly latencyBatch: number;
-  readonly filterFraction: number;
-  readonly filterScope: "layer" | "global";
-  readonly criterionBatches: number;
-  readonly imprintFeatures: number;
-  readonly lrDrop: boolean;
-}
+import { snapshotStructure, UnitTracker, unitsToKeep } from "./structured-utils.js";
 
 const NAME = "layerprune";
-const RULES = catalogRules(NAME);
+const RULES = methodEntry(NAME).params;
+
+/** Parsed parameters of {@link layerPruneMethod}: the catalogue's, defaults applied. */
+export type LayerPruneParams = ParamValues<typeof RULES>;
+
 /** Fractions tried in turn by filter pruning under a latency budget. */
 const FILTER_FRACTION_STEPS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
@@ -147,33 +136,18 @@ async function removeFilters(ctx: PruningContext, p: LayerPruneParams): Promise<
 }
 
 /** The `layerprune` pruning method. */
-export const layerPruneMethod: PruningMethod<LayerPruneParams> = {
+export const layerPruneMethod: PruningMethod<LayerPruneParams, "layerprune"> = {
   name: NAME,
-  description: "LayerPrune: remove the least important layers/blocks (or filters) by a per-filter criterion, then fine-tune",
-  paramRules: RULES,
 
   parseParams({ own }: MethodParamValues): LayerPruneParams {
-    const get = <T extends string | number | boolean>(k: string): T => paramOrDefault<T>(own, RULES, k, `${NAME}.${k}`);
-    const p: LayerPruneParams = {
-      unit: get("unit"),
-      criterion: get("criterion"),
-      removal: get("removal"),
-      k: get("k"),
-      latencyBudget: get("latencyBudget"),
-      latencyBatch: get("latencyBatch"),
-      filterFraction: get("filterFraction"),
-      filterScope: get("filterScope"),
-      criterionBatches: get("criterionBatches"),
-      imprintFeatures: get("imprintFeatures"),
-      lrDrop: get("lrDrop"),
-    };
+    const p = withDefaults(RULES, own);
     if (p.unit === "filter" && p.criterion === "imprint") {
       throw new InvalidParameterError(`${NAME}.criterion`, `"imprint" scores whole layers; use ${NAME}.unit=layer or block with it`);
     }
     return p;
   },
 
-  async run(ctx: PruningContext, p: LayerPruneParams): Promise<PruningResult> {
+  async run(ctx: PruningContext, p: LayerPruneParams): Promise<PruningResult<MethodMetricName<"layerprune">>> {
     const before = snapshotStructure(ctx.net);
     const structural = p.unit === "filter" ? await removeFilters(ctx, p) : await removeLayers(ctx, p);
     const after = snapshotStructure(ctx.net);

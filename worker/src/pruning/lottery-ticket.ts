@@ -1,6 +1,6 @@
 /**
  * Iterative lottery-ticket pruning (Frankle & Carbin; the `lt-P` baseline of the SAP code,
- * methods.md §1.4): every round prunes a fraction `rate` (P) of the remaining weights of each
+ * docs/methods.md §1.5): every round prunes a fraction `rate` (P) of the remaining weights of each
  * scope unit, ranked by their **current** trained magnitudes, rewinds every parameter to its
  * initial (pre-pretraining) value w_init ⊙ m, and retrains `roundEpochs` epochs. After t
  * rounds, (1 - P)^t of the weights remain (up to rounding: round(P·d) per unit and round).
@@ -13,44 +13,18 @@
  * {@link runRateRounds} is shared with the one-shot baseline (`one-shot.ts`), which differs
  * only in the ranking.
  */
-import type { ParamRule } from "@prunesweep/proto";
-import { paramOrDefault } from "./param-rules.js";
-import type { MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
+import { methodEntry, withDefaults, type MethodEntry, type ParamValues } from "@prunesweep/proto";
+import type { MethodMetricName, MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
 import { sparsityMeasures } from "./pqi.js";
 import { roundDetails, runPruningRounds } from "./schedule-rounds.js";
-import { absValues, keptValues, pruneByUnits, PRUNE_SCOPES, scopeUnits, type PruneScope } from "./schedule-units.js";
+import { absValues, keptValues, pruneByUnits, scopeUnits } from "./schedule-units.js";
 
-/** Parsed parameters of the lottery-ticket and one-shot baselines. */
-export interface RateRoundsParams {
-  /** P: fraction of the remaining weights pruned per round, in (0, 1). */
-  readonly rate: number;
-  /** T: pruning rounds. */
-  readonly rounds: number;
-  /** E: training epochs per round (after rewinding). */
-  readonly roundEpochs: number;
-  readonly scope: PruneScope;
-  /** L2 penalty while retraining. */
-  readonly weightDecay: number;
-}
+/** Parsed parameters of the lottery-ticket and one-shot baselines (one catalogue object): rate P, rounds T, epochs E per round, scope, weight decay. */
+export type RateRoundsParams = ParamValues<MethodEntry<"lottery-ticket" | "one-shot">["params"]>;
 
-/** Parameter rules shared by `lottery-ticket` and `one-shot` (mirrored in proto's METHOD_CATALOG). */
-export const RATE_ROUNDS_RULES: Readonly<Record<string, ParamRule>> = {
-  rate: { type: "float", min: 0, max: 1, exclusiveMin: true, exclusiveMax: true, default: 0.2, description: "P: fraction of the remaining weights pruned per round" },
-  rounds: { type: "int", min: 1, max: 100, default: 5, description: "T: pruning rounds" },
-  roundEpochs: { type: "int", min: 1, max: 1000, default: 2, description: "E: training epochs per round, after rewinding to the initial weights" },
-  scope: { type: "categorical", values: [...PRUNE_SCOPES], default: "global", description: "ranking scope: all weights, per layer, or per output neuron" },
-  weightDecay: { type: "float", min: 0, max: 1, default: 0, description: "L2 penalty on the prunable weights while retraining (the SAP paper trains with 5e-4)" },
-};
-
-/** Parses the shared parameters; `method` names them in errors. */
-export function parseRateRounds(method: string, own: MethodParamValues["own"]): RateRoundsParams {
-  return {
-    rate: paramOrDefault(own, RATE_ROUNDS_RULES, "rate", `${method}.rate`),
-    rounds: paramOrDefault(own, RATE_ROUNDS_RULES, "rounds", `${method}.rounds`),
-    roundEpochs: paramOrDefault(own, RATE_ROUNDS_RULES, "roundEpochs", `${method}.roundEpochs`),
-    scope: paramOrDefault(own, RATE_ROUNDS_RULES, "scope", `${method}.scope`),
-    weightDecay: paramOrDefault(own, RATE_ROUNDS_RULES, "weightDecay", `${method}.weightDecay`),
-  };
+/** Parses the shared parameters of `method` (the catalogue's, defaults applied). */
+export function parseRateRounds(method: "lottery-ticket" | "one-shot", own: MethodParamValues["own"]): RateRoundsParams {
+  return withDefaults(methodEntry(method).params, own);
 }
 
 /**
@@ -58,7 +32,7 @@ export function parseRateRounds(method: string, own: MethodParamValues["own"]): 
  * previous round (lottery ticket); `"dense"` by the first dense trained model, i.e. the
  * pretrained weights (one-shot).
  */
-export async function runRateRounds(ctx: PruningContext, p: RateRoundsParams, rankBy: "current" | "dense"): Promise<PruningResult> {
+export async function runRateRounds(ctx: PruningContext, p: RateRoundsParams, rankBy: "current" | "dense"): Promise<PruningResult<MethodMetricName<"lottery-ticket" | "one-shot">>> {
   let denseScores: Float32Array[] | undefined;
   let units: ReturnType<typeof scopeUnits> | undefined;
   const r = await runPruningRounds(ctx, {
@@ -88,10 +62,8 @@ export async function runRateRounds(ctx: PruningContext, p: RateRoundsParams, ra
 }
 
 /** The `lottery-ticket` pruning method. */
-export const lotteryTicketMethod: PruningMethod<RateRoundsParams> = {
+export const lotteryTicketMethod: PruningMethod<RateRoundsParams, "lottery-ticket"> = {
   name: "lottery-ticket",
-  description: "iterative lottery-ticket pruning: prune P of the remaining weights by current magnitude, rewind to init, retrain",
-  paramRules: RATE_ROUNDS_RULES,
   parseParams: ({ own }) => parseRateRounds("lottery-ticket", own),
   run: (ctx, p) => runRateRounds(ctx, p, "current"),
 };

@@ -16,13 +16,12 @@
  * broken by position, so the achieved sparsity matches the target up to rounding. Iterative
  * rounds only prune un-pruned entries, so masks only grow across rounds.
  */
-import type { ParamRule } from "@prunesweep/proto";
+import { methodEntry, withDefaults, type ParamValues } from "@prunesweep/proto";
 import type * as tf from "@tensorflow/tfjs";
 import type { Net } from "../models/net.js";
 import { InvalidParameterError } from "../errors.js";
 import { applyMasks, disposeMasks, maskFromValues, type Masks } from "./masks.js";
-import { paramOrDefault } from "./param-rules.js";
-import type { MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
+import type { MethodMetricName, MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
 import { sparsityMeasures } from "./pqi.js";
 import { polynomialSchedule } from "./schedule.js";
 import { roundDetails, runPruningRounds, weightDecayLoss, type RoundState } from "./schedule-rounds.js";
@@ -31,30 +30,12 @@ import { absValues, keptValues, pruneByUnits, scopeUnits, type ScopeUnit } from 
 export { polynomialSchedule } from "./schedule.js";
 
 /** Threshold scope. */
-export type MagnitudeScope = "global" | "layer";
+export type MagnitudeScope = MagnitudeParams["scope"];
 
-/** Parsed parameters of {@link magnitudeMethod}. */
-export interface MagnitudeParams {
-  /** Final fraction of prunable weights set to zero, in [0, 1). */
-  readonly sparsity: number;
-  readonly scope: MagnitudeScope;
-  readonly mode: "one-shot" | "iterative";
-  readonly rounds: number;
-  readonly roundEpochs: number;
-  readonly initialSparsity: number;
-  /** L2 penalty while fine-tuning. */
-  readonly weightDecay: number;
-}
+const RULES = methodEntry("magnitude").params;
 
-const RULES: Readonly<Record<string, ParamRule>> = {
-  sparsity: { type: "float", min: 0, max: 1, exclusiveMax: true, default: 0.9, description: "target sparsity" },
-  scope: { type: "categorical", values: ["global", "layer"], default: "global", description: "threshold scope" },
-  mode: { type: "categorical", values: ["one-shot", "iterative"], default: "one-shot", description: "prune once, or in rounds" },
-  rounds: { type: "int", min: 1, max: 100, default: 3, description: "iterative: pruning rounds" },
-  roundEpochs: { type: "int", min: 0, max: 100, default: 1, description: "iterative: fine-tune epochs after each intermediate round" },
-  initialSparsity: { type: "float", min: 0, max: 1, exclusiveMax: true, default: 0, description: "iterative: schedule start s_0" },
-  weightDecay: { type: "float", min: 0, max: 1, default: 0, description: "L2 penalty on the prunable weights while fine-tuning" },
-};
+/** Parsed parameters of {@link magnitudeMethod}: the catalogue's, defaults applied. */
+export type MagnitudeParams = ParamValues<typeof RULES>;
 
 /**
  * Computes magnitude masks for `sparsity` over the net's prunable parameters.
@@ -118,30 +99,19 @@ async function pruneTo(net: Net, sparsity: number, scope: MagnitudeScope, previo
 }
 
 /** The `magnitude` pruning method. */
-export const magnitudeMethod: PruningMethod<MagnitudeParams> = {
+export const magnitudeMethod: PruningMethod<MagnitudeParams, "magnitude"> = {
   name: "magnitude",
-  description: "global or layer-wise magnitude pruning, one-shot or iterative with a polynomial schedule",
-  paramRules: RULES,
 
   parseParams({ own, common }: MethodParamValues): MagnitudeParams {
     // `magnitude.sparsity` wins over the common `sparsity`; then the rule's default.
-    const sparsity = (own["sparsity"] ?? common["sparsity"] ?? RULES["sparsity"]?.default) as number;
-    const p: MagnitudeParams = {
-      sparsity,
-      scope: paramOrDefault(own, RULES, "scope", "magnitude.scope"),
-      mode: paramOrDefault(own, RULES, "mode", "magnitude.mode"),
-      rounds: paramOrDefault(own, RULES, "rounds", "magnitude.rounds"),
-      roundEpochs: paramOrDefault(own, RULES, "roundEpochs", "magnitude.roundEpochs"),
-      initialSparsity: paramOrDefault(own, RULES, "initialSparsity", "magnitude.initialSparsity"),
-      weightDecay: paramOrDefault(own, RULES, "weightDecay", "magnitude.weightDecay"),
-    };
+    const p: MagnitudeParams = withDefaults(RULES, { ...(common["sparsity"] !== undefined && { sparsity: common["sparsity"] }), ...own });
     if (p.mode === "iterative" && p.initialSparsity > p.sparsity) {
       throw new InvalidParameterError("magnitude.initialSparsity", `must be <= the target sparsity ${p.sparsity}, got ${p.initialSparsity}`);
     }
     return p;
   },
 
-  async run(ctx: PruningContext, p: MagnitudeParams): Promise<PruningResult> {
+  async run(ctx: PruningContext, p: MagnitudeParams): Promise<PruningResult<MethodMetricName<"magnitude">>> {
     if (p.mode === "iterative") return runIterative(ctx, p);
     let masks: Masks | undefined;
     try {
@@ -171,7 +141,7 @@ function pruneToTarget(s: RoundState, units: readonly ScopeUnit[], target: numbe
 }
 
 /** Iterative mode: the cubic schedule over `rounds` progress steps, no rewinding. */
-async function runIterative(ctx: PruningContext, p: MagnitudeParams): Promise<PruningResult> {
+async function runIterative(ctx: PruningContext, p: MagnitudeParams): Promise<PruningResult<MethodMetricName<"magnitude">>> {
   let units: ScopeUnit[] | undefined;
   const unitsOf = (s: RoundState): ScopeUnit[] =>
     (units ??= scopeUnits(

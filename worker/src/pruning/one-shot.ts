@@ -1,18 +1,16 @@
 /**
- * The one-shot ("OS", `os-P`) baseline of the SAP code (methods.md §1.4): like the lottery
+ * The one-shot ("OS", `os-P`) baseline of the SAP code (docs/methods.md §1.5): like the lottery
  * ticket, every round prunes a fraction `rate` of the remaining weights and rewinds to the
  * initial weights, but the ranking always uses the magnitudes of the **first dense trained
  * model** (the pretrained net), never the retrained ones. The mask still accumulates, so after
  * t rounds (1 - P)^t of the weights remain. See `lottery-ticket.ts` for progress and params.
  */
 import type { PruningMethod } from "./pruning-method.js";
-import { parseRateRounds, RATE_ROUNDS_RULES, runRateRounds, type RateRoundsParams } from "./lottery-ticket.js";
+import { parseRateRounds, runRateRounds, type RateRoundsParams } from "./lottery-ticket.js";
 
 /** The `one-shot` pruning method. */
-export const oneShotMethod: PruningMethod<RateRoundsParams> = {
+export const oneShotMethod: PruningMethod<RateRoundsParams, "one-shot"> = {
   name: "one-shot",
-  description: "one-shot baseline: prune P of the remaining weights ranked by the dense trained magnitudes, rewind to init, retrain",
-  paramRules: RATE_ROUNDS_RULES,
   parseParams: ({ own }) => parseRateRounds("one-shot", own),
   run: (ctx, p) => runRateRounds(ctx, p, "dense"),
 };

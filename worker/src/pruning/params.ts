@@ -3,14 +3,13 @@
  * chosen method. Every failure is an InvalidParameterError (or UnknownPruningMethodError)
  * naming the parameter, so the trial fails fast and is not retried.
  */
-import { COMMON_PARAMS, METHOD_NAMES, type PlainParam } from "@prunesweep/proto";
+import { COMMON_PARAMS, DEFAULT_METHOD, findMethod, isMethodName, relationViolation, withDefaults, type ParamRule, type PlainParam } from "@prunesweep/proto";
 import { InvalidParameterError } from "../errors.js";
 import { checkParam } from "./param-rules.js";
 import type { PruningMethod } from "./pruning-method.js";
-import { getPruningMethod, PRUNING_METHOD_NAMES } from "./registry.js";
+import { getPruningMethod } from "./registry.js";
 
-/** Default method when the trial has no `method` parameter. */
-export const DEFAULT_METHOD = "magnitude";
+const COMMON_RULES: Readonly<Record<string, ParamRule>> = COMMON_PARAMS;
 
 /** Common settings every method understands. */
 export interface CommonTrialParams {
@@ -33,21 +32,24 @@ export interface ResolvedTrialParams {
 }
 
 /**
- * Validates a trial's parameters: `method` (default {@link DEFAULT_METHOD}), the common
- * parameters, and `<method>.<name>` parameters of the chosen method. Parameters namespaced to
- * another known method (registered here or catalogued in proto) are ignored (conditional search spaces); any other name is an error.
+ * Validates a trial's parameters against the catalogue: `method` (default `DEFAULT_METHOD`),
+ * the common parameters, and `<method>.<name>` parameters of the chosen method, then the
+ * method's relations (`sap.p < sap.q`). Parameters namespaced to another catalogued method are
+ * ignored (conditional search spaces); any other name is an error.
  * @throws UnknownPruningMethodError; InvalidParameterError naming the parameter
  */
 export function resolveTrialParams(raw: Readonly<Record<string, PlainParam>>): ResolvedTrialParams {
   const methodValue = raw["method"] ?? DEFAULT_METHOD;
   if (typeof methodValue !== "string") throw new InvalidParameterError("method", `must be a string, got ${JSON.stringify(methodValue)}`);
   const method = getPruningMethod(methodValue);
+  const entry = findMethod(method.name);
+  const rules: Readonly<Record<string, ParamRule>> = entry?.params ?? {};
   const own: Record<string, PlainParam> = {};
   const common: Record<string, PlainParam> = {};
   const ignored: string[] = [];
   for (const [name, value] of Object.entries(raw)) {
     if (name === "method") continue;
-    const commonRule = COMMON_PARAMS[name];
+    const commonRule = COMMON_RULES[name];
     if (commonRule) {
       common[name] = checkParam(name, value, commonRule);
       continue;
@@ -56,28 +58,27 @@ export function resolveTrialParams(raw: Readonly<Record<string, PlainParam>>): R
     const ns = dot > 0 ? name.slice(0, dot) : "";
     const key = name.slice(dot + 1);
     if (ns === method.name) {
-      const rule = method.paramRules[key];
+      const rule = rules[key];
       if (!rule) {
-        throw new InvalidParameterError(name, `unknown parameter of method "${method.name}"; known: ${Object.keys(method.paramRules).map((k) => `${method.name}.${k}`).join(", ")}`);
+        throw new InvalidParameterError(name, `unknown parameter of method "${method.name}"; known: ${Object.keys(rules).map((k) => `${method.name}.${k}`).join(", ")}`);
       }
       own[key] = checkParam(name, value, rule);
-    } else if (ns && (PRUNING_METHOD_NAMES.includes(ns) || METHOD_NAMES.includes(ns))) {
+    } else if (ns && isMethodName(ns)) {
       ignored.push(name);
     } else {
       throw new InvalidParameterError(name, "unknown parameter");
     }
   }
-  const num = (k: string): number | undefined => {
-    const v = common[k] ?? COMMON_PARAMS[k]?.default;
-    return typeof v === "number" ? v : undefined;
-  };
+  const broken = entry && relationViolation(entry, withDefaults(rules, own), own);
+  if (broken) throw new InvalidParameterError(broken.param, broken.message);
+  const c = withDefaults(COMMON_PARAMS, common);
   const commonParams: CommonTrialParams = {
     method: method.name,
-    sparsity: typeof common["sparsity"] === "number" ? common["sparsity"] : undefined,
-    finetuneEpochs: num("finetune.epochs") ?? 2,
-    finetuneLearningRate: num("finetune.learningRate") ?? 1e-3,
-    // The catalogue's default (64) is not used: the brief's default is the pretrain batch size.
-    finetuneBatchSize: typeof common["finetune.batchSize"] === "number" ? common["finetune.batchSize"] : undefined,
+    sparsity: c.sparsity,
+    finetuneEpochs: c["finetune.epochs"],
+    finetuneLearningRate: c["finetune.learningRate"],
+    // No catalogue default: unset means the task's pretrain batch size.
+    finetuneBatchSize: c["finetune.batchSize"],
   };
   const methodParams = method.parseParams({ own, common });
   return { method, methodParams, common: commonParams, ignored };

@@ -1,6 +1,6 @@
 /**
  * Sparsity measures of weight vectors and SAP's pruning arithmetic, as pure functions over
- * plain arrays (methods.md §1.2-1.4).
+ * plain arrays (docs/methods.md §1.2-1.4).
  *
  * - {@link pqIndex}: the PQ Index I_{p,q}(w) = 1 - M_p / M_q in its power-mean form,
  *   M_r = ((1/d) Σ|w_i|^r)^(1/r), where d counts the un-pruned entries only.
@@ -19,7 +19,7 @@ export interface PqExponents {
   readonly q: number;
 }
 
-/** SAP's pruning hyperparameters (methods.md §1.4). */
+/** SAP's pruning hyperparameters (docs/methods.md §1.4). */
 export interface SapRule extends PqExponents {
   /** Compression tolerance η_r >= 0. */
   readonly etaR: number;
@@ -44,8 +44,8 @@ function kept(keep: ArrayLike<number> | undefined, i: number): boolean {
 /**
  * The PQ Index of the entries of `values` with a non-zero `keep` (all entries when `keep` is
  * omitted): 0 for a constant vector, up to 1 - d^(1/q - 1/p) for a one-hot vector; larger is
- * sparser. Returns 0 when no entry is kept or every kept entry is 0 (methods.md §1.2: "if d = 0
- * or the result is not finite, return 0"); tiny negatives from rounding are clamped to 0.
+ * sparser. Returns 0 when no entry is kept, every kept entry is 0 or the result is not finite,
+ * as the authors' code does (docs/methods.md §1.2); tiny negatives from rounding are clamped to 0.
  * @throws RangeError unless 0 < p < q
  */
 export function pqIndex(values: ArrayLike<number>, p: number, q: number, keep?: ArrayLike<number>): number {
@@ -98,7 +98,7 @@ export function giniIndex(values: ArrayLike<number>, keep?: ArrayLike<number>): 
 }
 
 /**
- * SAP's lower bound on the number of weights to keep (methods.md §1.3, poster Thm 2):
+ * SAP's lower bound on the number of weights to keep (docs/methods.md §1.3, the paper's Theorem 2):
  * r = ceil(d · (1+η_r)^(-q/(q-p)) · (1 - I)^(q·p/(q-p))), clamped to [0, d].
  * @param d un-pruned entries of the scope unit
  * @param pqi I_{p,q} of those entries
@@ -122,7 +122,7 @@ export interface SapCount {
 
 /**
  * How many of the `d` un-pruned entries of a scope unit SAP prunes this round
- * (methods.md §1.4 steps 5-6).
+ * (docs/methods.md §1.4 steps 2-3).
  */
 export function sapPruneCount(d: number, pqi: number, rule: SapRule): SapCount {
   if (d <= 0) return { r: 0, c: 0 };
@@ -131,7 +131,7 @@ export function sapPruneCount(d: number, pqi: number, rule: SapRule): SapCount {
   return { r, c: Math.min(d, Math.floor(d * ratio)) };
 }
 
-/** The sparsity measures logged for every pruned net (methods.md §5 `metrics_logged`). */
+/** The sparsity measures logged for every pruned net (docs/methods.md §5). */
 export interface SparsityMeasures {
   /** PQI with (p, q) = (0.5, 1). */
   readonly pqi_05_1: number;

@@ -1,8 +1,8 @@
 /**
  * The contract between the trial runner and a weight-pruning method.
  *
- * Lifecycle, per trial: the runner validates the trial's parameters against
- * {@link PruningMethod.paramRules} (plus the common ones), calls
+ * Lifecycle, per trial: the runner validates the trial's parameters against the method's
+ * catalogue entry in `@prunesweep/proto` (plus the common parameters), calls
  * {@link PruningMethod.parseParams} once (before any training, so a bad parameter fails fast
  * and non-retryably), loads the pretrained dense net, then awaits
  * {@link PruningMethod.run} exactly once. The method prunes `ctx.net` in place and fine-tunes
@@ -11,7 +11,7 @@
  * After `run` resolves, the runner measures the net (accuracy, sparsity, MACs) and disposes
  * the returned masks and the net.
  */
-import type { ParamRule, PlainParam } from "@prunesweep/proto";
+import type { MethodEntry, MethodName, PlainParam } from "@prunesweep/proto";
 import type { Rng } from "../data/rng.js";
 import type { Dataset, SplitName } from "../data/types.js";
 import type { ExitRule } from "../models/exits.js";
@@ -112,14 +112,17 @@ export interface PruningContext {
   initialWeights(): Promise<SerializedWeights>;
 }
 
-/** What a method hands back. */
-export interface PruningResult {
+/** Metric names method `N` may report: those its catalogue entry lists. */
+export type MethodMetricName<N extends MethodName> = MethodEntry<N>["metrics"][number];
+
+/** What a method hands back; `M`: the metric names it may report. */
+export interface PruningResult<M extends string = string> {
   /** Final masks; ownership passes to the runner, which disposes them. */
   readonly masks?: Masks;
   /** True when the method obeyed a "stop" decision. */
   readonly stoppedEarly: boolean;
-  /** Method-specific metrics, merged into the trial metrics. */
-  readonly metrics?: Readonly<Record<string, number>>;
+  /** Method-specific metrics (catalogued in the method's entry), merged into the trial metrics. */
+  readonly metrics?: Readonly<Partial<Record<M, number>>>;
   /** Method-specific JSON-serialisable details, merged into the trial details. */
   readonly details?: Readonly<Record<string, unknown>>;
   /** Early-exit operating-point rule overriding `modelOptions.exitRule` (early-exit method). */
@@ -134,18 +137,18 @@ export interface MethodParamValues {
   readonly common: Readonly<Record<string, PlainParam>>;
 }
 
-/** A weight-pruning method, registered by name in `pruning/registry.ts`. */
-export interface PruningMethod<P = unknown> {
-  /** Registry name, also the parameter namespace (`magnitude.scope`). */
-  readonly name: string;
-  readonly description: string;
-  /** Rules of the method's own parameters, by unqualified name; mirrors proto's METHOD_CATALOG. */
-  readonly paramRules: Readonly<Record<string, ParamRule>>;
+/**
+ * A weight-pruning method, registered by name in `pruning/registry.ts`. Its name, parameter
+ * rules and metrics are its catalogue entry in `@prunesweep/proto` (`methodEntry(name)`).
+ */
+export interface PruningMethod<P = unknown, N extends MethodName = MethodName> {
+  /** Catalogue name, also the parameter namespace (`magnitude.scope`). */
+  readonly name: N;
   /**
    * Applies defaults and cross-parameter checks to already type- and range-checked values.
    * @throws InvalidParameterError naming the offending parameter
    */
   parseParams(values: MethodParamValues): P;
   /** Prunes and fine-tunes `ctx.net`. */
-  run(ctx: PruningContext, params: P): Promise<PruningResult>;
+  run(ctx: PruningContext, params: P): Promise<PruningResult<MethodMetricName<N>>>;
 }

@@ -1,8 +1,11 @@
 /**
- * Pruning-method registry. Add a method by writing `pruning/<name>.ts` exporting a
- * {@link PruningMethod} and listing it in {@link PRUNING_METHODS}; mirror its parameter rules
- * in proto's METHOD_CATALOG so the coordinator can validate search spaces.
+ * Pruning-method registry: one implementation per method of proto's catalogue. Add a method
+ * by writing `pruning/<name>.ts` exporting a {@link PruningMethod}, adding its entry to the
+ * catalogue (`proto/src/catalogue/methods.ts`) and one line here (docs/extending.md). The map
+ * is typed against the catalogue: a catalogued method without an implementation, or an
+ * implementation without a catalogue entry, does not compile.
  */
+import { METHOD_NAMES, type MethodName } from "@prunesweep/proto";
 import { UnknownPruningMethodError } from "../errors.js";
 import { earlyExitMethod } from "./early-exit.js";
 import { gatesMethod } from "./gates.js";
@@ -13,26 +16,23 @@ import { oneShotMethod } from "./one-shot.js";
 import type { PruningMethod } from "./pruning-method.js";
 import { sapMethod } from "./sap.js";
 
-/** Registered methods by name. */
-export const PRUNING_METHODS: ReadonlyMap<string, PruningMethod> = new Map<string, PruningMethod>([
-  [magnitudeMethod.name, magnitudeMethod as PruningMethod],
-  [layerPruneMethod.name, layerPruneMethod as PruningMethod],
-  [gatesMethod.name, gatesMethod as PruningMethod],
-  [earlyExitMethod.name, earlyExitMethod as PruningMethod],
-  [sapMethod.name, sapMethod as PruningMethod],
-  [lotteryTicketMethod.name, lotteryTicketMethod as PruningMethod],
-  [oneShotMethod.name, oneShotMethod as PruningMethod],
-]);
-
-/** Names of the registered methods. */
-export const PRUNING_METHOD_NAMES: readonly string[] = [...PRUNING_METHODS.keys()];
+/** Implementations by catalogue name. */
+const IMPLEMENTATIONS = {
+  magnitude: magnitudeMethod,
+  sap: sapMethod,
+  "lottery-ticket": lotteryTicketMethod,
+  "one-shot": oneShotMethod,
+  layerprune: layerPruneMethod,
+  gates: gatesMethod,
+  "early-exit": earlyExitMethod,
+} as const satisfies { readonly [N in MethodName]: PruningMethod<unknown, N> };
 
 /**
  * Looks a method up by name.
  * @throws UnknownPruningMethodError listing the registered names
  */
 export function getPruningMethod(name: string): PruningMethod {
-  const m = PRUNING_METHODS.get(name);
-  if (!m) throw new UnknownPruningMethodError(name, PRUNING_METHOD_NAMES);
+  const m = (IMPLEMENTATIONS as Readonly<Record<string, PruningMethod>>)[name];
+  if (!m) throw new UnknownPruningMethodError(name, METHOD_NAMES);
   return m;
 }

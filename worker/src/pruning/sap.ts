@@ -1,5 +1,5 @@
 /**
- * Sparsity-informed Adaptive Pruning (SAP; Diao et al., ICLR 2023), methods.md §1.2-1.4.
+ * Sparsity-informed Adaptive Pruning (SAP; Diao et al., ICLR 2023), docs/methods.md §1.2-1.4.
  *
  * Round 0 is the pretrained dense net w_0 with mask m_0 = 1. For t = 1..`rounds`, on each scope
  * unit (all weights / one tensor / one output neuron) with d un-pruned entries of the previous
@@ -18,7 +18,7 @@
  * Σr, Σc) is in the trial details under `rounds`; the final metrics add `sap_pqi` (global PQI
  * at this trial's p, q), `pqi_1_2`, `gini`, `remaining` and `rounds_run`.
  *
- * Stopping rules (`stopRule`, design choices, methods.md §1.4 "Stopping rule" [inferred]):
+ * Stopping rules (`stopRule`, design choices, docs/methods.md §1.4):
  * - `"c-zero"`: stop before a round in which c_t = 0 on every unit (the fixed point r_t >= d_t);
  * - `"pqi-rise"`: stop after the first round whose validation accuracy is more than `stopDelta`
  *   below the previous round's while the global PQI rose in each of the last 2 rounds; the net
@@ -30,44 +30,19 @@
  * retraining of every round (Adam, fresh optimizer state per round), with an optional L2
  * penalty `weightDecay` (see `weightDecayLoss` in `schedule-rounds.ts`).
  */
-import type { ParamRule } from "@prunesweep/proto";
-import { InvalidParameterError } from "../errors.js";
-import { paramOrDefault } from "./param-rules.js";
-import { pqIndex, sapPruneCount, sparsityMeasures, type SapRule } from "./pqi.js";
-import type { MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
-import { roundDetails, runPruningRounds, type RewindMode, type RoundRecord } from "./schedule-rounds.js";
-import { absValues, keptValues, pruneByUnits, PRUNE_SCOPES, scopeUnits, type PruneScope } from "./schedule-units.js";
+import { methodEntry, withDefaults, type ParamValues } from "@prunesweep/proto";
+import { pqIndex, sapPruneCount, sparsityMeasures } from "./pqi.js";
+import type { MethodMetricName, MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
+import { roundDetails, runPruningRounds, type RoundRecord } from "./schedule-rounds.js";
+import { absValues, keptValues, pruneByUnits, scopeUnits } from "./schedule-units.js";
 
-/** SAP's optional stopping rules. */
-export type SapStopRule = "none" | "c-zero" | "pqi-rise" | "both";
+const RULES = methodEntry("sap").params;
 
-/** Parsed parameters of {@link sapMethod}. */
-export interface SapParams extends SapRule {
-  readonly scope: PruneScope;
-  readonly rounds: number;
-  readonly roundEpochs: number;
-  readonly rewind: RewindMode;
-  readonly stopRule: SapStopRule;
-  readonly stopDelta: number;
-  readonly weightDecay: number;
-}
+/** Parsed parameters of {@link sapMethod}: the catalogue's, defaults applied. */
+export type SapParams = ParamValues<typeof RULES>;
 
 /** Rounds the PQI must have risen in a row for the `pqi-rise` rule. */
 export const PQI_RISE_ROUNDS = 2;
-
-const RULES: Readonly<Record<string, ParamRule>> = {
-  p: { type: "float", min: 0, max: 10, exclusiveMin: true, default: 0.5, description: "PQ Index norm p (0 < p < q); smaller prunes less" },
-  q: { type: "float", min: 0, max: 10, exclusiveMin: true, default: 1, description: "PQ Index norm q (q > p)" },
-  scope: { type: "categorical", values: [...PRUNE_SCOPES], default: "global", description: "PQI and threshold per all weights, per layer or per output neuron" },
-  etaR: { type: "float", min: 0, max: 100, default: 0, description: "compression tolerance eta_r; larger prunes more" },
-  gamma: { type: "float", min: 0, max: 100, exclusiveMin: true, default: 1, description: "scaling factor gamma of the prune ratio" },
-  beta: { type: "float", min: 0, max: 1, exclusiveMin: true, default: 0.9, description: "cap beta on the fraction of remaining weights pruned per round" },
-  rounds: { type: "int", min: 1, max: 100, default: 5, description: "T: pruning rounds" },
-  roundEpochs: { type: "int", min: 1, max: 1000, default: 2, description: "E: training epochs per round" },
-  rewind: { type: "categorical", values: ["init", "none"], default: "init", description: "rewind to the initial weights after pruning (paper) or keep training" },
-  stopRule: { type: "categorical", values: ["none", "c-zero", "pqi-rise", "both"], default: "none", description: "optional early end of the rounds" },
-  stopDelta: { type: "float", min: 0, max: 1, default: 0.01, description: "pqi-rise rule: validation-accuracy drop that counts" },  weightDecay: { type: "float", min: 0, max: 1, default: 0, description: "L2 penalty on the prunable weights while retraining (the SAP paper trains with 5e-4)" },
-};
 
 /** The `pqi-rise` rule over the history (round 0 first): a reason, or undefined. */
 export function pqiRiseStop(history: readonly RoundRecord[], delta: number, riseRounds = PQI_RISE_ROUNDS): string | undefined {
@@ -89,32 +64,12 @@ function pick(m: Readonly<Record<string, number>> | undefined, keys: readonly st
 }
 
 /** The `sap` pruning method. */
-export const sapMethod: PruningMethod<SapParams> = {
+export const sapMethod: PruningMethod<SapParams, "sap"> = {
   name: "sap",
-  description: "Sparsity-informed Adaptive Pruning: PQ-Index-driven prune ratio per round, rewind to init, retrain",
-  paramRules: RULES,
+  // sap.p < sap.q is a catalogue relation, checked with the other rules before this.
+  parseParams: ({ own }: MethodParamValues): SapParams => withDefaults(RULES, own),
 
-  parseParams({ own }: MethodParamValues): SapParams {
-    const get = <T extends number | string>(k: string): T => paramOrDefault<T>(own, RULES, k, `sap.${k}`);
-    const p: SapParams = {
-      p: get("p"),
-      q: get("q"),
-      scope: get("scope"),
-      etaR: get("etaR"),
-      gamma: get("gamma"),
-      beta: get("beta"),
-      rounds: get("rounds"),
-      roundEpochs: get("roundEpochs"),
-      rewind: get("rewind"),
-      stopRule: get("stopRule"),
-      stopDelta: get("stopDelta"),
-      weightDecay: get("weightDecay"),
-    };
-    if (!(p.p < p.q)) throw new InvalidParameterError(own["p"] !== undefined ? "sap.p" : "sap.q", `must satisfy sap.p < sap.q, got p=${p.p}, q=${p.q}`);
-    return p;
-  },
-
-  async run(ctx: PruningContext, p: SapParams): Promise<PruningResult> {
+  async run(ctx: PruningContext, p: SapParams): Promise<PruningResult<MethodMetricName<"sap">>> {
     let units: ReturnType<typeof scopeUnits> | undefined;
     const stopOnZero = p.stopRule === "c-zero" || p.stopRule === "both";
     const stopOnRise = p.stopRule === "pqi-rise" || p.stopRule === "both";

@@ -1,6 +1,6 @@
 /**
  * The iterative prune → (rewind) → retrain loop shared by SAP, lottery-ticket, one-shot and
- * iterative magnitude pruning (methods.md §1.4).
+ * iterative magnitude pruning (docs/methods.md §1.4).
  *
  * Round 0 is the pretrained dense net (recorded, not reported). Then, for t = 1..rounds:
  * 1. the method's `select` clears keep-mask entries, deciding from the current weights w_{t-1};

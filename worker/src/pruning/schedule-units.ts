@@ -1,6 +1,6 @@
 /**
  * Scope units of unstructured pruning and "prune the c smallest un-pruned entries of a unit"
- * (methods.md §1.4 "Scopes"), over plain arrays: one `Float32Array` of scores (usually |w|)
+ * (docs/methods.md §1.6), over plain arrays: one `Float32Array` of scores (usually |w|)
  * and one `Uint8Array` keep-mask (1 = un-pruned) per prunable tensor.
  *
  * | scope    | one unit is                                                                   |
@@ -13,9 +13,6 @@
 
 /** Scope of a pruning decision. */
 export type PruneScope = "global" | "layer" | "neuron";
-
-/** Scopes accepted by the rewinding methods. */
-export const PRUNE_SCOPES: readonly PruneScope[] = ["global", "layer", "neuron"];
 
 /** A strided run of entries of one tensor: `start, start + stride, ...` (`count` entries). */
 export interface UnitPart {

@@ -1,6 +1,6 @@
 /**
  * Per-unit (neuron/filter) importance criteria of LayerPrune and its filter-pruning
- * counterpart (methods.md §2.3), aggregated to block scores.
+ * counterpart (docs/methods.md §2.3), aggregated to block scores.
  *
  * | criterion | per-unit score s_c (unit c = last axis of the producer kernel) |
  * |---|---|
@@ -17,22 +17,19 @@
  * probe with a `tf.customGrad` identity. The criterion pass runs `batches` training
  * mini-batches in inference mode and does NOT update the weights (the paper's pass trains at
  * lr 1e-3; a deliberate simplification). The loss is the net's joint loss over all exits.
- * A block's score is the mean of its scoring units' scores (methods.md §2.3).
+ * A block's score is the mean of its scoring units' scores (docs/methods.md §2.3).
  */
 import * as tf from "@tensorflow/tfjs";
 import { InvalidParameterError } from "../errors.js";
 import type { Rng } from "../data/rng.js";
+import type { MethodEntry, RuleValue } from "@prunesweep/proto";
 import { sizeOf, type DataSplit } from "../data/types.js";
 import { readParam, type UnitInfo } from "../models/layers.js";
 import type { Net } from "../models/net.js";
 import { weightedExitLoss } from "../trial/train.js";
 
-/** Unit-level criteria. */
-export const UNIT_CRITERIA = ["weight_l2", "weight_l1", "taylor_weight", "taylor_gate", "taylor_fmap", "bn_scale", "random", "ensemble"] as const;
-/** Every LayerPrune criterion (imprint scores whole blocks). */
-export const LAYERPRUNE_CRITERIA: readonly string[] = [...UNIT_CRITERIA, "imprint"];
-
-export type UnitCriterion = (typeof UNIT_CRITERIA)[number];
+/** Unit-level criteria: every `layerprune.criterion` of the catalogue but `imprint`, which scores whole blocks. */
+export type UnitCriterion = Exclude<RuleValue<MethodEntry<"layerprune">["params"]["criterion"]>, "imprint">;
 
 /** How the criterion pass samples data. */
 export interface CriterionPass {
@@ -168,7 +165,7 @@ async function taylorScores(net: Net, targets: readonly UnitInfo[], pass: Criter
   }
   for (const m of [gate, fmap, weight]) for (const s of m.values()) for (let i = 0; i < s.length; i++) s[i] = (s[i] ?? 0) / batches;
   for (const [id, s] of fmap) {
-    // Per-layer L2 normalisation of the feature-map criterion (methods.md §2.3, id 6).
+    // Per-layer L2 normalisation of the feature-map criterion (docs/methods.md §2.3, taylor_fmap).
     let norm = 0;
     for (const v of s) norm += v * v;
     norm = Math.sqrt(norm);

@@ -1,5 +1,5 @@
 /**
- * The imprinting criterion of LayerPrune's companion paper (methods.md §2.3, ICIP 2020): how
+ * The imprinting criterion of LayerPrune's companion paper (docs/methods.md §2.4, ICIP 2020): how
  * well a nearest-class-mean classifier does on each block's output.
  *
  * For the features after a block (and before it): conv maps are adaptively average-pooled to

@@ -1,20 +1,8 @@
 /** Helpers shared by the structured methods (layerprune, gates) and early-exit pruning. */
-import { findMethod, type ParamRule } from "@prunesweep/proto";
 import type * as tf from "@tensorflow/tfjs";
 import type { Net, UnitGroup } from "../models/net.js";
 import type { NetParam } from "../models/layers.js";
 import { maskFromValues, type Masks } from "./masks.js";
-
-/**
- * The parameter rules of a catalogued method: proto's METHOD_CATALOG is the single source, so
- * the coordinator and the worker validate against the same rules.
- * @throws RangeError when the catalogue lacks the method (a build mismatch)
- */
-export function catalogRules(name: string): Readonly<Record<string, ParamRule>> {
-  const entry = findMethod(name);
-  if (!entry) throw new RangeError(`method "${name}" is missing from proto's METHOD_CATALOG`);
-  return entry.params;
-}
 
 /** Size and cost before/after a structural edit, for details. */
 export interface StructureSnapshot {

@@ -1,4 +1,4 @@
-import { BACKEND_NAMES, fromParamMap, isBackendName, TrialAssignment } from "@prunesweep/proto";
+import { BACKEND_NAMES, fromParamMap, isBackendName, TASK_DEFAULTS, TrialAssignment } from "@prunesweep/proto";
 import type { DatasetSource, TrialRequest, WorkerTask } from "../trial/types.js";
 
 /** Largest assignment accepted from the queue. */
@@ -53,17 +53,17 @@ export function decodeAssignment(data: Uint8Array, attempt: number): { request: 
       throw new InvalidAssignmentError(`assignment ${a.trialId}: model_options_json is not JSON`);
     }
   }
-  const backend = t.backend === "" ? "auto" : t.backend;
+  const backend = t.backend === "" ? TASK_DEFAULTS.backend : t.backend;
   if (!isBackendName(backend)) {
     throw new InvalidAssignmentError(`assignment ${a.trialId}: unknown backend "${backend}"; valid: ${BACKEND_NAMES.join(", ")}`);
   }
   const task: WorkerTask = {
     dataset,
-    split: t.split ?? { train: 0.7, validation: 0.1, test: 0.2 },
+    split: t.split ?? TASK_DEFAULTS.split,
     model: t.model,
     modelOptions,
     exits: { positions: t.exits?.positions ?? [], every: t.exits?.every ?? 0 },
-    pretrain: t.pretrain ?? { epochs: 3, optimizer: "adam", learningRate: 0.001, batchSize: 64 },
+    pretrain: t.pretrain ?? TASK_DEFAULTS.pretrain,
     backend,
     seed: t.seed,
     maxTrainExamples: t.maxTrainExamples,

@@ -7,7 +7,11 @@ import {
   type WorkerMessage,
 } from "@prunesweep/proto";
 
-/** Keepalive settings shared with the server (ecosystem.md §2.5). */
+/**
+ * Keepalive and reconnect settings; the keepalive values match the coordinator's server
+ * (`SERVER_CHANNEL_OPTIONS`: 30 s ping, 10 s timeout, pings allowed without calls), all
+ * options from grpc-js's supported list.
+ */
 const CHANNEL_OPTIONS = {
   "grpc.keepalive_time_ms": 30_000,
   "grpc.keepalive_timeout_ms": 10_000,

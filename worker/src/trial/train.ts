@@ -3,8 +3,8 @@
  * optimizer step, with optional weight masks.
  *
  * With masks, the gradients of pruned entries are zeroed and, after every optimizer step,
- * `W ← W ⊙ M` is re-applied: Adam's moments would otherwise revive pruned weights
- * (ecosystem.md §3.5). The loop yields a macrotask every few batches so that NATS heartbeats
+ * `W ← W ⊙ M` is re-applied: Adam's moments would otherwise revive pruned weights (masking
+ * the gradients alone is not enough with Adam; docs/methods.md §0.1). The loop yields a macrotask every few batches so that NATS heartbeats
  * and gRPC keepalives keep flowing on the same thread.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -46,7 +46,7 @@ export type LossFn = (net: Net, x: tf.Tensor, yOneHot: tf.Tensor2D) => tf.Scalar
 
 /**
  * Mean softmax cross-entropy of the final exit; with early exits, the joint loss
- * Σ_k w_k · CE_k over every exit with the net's {@link Net.exitLossWeights} (methods.md §4.3).
+ * Σ_k w_k · CE_k over every exit with the net's {@link Net.exitLossWeights} (docs/methods.md §4.3).
  */
 export const crossEntropyLoss: LossFn = (net, x, y) => {
   if (net.exits.length === 0) return tf.losses.softmaxCrossEntropy(y, net.forward(x, { training: true })) as tf.Scalar;

@@ -1,24 +1,10 @@
-import type { BackendName, DatasetSource, PlainParam } from "@prunesweep/proto";
+import type { DatasetSource, PlainParam, TaskConfig } from "@prunesweep/proto";
 
 export type { DatasetSource };
 
-/** What to train (the decoded `TaskSpec`). */
-export interface WorkerTask {
-  readonly dataset: DatasetSource;
-  readonly split: { readonly train: number; readonly validation: number; readonly test: number };
-  readonly model: string;
-  readonly modelOptions: Readonly<Record<string, unknown>>;
-  readonly exits: { readonly positions: readonly number[]; readonly every: number };
-  readonly pretrain: {
-    readonly epochs: number;
-    readonly optimizer: string;
-    readonly learningRate: number;
-    readonly batchSize: number;
-  };
-  readonly backend: BackendName;
+/** What to train (the decoded `TaskSpec`): the campaign's task and its seed. */
+export interface WorkerTask extends TaskConfig {
   readonly seed: number;
-  /** Cap on training examples (0 = all). */
-  readonly maxTrainExamples: number;
 }
 
 /** One trial attempt to run (the decoded `TrialAssignment`). */

@@ -1,6 +1,9 @@
 /**
  * Supplies the one kernel that conv training lacks on the wasm backend:
- * `Conv2DBackpropFilter` (ecosystem.md §3.4). Everything else conv nets need (Conv2D with
+ * `Conv2DBackpropFilter`: @tensorflow/tfjs-backend-wasm 4.22 registers Conv2DBackpropInput but
+ * no Conv2DBackpropFilter (see its `dist/register_all_kernels.js`), so training a conv net
+ * there fails with "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'".
+ * Everything else conv nets need (Conv2D with
  * dilations, Conv2DBackpropInput, MaxPoolGrad, AvgPoolGrad, pad, transpose, slice) exists there.
  *
  * The filter gradient is itself a convolution, so it runs on wasm's own Conv2D: with the
@@ -10,7 +13,7 @@
  *
  * is conv2d(x^T, dy^T) with the batch and channel axes swapped (x^T: [C_in, H, W, B], filter
  * dy^T: [OH, OW, B, C_out]), stride 1 and dilation s, cropped to kh×kw and transposed back.
- * Checked against the cpu backend in worker/test/conv-models.test.ts.
+ * Checked against the cpu backend in worker/test/pruning/structured-pruning.test.ts ("conv training on wasm").
  */
 import * as tf from "@tensorflow/tfjs";
 

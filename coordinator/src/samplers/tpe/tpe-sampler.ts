@@ -19,6 +19,7 @@
  * On each ask the history is re-derived from the view (finished trials are cached by id), so
  * the sampler is disposable and a restarted coordinator suggests the same.
  */
+import { z } from "zod";
 import { conditionsHold } from "../../search-space/conditions.js";
 import type { Scalar } from "../../search-space/distribution.js";
 import { fromUnit } from "../../search-space/encoding.js";
@@ -27,48 +28,62 @@ import type { TrialSnapshot } from "../../domain/trial.js";
 import { paramsKey } from "../grid-sampler.js";
 import { RandomSampler } from "../random-sampler.js";
 import type { Rng } from "../rng.js";
-import type { CampaignView, Sampler, Suggestion } from "../sampler.js";
+import { definedOptions, enqueueSchema, samplerEntry, type SamplerView, type Sampler, type Suggestion } from "../sampler.js";
 import { TrialHistory, type TrialRecord } from "../trial-history.js";
 import { UnitSpace, type UnitParam } from "../unit-space.js";
 import { FrontPool } from "./front-pool.js";
 import { ParzenEstimator, type ParzenParam } from "./parzen-estimator.js";
 import { greedyHypervolumeSubset, hypervolumeWeights, rampWeights, tightReference } from "./split.js";
 
-/** Options of {@link TpeSampler}. */
+/** Defaults of the TPE options (`sampler.<option>`); see {@link TpeSamplerOptions}. */
+export const DEFAULT_TPE_OPTIONS = {
+  nStartupTrials: 10,
+  nEiCandidates: 24,
+  gamma: 0.1,
+  maxBelow: 25,
+  priorWeight: 1,
+  multivariate: true,
+  bandwidthFactor: 3,
+  mixedCandidates: 0.5,
+  constantLiar: true,
+  maxAbove: 500,
+} as const;
+
+/** Options of {@link TpeSampler}; defaults in {@link DEFAULT_TPE_OPTIONS}. */
 export interface TpeSamplerOptions {
-  /** Completed trials sampled at random before the model is used. @default 10 */
+  /** Completed trials sampled at random before the model is used. */
   readonly nStartupTrials?: number;
-  /** Candidates drawn from the "below" density per decision. @default 24 */
+  /** Candidates drawn from the "below" density per decision. */
   readonly nEiCandidates?: number;
-  /** Fraction of the completed trials in the "below" set (rounded up). @default 0.1 */
+  /** Fraction of the completed trials in the "below" set (rounded up). */
   readonly gamma?: number;
-  /** Largest "below" set (Optuna: 25). @default 25 */
+  /** Largest "below" set (Optuna: 25). */
   readonly maxBelow?: number;
-  /** Weight of the prior kernel. @default 1 */
+  /** Weight of the prior kernel. */
   readonly priorWeight?: number;
   /**
    * Model the parameters that are active in every trial jointly (multivariate TPE; Falkner
-   * et al. 2018); conditional parameters are always modelled one at a time. @default true
+   * et al. 2018); conditional parameters are always modelled one at a time.
    */
   readonly multivariate?: boolean;
   /**
    * Multiplier of the multivariate kernels' per-coordinate bandwidths (Optuna's univariate
-   * neighbour rule); the one-at-a-time estimators always use the plain rule. @default 3
+   * neighbour rule); the one-at-a-time estimators always use the plain rule.
    */
   readonly bandwidthFactor?: number;
   /**
    * Share of the multivariate candidates drawn coordinate by coordinate from independently
-   * picked kernels (the rest from one kernel each). @default 0.5
+   * picked kernels (the rest from one kernel each).
    */
   readonly mixedCandidates?: number;
   /**
    * Treat waiting and running trials as bad observations ("above"), so parallel workers are
-   * steered away from points already being evaluated. @default true
+   * steered away from points already being evaluated.
    */
   readonly constantLiar?: boolean;
   /**
    * Most recent "above" observations kept (older ones carry little weight under the ramp);
-   * bounds the cost of an ask at 10,000 trials. @default 500
+   * bounds the cost of an ask at 10,000 trials.
    */
   readonly maxAbove?: number;
 }
@@ -117,18 +132,7 @@ export class TpeSampler implements Sampler {
 
   /** @throws InvalidSearchSpaceError when the conditions form a cycle. */
   constructor(space: SearchSpace, options: TpeSamplerOptions = {}) {
-    this.o = {
-      nStartupTrials: options.nStartupTrials ?? 10,
-      nEiCandidates: options.nEiCandidates ?? 24,
-      gamma: options.gamma ?? 0.1,
-      maxBelow: options.maxBelow ?? 25,
-      priorWeight: options.priorWeight ?? 1,
-      multivariate: options.multivariate ?? true,
-      bandwidthFactor: options.bandwidthFactor ?? 3,
-      mixedCandidates: options.mixedCandidates ?? 0.5,
-      constantLiar: options.constantLiar ?? true,
-      maxAbove: options.maxAbove ?? 500,
-    };
+    this.o = { ...DEFAULT_TPE_OPTIONS, ...definedOptions(options) };
     this.unit = new UnitSpace(space);
     this.random = new RandomSampler(space);
     this.history = new TrialHistory(this.unit);
@@ -141,7 +145,7 @@ export class TpeSampler implements Sampler {
     this.pendingImports = [...this.pendingImports, ...trials];
   }
 
-  ask(view: CampaignView, rng: Rng): Suggestion {
+  ask(view: SamplerView, rng: Rng): Suggestion {
     this.sync(view);
     if (view.objectives.length === 0 || this.usableCount < Math.max(1, this.o.nStartupTrials)) return this.random.ask(view, rng);
     const split = this.split(view.objectives.length);
@@ -156,7 +160,7 @@ export class TpeSampler implements Sampler {
     return this.random.ask(view, rng);
   }
 
-  private sync(view: CampaignView): void {
+  private sync(view: SamplerView): void {
     if (this.pendingImports.length > 0) {
       this.history.addImported(this.pendingImports, view.objectives, view.constraints);
       const imported = this.history.imported();
@@ -293,3 +297,27 @@ function insertSorted<T>(xs: T[], x: T, cmp: (a: T, b: T) => number): void {
   }
   xs.splice(lo, 0, x);
 }
+
+const probability = z.number().min(0).max(1);
+
+/** The `tpe` sampler's registry entry. */
+export const tpeSamplerEntry = samplerEntry({
+  name: "tpe",
+  summary:
+    "single- and multi-objective TPE (MOTPE-style split by non-dominated rank), constant liar for in-flight trials so parallel workers get different suggestions, infeasible trials ranked last",
+  options: z.strictObject({
+    name: z.literal("tpe"),
+    nStartupTrials: z.number().int().min(0).default(DEFAULT_TPE_OPTIONS.nStartupTrials).describe("completed trials sampled at random before the model is used"),
+    nEiCandidates: z.number().int().min(1).default(DEFAULT_TPE_OPTIONS.nEiCandidates).describe("candidates drawn from the good density per decision"),
+    gamma: z.number().gt(0).max(1).default(DEFAULT_TPE_OPTIONS.gamma).describe("fraction of the completed trials in the good set (rounded up)"),
+    maxBelow: z.number().int().min(1).default(DEFAULT_TPE_OPTIONS.maxBelow).describe("largest good set"),
+    priorWeight: z.number().gt(0).default(DEFAULT_TPE_OPTIONS.priorWeight).describe("weight of the prior kernel"),
+    multivariate: z.boolean().default(DEFAULT_TPE_OPTIONS.multivariate).describe("model the parameters active in every trial jointly"),
+    bandwidthFactor: z.number().gt(0).max(100).default(DEFAULT_TPE_OPTIONS.bandwidthFactor).describe("multiplier of the multivariate kernels' bandwidths"),
+    mixedCandidates: probability.default(DEFAULT_TPE_OPTIONS.mixedCandidates).describe("share of multivariate candidates drawn coordinate by coordinate from independent kernels"),
+    constantLiar: z.boolean().default(DEFAULT_TPE_OPTIONS.constantLiar).describe("count trials in flight as bad observations, so parallel workers get different points"),
+    maxAbove: z.number().int().min(10).default(DEFAULT_TPE_OPTIONS.maxAbove).describe("most recent bad observations kept"),
+    enqueue: enqueueSchema,
+  }),
+  create: ({ name: _name, enqueue: _enqueue, ...o }, space) => new TpeSampler(space, o),
+});

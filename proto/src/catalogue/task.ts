@@ -1,0 +1,62 @@
+/**
+ * A campaign's task (what every trial trains and prunes) and its defaults. The coordinator
+ * fills these defaults into a spec; the worker falls back on them when an assignment leaves a
+ * field unset, so both sides agree on one value.
+ */
+import type { DatasetSource } from "../shared-types.js";
+import type { ModelName } from "./models.js";
+
+/**
+ * Backends a task may ask for (`task.backend`): the one list that the spec schema, the wire
+ * decoder and the worker's backend selection share. `auto` lets the worker pick
+ * (worker/src/backend/select-backend.ts holds the order it tries).
+ */
+export const BACKEND_NAMES = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
+/** A `task.backend` value. */
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** Whether `name` is one of {@link BACKEND_NAMES}. */
+export function isBackendName(name: string): name is BackendName {
+  return (BACKEND_NAMES as readonly string[]).includes(name);
+}
+
+/** Optimizers of the dense pretraining (`task.pretrain.optimizer`). */
+export const PRETRAIN_OPTIMIZERS = ["adam", "sgd"] as const;
+
+/** The task of a campaign, defaults filled in (the domain form of the `TaskSpec` message). */
+export interface TaskConfig {
+  readonly dataset: DatasetSource;
+  /** Fractions of the dataset, summing to 1; deterministic by seed. */
+  readonly split: { readonly train: number; readonly validation: number; readonly test: number };
+  readonly model: string;
+  readonly modelOptions: Readonly<Record<string, unknown>>;
+  /** Block indices, or every k blocks; `positions: []` and `every: 0` mean no exits. */
+  readonly exits: { readonly positions: readonly number[]; readonly every: number };
+  readonly pretrain: {
+    readonly epochs: number;
+    readonly optimizer: string;
+    readonly learningRate: number;
+    readonly batchSize: number;
+  };
+  readonly backend: BackendName;
+  /** Cap on training examples (0 = all); keeps tests and quick sweeps small. */
+  readonly maxTrainExamples: number;
+}
+
+/** Defaults of the task fields, field by field. */
+export const TASK_DEFAULTS = {
+  split: { train: 0.7, validation: 0.1, test: 0.2 },
+  model: "lenet-300-100",
+  pretrain: { epochs: 3, optimizer: "adam", learningRate: 0.001, batchSize: 64 },
+  backend: "auto",
+  maxTrainExamples: 0,
+  /** Size of the `synthetic` dataset when not given. */
+  synthetic: { samples: 1000, features: 64, classes: 10 },
+} as const satisfies {
+  readonly split: TaskConfig["split"];
+  readonly model: ModelName;
+  readonly pretrain: TaskConfig["pretrain"] & { readonly optimizer: (typeof PRETRAIN_OPTIMIZERS)[number] };
+  readonly backend: BackendName;
+  readonly maxTrainExamples: number;
+  readonly synthetic: { readonly samples: number; readonly features: number; readonly classes: number };
+};

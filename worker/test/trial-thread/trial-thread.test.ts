@@ -1,0 +1,69 @@
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { InMemoryPretrainedStore } from "../../src/artifacts/index.js";
+import { TrialThread } from "../../src/trial-thread/trial-thread.js";
+import type { StepDecision } from "../../src/trial/types.js";
+import { syntheticTask, trialRequest } from "../helpers.js";
+
+// The thread runs compiled code: `npm test` builds first.
+const ENTRY = new URL("../../dist/trial-thread/entry.js", import.meta.url);
+
+describe.skipIf(!existsSync(ENTRY))("TrialThread", () => {
+  it("trains off the main event loop: timers keep firing while a trial runs", async () => {
+    const thread = new TrialThread(ENTRY);
+    const store = new InMemoryPretrainedStore();
+    const lags: number[] = [];
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      lags.push(now - last - 20);
+      last = now;
+    }, 20);
+    const steps: number[] = [];
+    const outcome = await thread.run(
+      trialRequest(
+        { sparsity: 0.5, "finetune.epochs": 3 },
+        { task: syntheticTask({ dataset: { kind: "synthetic", samples: 3000, features: 32, classes: 4 }, modelOptions: { hidden: [128, 64] } }) },
+      ),
+      {
+        signal: new AbortController().signal,
+        progress: (step): Promise<StepDecision> => {
+          steps.push(step);
+          return Promise.resolve("continue");
+        },
+        log: () => undefined,
+      },
+      { pretrained: store },
+    );
+    clearInterval(timer);
+    await thread.close();
+    expect(outcome.kind).toBe("completed");
+    expect(steps).toEqual([1, 2, 3]);
+    // The pretrained weights were stored through the main thread's store.
+    expect(store.size).toBe(1);
+    lags.sort((a, b) => a - b);
+    expect(lags.length).toBeGreaterThan(5);
+    expect(lags[Math.floor(lags.length * 0.9)]).toBeLessThan(100);
+  });
+
+  it("aborts the trial when the signal fires and reports a stop decision as stopped early", async () => {
+    const thread = new TrialThread(ENTRY);
+    const ac = new AbortController();
+    const aborted = await thread.run(trialRequest({ sparsity: 0.5, "finetune.epochs": 5 }), {
+      signal: ac.signal,
+      progress: () => {
+        ac.abort(new Error("test abort"));
+        return Promise.resolve("continue");
+      },
+      log: () => undefined,
+    }, { pretrained: new InMemoryPretrainedStore() });
+    expect(aborted.kind).toBe("aborted");
+    const stopped = await thread.run(trialRequest({ sparsity: 0.5, "finetune.epochs": 5 }), {
+      signal: new AbortController().signal,
+      progress: () => Promise.resolve("stop"),
+      log: () => undefined,
+    }, { pretrained: new InMemoryPretrainedStore() });
+    expect(stopped.kind === "completed" && stopped.stoppedEarly).toBe(true);
+    await thread.close();
+  });
+});
