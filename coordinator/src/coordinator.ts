@@ -7,7 +7,7 @@ import { CampaignNotFoundError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import { createSampler } from "./samplers/index.js";
 import { parseCampaignSpec } from "./spec/index.js";
-import type { CampaignSpec } from "./spec/types.js";
+import type { CampaignSpec } from "./domain/campaign-spec.js";
 import type { CampaignStore } from "./store/campaign-store.js";
 
 export interface CoordinatorDeps {

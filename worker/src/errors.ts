@@ -7,7 +7,12 @@
  * (`term`); everything else (I/O hiccups, out-of-memory, bugs that may be transient) is
  * retryable (`nak`).
  */
-import type { SerializedError } from "./trial/types.js";
+
+/** Serialized error: crosses process boundaries by name, never by instanceof. */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+}
 
 /** Base class of every error the worker throws on purpose. `name` is the subclass name. */
 export class WorkerError extends Error {

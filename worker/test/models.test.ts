@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { canonicalJson, decodeWeights, encodeWeights, pretrainKey } from "../src/artifacts/index.js";
+import { decodeWeights, encodeWeights } from "../src/artifacts/index.js";
+import { canonicalJson, pretrainKey } from "../src/trial/pretrain-key.js";
 import { selectBackend } from "../src/backend/select-backend.js";
 import { isRetryable, UnknownModelError } from "../src/errors.js";
 import { buildModel, MODEL_NAMES } from "../src/models/registry.js";

@@ -1,7 +1,7 @@
 /** Oracle tests of the PQ Index, Gini, SAP's prune count and the scope units (style.md R25). */
 import { describe, expect, it } from "vitest";
 import { Rng } from "../src/data/rng.js";
-import { giniIndex, pqIndex, sapKeepBound, sapPruneCount, sparsityMeasures } from "../src/pruning/pqi.js";
+import { giniIndex, pqIndex, sapKeepBound, sapPruneCount, sparsityMeasures } from "../src/metrics/pqi.js";
 import { geometricRemaining, polynomialSchedule } from "../src/pruning/schedule.js";
 import { gatherKept, keptValues, pruneByUnits, pruneSmallestKept, scopeUnits } from "../src/pruning/schedule-units.js";
 

@@ -9,8 +9,8 @@ import { evaluateAccuracy } from "../src/metrics/accuracy.js";
 import { measureModel } from "../src/metrics/model-metrics.js";
 import { buildModel } from "../src/models/registry.js";
 import { computeMagnitudeMasks, polynomialSchedule } from "../src/pruning/magnitude.js";
-import { applyMasks, disposeMasks } from "../src/pruning/masks.js";
-import { createOptimizer, trainEpoch } from "../src/trial/train.js";
+import { applyMasks, disposeMasks } from "../src/training/masks.js";
+import { createOptimizer, trainEpoch } from "../src/training/train.js";
 
 const data = splitExamples(generateSynthetic({ samples: 400, features: 10, classes: 4, seed: 5 }), { train: 0.75, validation: 0, test: 0.25 }, 5, 0);
 

@@ -3,7 +3,7 @@ import type { ObjectiveSpec } from "../domain/objectives.js";
 import { toLossVector } from "../domain/objectives.js";
 import type { TrialSnapshot } from "../domain/trial.js";
 import { hypervolume, kneePoint, paretoFrontMask } from "../pareto/index.js";
-import type { MetricConstraint } from "../spec/types.js";
+import type { MetricConstraint } from "../domain/campaign-spec.js";
 
 export interface FrontSummary {
   /** Trials on the Pareto front, sorted by the first objective (best first). */

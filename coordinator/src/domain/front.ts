@@ -2,8 +2,8 @@
  * The domain edge of `pareto/`: trials and objectives → loss vectors → front and reference.
  */
 import { nadirReferencePoint, paretoFrontMask } from "../pareto/index.js";
-import { isFeasible } from "../spec/metric-constraints.js";
-import type { MetricConstraint } from "../spec/types.js";
+import { isFeasible } from "./metric-constraints.js";
+import type { MetricConstraint } from "./campaign-spec.js";
 import { toLossVector, type ObjectiveSpec } from "./objectives.js";
 import type { TrialSnapshot } from "./trial.js";
 

@@ -1,6 +1,6 @@
 import type { ObjectiveSpec } from "../domain/objectives.js";
 import type { TrialSnapshot } from "../domain/trial.js";
-import type { MetricConstraint } from "../spec/types.js";
+import type { MetricConstraint } from "../domain/campaign-spec.js";
 
 /** What a stopper may read. */
 export interface StopperView {

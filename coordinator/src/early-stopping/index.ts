@@ -5,8 +5,8 @@
  */
 import { z } from "zod";
 import { SpecError, type SpecIssue } from "../errors.js";
-import { parseWith } from "../spec/issues.js";
-import type { EarlyStoppingConfig } from "../spec/types.js";
+import { parseWith } from "../domain/spec-issues.js";
+import type { EarlyStoppingConfig } from "../domain/campaign-spec.js";
 import { NoEarlyStopper, type EarlyStopper } from "./early-stopper.js";
 import { MedianStopper } from "./median-stopper.js";
 import { AshaStopper, MoAshaStopper } from "./successive-halving.js";

@@ -12,7 +12,7 @@ import type { Direction, ObjectiveSpec } from "../domain/objectives.js";
 import type { ProgressPoint, TrialSnapshot, TrialState } from "../domain/trial.js";
 import { SweepError } from "../errors.js";
 import { parseMetricConstraint } from "../spec/index.js";
-import type { MetricConstraint } from "../spec/types.js";
+import type { MetricConstraint } from "../domain/campaign-spec.js";
 
 /** One trial in `results.json`. */
 export interface ResultsTrial {

@@ -15,7 +15,7 @@
  */
 import type { PlainParam } from "@prunesweep/proto";
 import { parseCampaignSpec } from "../spec/index.js";
-import type { ParamSpec } from "../spec/types.js";
+import type { ParamSpec } from "../domain/campaign-spec.js";
 import { objectivesOf, type ResultsFile, type ResultsTrial } from "./campaign-data.js";
 
 /** Optuna's `JournalOperation` codes. */

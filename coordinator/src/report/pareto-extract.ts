@@ -6,7 +6,7 @@
 import { summarizeFront } from "../campaign/front.js";
 import { frontCandidates } from "../domain/front.js";
 import type { Direction, ObjectiveSpec } from "../domain/objectives.js";
-import type { MetricConstraint } from "../spec/types.js";
+import type { MetricConstraint } from "../domain/campaign-spec.js";
 import { ResultsFileError, objectivesOf, parseConstraints, toSnapshots, type ResultsFile, type ResultsTrial } from "./campaign-data.js";
 
 /** Metrics that are better when larger, unless the campaign says otherwise. */

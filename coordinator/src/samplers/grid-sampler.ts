@@ -8,7 +8,7 @@ import { gridValues } from "../search-space/encoding.js";
 import { satisfiesConstraints } from "../search-space/param-constraints.js";
 import type { SearchSpace } from "../search-space/parse-space.js";
 import type { Params } from "../domain/trial.js";
-import { Rng } from "./rng.js";
+import { Rng } from "../domain/rng.js";
 import type { CampaignView, Sampler, Suggestion } from "./sampler.js";
 
 /** Options of {@link GridSampler}. */

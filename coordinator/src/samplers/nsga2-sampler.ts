@@ -24,7 +24,7 @@ import type { TrialSnapshot } from "../domain/trial.js";
 import { polynomialMutation, sbx } from "./genetic-operators.js";
 import { selectElites, tournament, type Population } from "./nsga2-selection.js";
 import { RandomSampler } from "./random-sampler.js";
-import type { Rng } from "./rng.js";
+import type { Rng } from "../domain/rng.js";
 import type { CampaignView, Sampler, Suggestion } from "./sampler.js";
 import { TrialHistory, type TrialRecord } from "./trial-history.js";
 import { UnitSpace, type UnitParam } from "./unit-space.js";

@@ -4,7 +4,7 @@
  * feasible points by Pareto dominance. Pure functions over loss vectors and violations.
  */
 import { crowdingDistance, nonDominatedRanks } from "../pareto/index.js";
-import type { Rng } from "./rng.js";
+import type { Rng } from "../domain/rng.js";
 
 /** A point to select: its loss vector (minimised) and total constraint violation (0 = feasible). */
 export interface Candidate {

@@ -8,8 +8,8 @@ import type { Scalar } from "../search-space/distribution.js";
 import { sampleValue } from "../search-space/encoding.js";
 import { satisfiesConstraints } from "../search-space/param-constraints.js";
 import type { SearchSpace } from "../search-space/parse-space.js";
-import type { ParamConstraint, ParamSpec } from "../spec/types.js";
-import type { Rng } from "./rng.js";
+import type { ParamConstraint, ParamSpec } from "../domain/campaign-spec.js";
+import type { Rng } from "../domain/rng.js";
 import type { CampaignView, Sampler, Suggestion } from "./sampler.js";
 
 /** Draws before giving up on a space whose constraints rarely hold. */

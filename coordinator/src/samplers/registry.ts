@@ -6,8 +6,8 @@
 import { z } from "zod";
 import { SpecError, type SpecIssue } from "../errors.js";
 import type { SearchSpace } from "../search-space/parse-space.js";
-import { parseWith } from "../spec/issues.js";
-import type { ParamConstraint, ParamSpec, SamplerConfig } from "../spec/types.js";
+import { parseWith } from "../domain/spec-issues.js";
+import type { ParamConstraint, ParamSpec, SamplerConfig } from "../domain/campaign-spec.js";
 import { GridSampler } from "./grid-sampler.js";
 import { Nsga2Sampler } from "./nsga2-sampler.js";
 import { RandomSampler } from "./random-sampler.js";

@@ -1,7 +1,7 @@
 import type { ObjectiveSpec } from "../domain/objectives.js";
 import type { Params, TrialSnapshot } from "../domain/trial.js";
-import type { MetricConstraint, ParamConstraint, ParamSpec } from "../spec/types.js";
-import type { Rng } from "./rng.js";
+import type { MetricConstraint, ParamConstraint, ParamSpec } from "../domain/campaign-spec.js";
+import type { Rng } from "../domain/rng.js";
 
 /** Everything a sampler may read: no store handle, no dispatcher. */
 export interface CampaignView {

@@ -6,7 +6,7 @@
  */
 import { toLossVector, type ObjectiveSpec } from "../domain/objectives.js";
 import { isFinished, type TrialSnapshot } from "../domain/trial.js";
-import type { MetricConstraint } from "../spec/types.js";
+import type { MetricConstraint } from "../domain/campaign-spec.js";
 import type { CampaignView } from "./sampler.js";
 import type { UnitSpace } from "./unit-space.js";
 

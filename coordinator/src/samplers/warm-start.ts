@@ -10,9 +10,9 @@ import { sampleValue } from "../search-space/encoding.js";
 import { satisfiesConstraints } from "../search-space/param-constraints.js";
 import type { SearchSpace } from "../search-space/parse-space.js";
 import type { Params, TrialSnapshot, TrialState } from "../domain/trial.js";
-import type { ParamConstraint, ParamSpec } from "../spec/types.js";
+import type { ParamConstraint, ParamSpec } from "../domain/campaign-spec.js";
 import { MAX_CONSTRAINT_TRIES } from "./random-sampler.js";
-import type { Rng } from "./rng.js";
+import type { Rng } from "../domain/rng.js";
 import type { CampaignView, Sampler, Suggestion } from "./sampler.js";
 
 /** One `sampler.enqueue` entry: some or all parameter values. */

@@ -6,7 +6,7 @@
 import { COMMON_PARAMS, METHOD_NAMES, findMethod, findParamRule, type ParamRule } from "@prunesweep/proto";
 import type { SpecIssue } from "../errors.js";
 import type { EntryPaths, Scalar } from "./distribution.js";
-import type { ParamSpec } from "../spec/types.js";
+import type { ParamSpec } from "../domain/campaign-spec.js";
 
 /** The method a namespaced parameter belongs to (`sap.p` → `sap`), if it is catalogued. */
 export function methodOf(name: string): string | undefined {

@@ -4,7 +4,7 @@
  */
 import { METHOD_CATALOG, findParamRule } from "@prunesweep/proto";
 import type { SpecIssue } from "../errors.js";
-import type { ParamConstraint, ParamSpec } from "../spec/types.js";
+import type { ParamConstraint, ParamSpec } from "../domain/campaign-spec.js";
 import { numericRange } from "./distribution.js";
 
 type Op = ParamConstraint["op"];

@@ -1,8 +1,8 @@
 /** Campaign specs: YAML parsing, validation, defaults and metric constraints. */
 export { parseCampaignSpec, validateCampaignSpec } from "./parse-spec.js";
-export { parseMetricConstraint, isFeasible } from "./metric-constraints.js";
+export { parseMetricConstraint, isFeasible } from "../domain/metric-constraints.js";
 export { loadYaml, valueDepth, MAX_SPEC_BYTES, MAX_SPEC_DEPTH } from "./yaml-source.js";
-export { toSpecIssues, joinPath, describeType } from "./issues.js";
+export { toSpecIssues, joinPath, describeType } from "../domain/spec-issues.js";
 export {
   MODEL_NAMES,
   EARLY_STOPPING_NAMES,
@@ -25,4 +25,4 @@ export type {
   SamplerConfig,
   EarlyStoppingConfig,
   BudgetConfig,
-} from "./types.js";
+} from "../domain/campaign-spec.js";

@@ -4,7 +4,7 @@
  * named constants so that docs and code agree.
  */
 import { z } from "zod";
-import type { DatasetSource, TaskConfig } from "./types.js";
+import type { DatasetSource, TaskConfig } from "../domain/campaign-spec.js";
 
 /** Models the workers build (campaign-spec.md `task.model`). */
 export const MODEL_NAMES: readonly string[] = [

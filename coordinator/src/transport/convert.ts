@@ -12,7 +12,7 @@ import type { CampaignState } from "../campaign/state.js";
 import type { DispatchRequest } from "../campaign/dispatcher.js";
 import type { ObjectiveSpec } from "../domain/objectives.js";
 import type { Params, TrialSnapshot, TrialState } from "../domain/trial.js";
-import type { CampaignSpec, TaskConfig } from "../spec/types.js";
+import type { CampaignSpec, TaskConfig } from "../domain/campaign-spec.js";
 
 /** The only place where generated proto types meet the coordinator's domain types. */
 

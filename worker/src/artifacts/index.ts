@@ -9,6 +9,5 @@ export {
   type PretrainedStore,
   type ProduceWeights,
 } from "./pretrained-store.js";
-export { canonicalJson, PRETRAIN_FORMAT_VERSION, pretrainKey } from "./pretrain-key.js";
 export { decodeWeights, encodeWeights } from "./weights-codec.js";
 export type { SerializedTensor, SerializedWeights } from "../models/serialized-weights.js";

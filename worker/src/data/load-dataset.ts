@@ -6,7 +6,7 @@
  * once.
  */
 import { DatasetError, InvalidTaskError } from "../errors.js";
-import type { DatasetSource } from "../trial/types.js";
+import type { DatasetSource } from "@prunesweep/proto";
 import { loadBuiltinMnist } from "./builtin-mnist.js";
 import { loadCifar10 } from "./cifar10.js";
 import { loadIdx } from "./idx.js";

@@ -12,7 +12,7 @@
  */
 import type { Layer, NetParam } from "../models/layers.js";
 import type { Net } from "../models/net.js";
-import { pqIndex } from "../pruning/pqi.js";
+import { pqIndex } from "./pqi.js";
 
 /** Dense and effective cost of one backbone layer or exit head. */
 export interface LayerCostDetail {

@@ -16,7 +16,7 @@
 import type { ParamRule } from "@prunesweep/proto";
 import { paramOrDefault } from "./param-rules.js";
 import type { MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
-import { sparsityMeasures } from "./pqi.js";
+import { sparsityMeasures } from "../metrics/pqi.js";
 import { roundDetails, runPruningRounds } from "./schedule-rounds.js";
 import { absValues, keptValues, pruneByUnits, PRUNE_SCOPES, scopeUnits, type PruneScope } from "./schedule-units.js";
 

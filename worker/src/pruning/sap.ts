@@ -33,7 +33,7 @@
 import type { ParamRule } from "@prunesweep/proto";
 import { InvalidParameterError } from "../errors.js";
 import { paramOrDefault } from "./param-rules.js";
-import { pqIndex, sapPruneCount, sparsityMeasures, type SapRule } from "./pqi.js";
+import { pqIndex, sapPruneCount, sparsityMeasures, type SapRule } from "../metrics/pqi.js";
 import type { MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
 import { roundDetails, runPruningRounds, type RewindMode, type RoundRecord } from "./schedule-rounds.js";
 import { absValues, keptValues, pruneByUnits, PRUNE_SCOPES, scopeUnits, type PruneScope } from "./schedule-units.js";

@@ -18,9 +18,9 @@
 import * as tf from "@tensorflow/tfjs";
 import type { NetParam } from "../models/layers.js";
 import type { Net } from "../models/net.js";
-import { crossEntropyLoss, type LossFn } from "../trial/train.js";
+import { crossEntropyLoss, type LossFn } from "../training/train.js";
 import { countKept } from "./schedule-units.js";
-import { applyMasks, disposeMasks, maskFromValues, type Masks } from "./masks.js";
+import { applyMasks, disposeMasks, maskFromValues, type Masks } from "../training/masks.js";
 import type { PruningContext } from "./pruning-method.js";
 
 /** Rewind target after each pruning round. */

@@ -25,7 +25,7 @@ import type { Rng } from "../data/rng.js";
 import { sizeOf, type DataSplit } from "../data/types.js";
 import { readParam, type UnitInfo } from "../models/layers.js";
 import type { Net } from "../models/net.js";
-import { weightedExitLoss } from "../trial/train.js";
+import { weightedExitLoss } from "../training/train.js";
 
 /** Unit-level criteria. */
 export const UNIT_CRITERIA = ["weight_l2", "weight_l1", "taylor_weight", "taylor_gate", "taylor_fmap", "bn_scale", "random", "ensemble"] as const;

@@ -3,7 +3,7 @@ import { findMethod, type ParamRule } from "@prunesweep/proto";
 import type * as tf from "@tensorflow/tfjs";
 import type { Net, UnitGroup } from "../models/net.js";
 import type { NetParam } from "../models/layers.js";
-import { maskFromValues, type Masks } from "./masks.js";
+import { maskFromValues, type Masks } from "../training/masks.js";
 
 /**
  * The parameter rules of a catalogued method: proto's METHOD_CATALOG is the single source, so

@@ -10,7 +10,7 @@ import { measureModel } from "../metrics/model-metrics.js";
 import type { Net } from "../models/net.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
 import type { FineTuneOptions, FineTuneResult, FineTuneSettings, PruningContext } from "../pruning/pruning-method.js";
-import { createOptimizer, trainEpoch } from "./train.js";
+import { createOptimizer, trainEpoch } from "../training/train.js";
 import type { StepDecision, TrialHooks } from "./types.js";
 
 /** Step and wall-clock limits of a trial (0 = unlimited). */

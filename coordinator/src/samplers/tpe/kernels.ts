@@ -3,7 +3,7 @@
  * truncation masses, smoothed categorical counts), how they are fitted, and how one
  * coordinate is drawn from one kernel. See `parzen-estimator.ts`.
  */
-import type { Rng } from "../rng.js";
+import type { Rng } from "../../domain/rng.js";
 import type { ParamKind } from "../unit-space.js";
 import { logGaussMass, logPhi } from "./normal.js";
 

@@ -26,7 +26,7 @@ import type { SearchSpace } from "../../search-space/parse-space.js";
 import type { TrialSnapshot } from "../../domain/trial.js";
 import { paramsKey } from "../grid-sampler.js";
 import { RandomSampler } from "../random-sampler.js";
-import type { Rng } from "../rng.js";
+import type { Rng } from "../../domain/rng.js";
 import type { CampaignView, Sampler, Suggestion } from "../sampler.js";
 import { TrialHistory, type TrialRecord } from "../trial-history.js";
 import { UnitSpace, type UnitParam } from "../unit-space.js";

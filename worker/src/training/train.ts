@@ -12,7 +12,7 @@ import { InvalidTaskError, NonFiniteLossError, throwIfAborted } from "../errors.
 import type { Rng } from "../data/rng.js";
 import { sizeOf, type DataSplit } from "../data/types.js";
 import type { Net } from "../models/net.js";
-import type { Masks } from "../pruning/masks.js";
+import type { Masks } from "./masks.js";
 
 /** Optimizer names accepted by {@link createOptimizer}. */
 export const OPTIMIZER_NAMES: readonly string[] = ["adam", "sgd", "momentum", "rmsprop"];

@@ -1,4 +1,4 @@
-import type { ObjectiveSpec } from "../domain/objectives.js";
+import type { ObjectiveSpec } from "./objectives.js";
 
 import type { DatasetSource } from "@prunesweep/proto";
 

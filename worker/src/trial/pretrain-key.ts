@@ -1,6 +1,6 @@
 /** The stable key of a pretrained dense model. */
 import { createHash } from "node:crypto";
-import type { WorkerTask } from "../trial/types.js";
+import type { WorkerTask } from "./types.js";
 
 /**
  * Bumped whenever initialisation, data splitting or the pretraining loop changes, so that

@@ -2,7 +2,7 @@
  * Metric constraints (`"accuracy >= 0.9"`): parsing and evaluation. Infeasible trials never
  * enter the Pareto front.
  */
-import type { MetricConstraint } from "./types.js";
+import type { MetricConstraint } from "./campaign-spec.js";
 
 const RE = /^\s*([A-Za-z_][\w.-]*)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
 const RE_FLIPPED = /^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(<=|>=|<|>)\s*([A-Za-z_][\w.-]*)\s*$/;
