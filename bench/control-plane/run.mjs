@@ -10,7 +10,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startNatsServer, silentLogger } from "@prunesweep/coordinator";
+import { silentLogger } from "@prunesweep/coordinator";
+import { startNatsServer } from "@prunesweep/coordinator/cli";
 import { connectWorkerNats, NatsTrialSource, ReportClientPool, ReportSession, decodeAssignment } from "@prunesweep/worker";
 
 const here = dirname(fileURLToPath(import.meta.url));

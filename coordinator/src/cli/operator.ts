@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { loadOperatorConfig, type OperatorConfig, type OperatorFlags } from "../config.js";
-import { loadResultsFile, resultsFromRemote, ResultsFileError, type ResultsFile } from "../report/campaign-data.js";
+import { loadResultsFile, resultsFromRemote, ResultsFileError, type ResultsFile } from "../results/results-file.js";
 import { parseCampaignSpec } from "../spec/index.js";
 import { GrpcCampaignsClient } from "../transport/campaigns-client.js";
 

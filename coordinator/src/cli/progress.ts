@@ -1,16 +1,16 @@
 import cliProgress from "cli-progress";
-import type { CampaignRunner } from "../campaign/campaign-runner.js";
+import type { ReadonlyCampaign } from "../campaign/readonly-campaign.js";
 import type { CampaignEvent } from "../domain/events.js";
 
 /** One-line campaign status: done/running/failed, and the best value of the first objective. */
-export function statusLine(r: CampaignRunner): string {
-  const c = r.state.counts();
+export function statusLine(r: ReadonlyCampaign): string {
+  const c = r.counts();
   const done = c.completed + c.stopped_early + c.failed + c.cancelled;
   const o = r.spec.objectives[0];
   let best = "";
   if (o) {
-    const vals = r.state
-      .snapshots()
+    const vals = r
+      .trials()
       .filter((t) => t.state === "completed" && Number.isFinite(t.metrics[o.metric]))
       .map((t) => [t.metrics[o.metric] as number, t.number] as const);
     if (vals.length > 0) {
@@ -18,12 +18,12 @@ export function statusLine(r: CampaignRunner): string {
       best = ` | best ${o.metric} ${pick[0].toFixed(4)} (trial ${pick[1]})`;
     }
   }
-  const elapsed = ((Date.now() - r.state.createdAt) / 1000).toFixed(0);
+  const elapsed = ((Date.now() - r.createdAt) / 1000).toFixed(0);
   return `[${done}/${r.spec.budget.maxTrials}] done ${c.completed} stopped ${c.stopped_early} running ${c.running} waiting ${c.waiting} failed ${c.failed}${best} | ${elapsed}s`;
 }
 
 /** The counts and the best value, without the `[done/total]` prefix and elapsed time (the bar shows those). */
-export function barStatus(r: CampaignRunner): string {
+export function barStatus(r: ReadonlyCampaign): string {
   const line = statusLine(r);
   return line.replace(/^\[\d+\/\d+\] /, "").replace(/ \| \d+s$/, "");
 }
@@ -32,10 +32,10 @@ export function barStatus(r: CampaignRunner): string {
  * Shows campaign progress: a progress bar with ETA (cli-progress) on a TTY, plain log lines
  * otherwise (one per finished trial). Returns a function that stops it.
  */
-export function showProgress(r: CampaignRunner, out: NodeJS.WriteStream = process.stdout): () => void {
+export function showProgress(r: ReadonlyCampaign, out: NodeJS.WriteStream = process.stdout): () => void {
   const tty = out.isTTY === true;
   const done = (): number => {
-    const c = r.state.counts();
+    const c = r.counts();
     return c.completed + c.stopped_early + c.failed + c.cancelled;
   };
   const bar = tty
@@ -68,7 +68,7 @@ export function showProgress(r: CampaignRunner, out: NodeJS.WriteStream = proces
       return;
     }
     if (e.type === "TrialCompleted" || e.type === "TrialFailed") {
-      const t = r.state.trial(e.trialId);
+      const t = r.trial(e.trialId);
       const m = Object.entries(t.metrics)
         .filter(([k]) => r.spec.objectives.some((o) => o.metric === k))
         .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(4)}`)

@@ -2,17 +2,19 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { NatsOptions } from "@prunesweep/proto";
-import type { CampaignRunner } from "../campaign/campaign-runner.js";
+import type { ReadonlyCampaign } from "../campaign/readonly-campaign.js";
 import { loadCoordinatorConfig } from "../config.js";
 import { SpecError } from "../errors.js";
 import type { Logger, LogLevel } from "../logger.js";
 import { startCoordinatorService, type CoordinatorService } from "../service.js";
 import { parseCampaignSpec } from "../spec/index.js";
 import { writeReport } from "../report/html-report.js";
+import { extractPareto, paretoText } from "../report/pareto-extract.js";
+import { buildResultsFile } from "../results/results-file.js";
 import { startNatsServer, type LocalNatsServer } from "./nats-server.js";
 import { createPinoLogger } from "./pino-logger.js";
 import { showProgress } from "./progress.js";
-import { buildResults, paretoTable, writeResults } from "./results.js";
+import { writeResults } from "./results.js";
 
 /** How `prunesweep run` launches a worker process (the bin passes itself). */
 export interface WorkerCommand {
@@ -38,7 +40,7 @@ export interface RunLocalOptions {
   /** Logger of the coordinator. @default a pino logger at `logLevel` on stderr */
   readonly logger?: Logger;
   /** Hook for extra wiring once the service is up (dashboard, metrics). */
-  readonly onService?: (svc: CoordinatorService, runner: CampaignRunner) => Promise<(() => Promise<void>) | void>;
+  readonly onService?: (svc: CoordinatorService, campaign: ReadonlyCampaign) => Promise<(() => Promise<void>) | void>;
 }
 
 /** What the out dir remembers about its campaign (for --resume). */
@@ -89,40 +91,41 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
       restore: o.resume && previous ? [previous.campaignId] : "none",
     });
     cleanups.push(() => svc.shutdown());
-    let runner: CampaignRunner;
+    let campaign: ReadonlyCampaign;
     if (o.resume && previous) {
-      runner = svc.coordinator.get(previous.campaignId);
-      const c = runner.state.counts();
-      out.write(`resuming campaign ${runner.campaignId}: ${c.completed + c.stopped_early + c.failed} trials already final\n`);
+      campaign = svc.coordinator.campaign(previous.campaignId);
+      const c = campaign.counts();
+      out.write(`resuming campaign ${campaign.id}: ${c.completed + c.stopped_early + c.failed} trials already final\n`);
     } else {
       // A fresh run on a reused external NATS must not revive other campaigns' dispatching.
-      runner = await svc.coordinator.start(spec, specYaml);
+      campaign = await svc.coordinator.start(spec, specYaml);
     }
     mkdirSync(outDir, { recursive: true });
-    writeFileSync(stateFile, JSON.stringify({ campaignId: runner.campaignId, specPath: resolve(o.specPath) } satisfies OutDirState, null, 2) + "\n");
-    out.write(`coordinator gRPC at ${svc.endpoint}; campaign ${runner.campaignId}: ${spec.budget.maxTrials} trials, parallelism ${spec.budget.parallelism}; ${o.workers} worker(s)\n`);
+    writeFileSync(stateFile, JSON.stringify({ campaignId: campaign.id, specPath: resolve(o.specPath) } satisfies OutDirState, null, 2) + "\n");
+    out.write(`coordinator gRPC at ${svc.endpoint}; campaign ${campaign.id}: ${spec.budget.maxTrials} trials, parallelism ${spec.budget.parallelism}; ${o.workers} worker(s)\n`);
     if (svc.http) out.write(`dashboard: ${svc.http.url} (live trials and Pareto front; ${svc.http.url}metrics)\n`);
-    const extra = await o.onService?.(svc, runner);
+    const extra = await o.onService?.(svc, campaign);
     if (extra) cleanups.push(extra);
     for (let i = 0; i < o.workers; i++) workers.push(spawnWorker(o, natsUrl, svc.endpoint, i, log));
     const started = Date.now();
-    const stopProgress = showProgress(runner, out);
+    const stopProgress = showProgress(campaign, out);
     const interrupted = new Promise<string>((res) => {
       process.once("SIGINT", () => res("SIGINT"));
       process.once("SIGTERM", () => res("SIGTERM"));
     });
-    const how = await Promise.race([runner.finished.then(() => "finished"), interrupted]);
+    const how = await Promise.race([campaign.finished.then(() => "finished"), interrupted]);
     stopProgress();
     if (how !== "finished") {
       out.write(`${how}: stopping; the campaign stays resumable with --resume\n`);
       return 130;
     }
-    const files = writeResults(runner, outDir);
-    const reportFiles = await writeReport(buildResults(runner), outDir);
-    out.write(`\n${paretoTable(runner)}\n`);
-    const c = runner.state.counts();
+    const results = buildResultsFile(campaign);
+    const files = writeResults(results, outDir);
+    const reportFiles = await writeReport(results, outDir);
+    out.write(`\n${paretoText(extractPareto(results))}\n`);
+    const c = campaign.counts();
     out.write(
-      `campaign ${runner.state.status} in ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
+      `campaign ${campaign.status} in ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
         `${c.completed} completed, ${c.stopped_early} stopped early, ${c.failed} failed, ${c.cancelled} cancelled\n`,
     );
     out.write(`wrote ${files.join(", ")}\n`);

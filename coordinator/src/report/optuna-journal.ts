@@ -16,7 +16,7 @@
 import type { PlainParam } from "@prunesweep/proto";
 import { parseCampaignSpec } from "../spec/index.js";
 import type { ParamSpec } from "../domain/campaign-spec.js";
-import { objectivesOf, type ResultsFile, type ResultsTrial } from "./campaign-data.js";
+import { objectivesOf, type ResultsFile, type ResultsTrial } from "../results/results-file.js";
 
 /** Optuna's `JournalOperation` codes. */
 export const JournalOp = {

@@ -18,5 +18,3 @@ export { sbx, polynomialMutation } from "./genetic-operators.js";
 export { constraintViolation } from "./trial-history.js";
 export { Rng, seedFrom } from "../domain/rng.js";
 export type { Sampler, Suggestion, CampaignView } from "./sampler.js";
-export { isFeasible } from "../domain/metric-constraints.js";
-export { paretoFront, referencePoint, frontCandidates } from "../domain/front.js";

@@ -37,7 +37,7 @@ export function registerCoordinatorCommand(program: Command): void {
     if (svc.http) process.stdout.write(`dashboard at ${svc.http.url} (also ${svc.http.url}metrics and ${svc.http.url}healthz)\n`);
     if (opts.spec) {
       const r = await svc.coordinator.submit(readFileSync(opts.spec, "utf8"), opts.spec);
-      process.stdout.write(`submitted campaign ${r.campaignId}\n`);
+      process.stdout.write(`submitted campaign ${r.id}\n`);
     }
     const signal = await new Promise<string>((res) => {
       process.once("SIGTERM", () => res("SIGTERM"));

@@ -1,13 +1,11 @@
 /**
- * Numbers of the campaign summary: trials by state, backends, compute spent and compute saved
- * by early stopping, and the best trials of each pruning method.
+ * Counts of a campaign: trials by state, backends, compute spent and compute saved by early
+ * stopping, and the best trials of each pruning method.
  */
-import { TRIAL_STATES, type TrialState } from "../domain/trial.js";
-import { isFeasible } from "../spec/index.js";
-import { methodOf, parseConstraints, type ResultsFile, type ResultsTrial } from "./campaign-data.js";
-
-/** Cost metrics the report plots against accuracy, in this order, when trials report them. */
-export const COST_METRICS: readonly string[] = ["expected_macs", "effective_macs", "nonzero_params", "latency_ms_b1"];
+import type { MetricConstraint } from "../domain/campaign-spec.js";
+import { isFeasible } from "../domain/metric-constraints.js";
+import { TRIAL_STATES, type TrialSnapshot, type TrialState } from "../domain/trial.js";
+import { trialMethod } from "./trial-method.js";
 
 /** Compute spent and saved, in milliseconds of worker wall time. */
 export interface ComputeSummary {
@@ -29,8 +27,7 @@ function median(xs: readonly number[]): number | undefined {
   return s.length % 2 ? s[m] : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-const lastStep = (t: ResultsTrial): number | undefined =>
-  t.progress && t.progress.length > 0 ? Math.max(...t.progress.map((p) => p.step)) : undefined;
+const lastStep = (t: TrialSnapshot): number | undefined => (t.progress.length > 0 ? Math.max(...t.progress.map((p) => p.step)) : undefined);
 
 /**
  * Compute of the campaign. A stopped trial's cost had it completed is estimated from the
@@ -38,16 +35,16 @@ const lastStep = (t: ResultsTrial): number | undefined =>
  * step) when progress steps are known, else the median wall time of completed trials; never
  * less than what it actually spent.
  */
-export function computeSummary(trials: readonly ResultsTrial[]): ComputeSummary {
-  const completed = trials.filter((t) => t.state === "completed" && t.timings.wallMs !== undefined);
-  const medWall = median(completed.map((t) => t.timings.wallMs as number));
+export function computeSummary(trials: readonly TrialSnapshot[]): ComputeSummary {
+  const completed = trials.filter((t) => t.state === "completed" && t.wallMs !== undefined);
+  const medWall = median(completed.map((t) => t.wallMs as number));
   const medSteps = median(completed.map(lastStep).filter((s): s is number => s !== undefined && s > 0));
   let totalMs = 0;
   let stoppedMs = 0;
   let ifCompleted = 0;
   let stopped = 0;
   for (const t of trials) {
-    const w = t.timings.wallMs;
+    const w = t.wallMs;
     if (w === undefined) continue;
     totalMs += w;
     if (t.state !== "stopped_early") continue;
@@ -61,14 +58,14 @@ export function computeSummary(trials: readonly ResultsTrial[]): ComputeSummary 
 }
 
 /** Trials by state, every state present (zeros included). */
-export function countByState(trials: readonly ResultsTrial[]): Record<TrialState, number> {
+export function countByState(trials: readonly TrialSnapshot[]): Record<TrialState, number> {
   const c = Object.fromEntries(TRIAL_STATES.map((s) => [s, 0])) as Record<TrialState, number>;
   for (const t of trials) c[t.state] = (c[t.state] ?? 0) + 1;
   return c;
 }
 
 /** Backends the workers used, with the number of trials on each. */
-export function backends(trials: readonly ResultsTrial[]): Record<string, number> {
+export function backends(trials: readonly TrialSnapshot[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const t of trials) {
     const d = t.details as { backend?: unknown } | undefined;
@@ -76,13 +73,6 @@ export function backends(trials: readonly ResultsTrial[]): Record<string, number
     if (b) out[b] = (out[b] ?? 0) + 1;
   }
   return out;
-}
-
-/** Cost metrics that at least one completed trial reports. */
-export function costMetricsPresent(r: ResultsFile): string[] {
-  const extra = r.objectives.filter((o) => o.direction === "minimize").map((o) => o.metric);
-  const wanted = [...COST_METRICS, ...extra.filter((m) => !COST_METRICS.includes(m))];
-  return wanted.filter((m) => r.trials.some((t) => t.state === "completed" && Number.isFinite(t.metrics[m])));
 }
 
 /** The best trials of one pruning method. */
@@ -93,35 +83,35 @@ export interface MethodSummary {
   readonly feasible: number;
   readonly onFront: number;
   /** Highest accuracy among completed feasible trials. */
-  readonly bestAccuracy?: ResultsTrial;
-  /** Cheapest completed feasible trial by the first cost metric present. */
-  readonly cheapest?: ResultsTrial;
+  readonly bestAccuracy?: TrialSnapshot;
+  /** Cheapest completed feasible trial by `costMetric`. */
+  readonly cheapest?: TrialSnapshot;
   readonly costMetric?: string;
 }
 
-/** Per-method summary, methods sorted by their best accuracy (best first). */
-export function methodSummaries(r: ResultsFile, accuracyMetric = "accuracy"): MethodSummary[] {
-  const constraints = parseConstraints(r.constraints);
-  const front = new Set(r.pareto);
-  const cost = costMetricsPresent(r)[0];
-  const groups = new Map<string, ResultsTrial[]>();
-  for (const t of r.trials) {
-    const m = methodOf(t);
+/**
+ * Per-method summary, methods sorted by their best accuracy (best first). `front` holds the
+ * ids on the campaign's front; `costMetric` is the cost the cheapest trial is chosen by.
+ */
+export function methodSummaries(
+  trials: readonly TrialSnapshot[],
+  constraints: readonly MetricConstraint[],
+  front: ReadonlySet<string>,
+  costMetric: string | undefined,
+  accuracyMetric = "accuracy",
+): MethodSummary[] {
+  const groups = new Map<string, TrialSnapshot[]>();
+  for (const t of trials) {
+    const m = trialMethod(t);
     groups.set(m, [...(groups.get(m) ?? []), t]);
   }
+  const best = (ts: readonly TrialSnapshot[], metric: string, better: (a: number, b: number) => boolean): TrialSnapshot | undefined =>
+    ts.filter((t) => Number.isFinite(t.metrics[metric])).reduce<TrialSnapshot | undefined>((a, t) => (!a || better(t.metrics[metric] as number, a.metrics[metric] as number) ? t : a), undefined);
   const out: MethodSummary[] = [];
   for (const [method, ts] of groups) {
     const ok = ts.filter((t) => t.state === "completed" && isFeasible(t.metrics, constraints));
-    const withAcc = ok.filter((t) => Number.isFinite(t.metrics[accuracyMetric]));
-    const bestAccuracy = withAcc.reduce<ResultsTrial | undefined>(
-      (a, t) => (!a || (t.metrics[accuracyMetric] as number) > (a.metrics[accuracyMetric] as number) ? t : a),
-      undefined,
-    );
-    const withCost = cost ? ok.filter((t) => Number.isFinite(t.metrics[cost])) : [];
-    const cheapest = withCost.reduce<ResultsTrial | undefined>(
-      (a, t) => (!a || (t.metrics[cost as string] as number) < (a.metrics[cost as string] as number) ? t : a),
-      undefined,
-    );
+    const bestAccuracy = best(ok, accuracyMetric, (a, b) => a > b);
+    const cheapest = costMetric ? best(ok, costMetric, (a, b) => a < b) : undefined;
     out.push({
       method,
       trials: ts.length,
@@ -130,17 +120,8 @@ export function methodSummaries(r: ResultsFile, accuracyMetric = "accuracy"): Me
       onFront: ts.filter((t) => front.has(t.id)).length,
       ...(bestAccuracy && { bestAccuracy }),
       ...(cheapest && { cheapest }),
-      ...(cost && { costMetric: cost }),
+      ...(costMetric && { costMetric }),
     });
   }
   return out.sort((a, b) => (b.bestAccuracy?.metrics[accuracyMetric] ?? -1) - (a.bestAccuracy?.metrics[accuracyMetric] ?? -1));
-}
-
-/** `1 h 02 min`, `3 min 05 s`, `12.3 s`. */
-export function formatDuration(ms: number): string {
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${String(Math.round(s - m * 60)).padStart(2, "0")} s`;
-  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`;
 }

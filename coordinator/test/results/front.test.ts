@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { frontCandidates, paretoFront, referencePoint } from "../../src/domain/front.js";
+import { frontCandidates, paretoFront, referencePoint } from "../../src/results/front.js";
 import type { ObjectiveSpec } from "../../src/domain/objectives.js";
 import type { TrialSnapshot, TrialState } from "../../src/domain/trial.js";
 import { isFeasible } from "../../src/spec/index.js";

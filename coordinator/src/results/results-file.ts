@@ -1,18 +1,20 @@
 /**
  * The campaign as reports, exports and the operator commands see it: the shape of
- * `results.json` (campaign-spec.md "Results"). It is built from a live runner
- * (`buildResults` in cli/results.ts), read back from an out dir, or assembled from a
- * coordinator's gRPC answers; everything under report/ works on this one shape.
+ * `results.json` (campaign-spec.md "Results"). It is built from a live campaign
+ * ({@link buildResultsFile}), read back from an out dir, or assembled from a coordinator's
+ * gRPC answers; everything under report/ works on this one shape, and reads its numbers
+ * from {@link resultsSummary}.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { PlainParam } from "@prunesweep/proto";
-import { summarizeFront } from "../campaign/front.js";
+import type { ReadonlyCampaign } from "../campaign/readonly-campaign.js";
 import type { Direction, ObjectiveSpec } from "../domain/objectives.js";
 import type { ProgressPoint, TrialSnapshot, TrialState } from "../domain/trial.js";
 import { SweepError } from "../errors.js";
-import { parseMetricConstraint } from "../spec/index.js";
 import type { MetricConstraint } from "../domain/campaign-spec.js";
+import { parseMetricConstraint } from "../domain/metric-constraints.js";
+import { CampaignSummary, summaryOf } from "./campaign-summary.js";
 
 /** One trial in `results.json`. */
 export interface ResultsTrial {
@@ -179,15 +181,63 @@ export function resultsFromRemote(c: RemoteCampaignInfo, trials: readonly Result
     hypervolumeReference: [],
     counts: c.counts,
   };
-  const f = summarizeFront(toSnapshots(r), objectivesOf(r), parseConstraints(constraints));
-  return { ...r, pareto: f.front.map((t) => t.id), ...(f.knee !== undefined && { knee: f.knee }), hypervolume: f.hypervolume, hypervolumeReference: f.reference };
+  const s = resultsSummary(r);
+  return withSummary({ ...r, ...frontFields(s) }, s);
 }
 
-/** The pruning method of a trial: its `method` parameter, else the worker's detail, else `magnitude`. */
-export function methodOf(t: Pick<ResultsTrial, "params" | "details">): string {
-  const p = t.params["method"];
-  if (typeof p === "string" && p) return p;
-  const d = t.details;
-  if (d && typeof d === "object" && typeof (d as { method?: unknown }).method === "string") return (d as { method: string }).method;
-  return "magnitude";
+/** The results file of a live campaign (trials with their progress). */
+export function buildResultsFile(c: ReadonlyCampaign): ResultsFile {
+  const s = summaryOf(c);
+  return withSummary(
+    {
+      campaign: {
+        id: c.id,
+        name: c.spec.name,
+        status: c.status,
+        createdAt: new Date(c.createdAt).toISOString(),
+        ...(c.finishedAt !== undefined && { finishedAt: new Date(c.finishedAt).toISOString() }),
+        maxTrials: c.spec.budget.maxTrials,
+      },
+      spec: c.specYaml,
+      objectives: c.spec.objectives.map((o) => ({ metric: o.metric, direction: o.direction })),
+      constraints: c.spec.constraints.map((x) => x.source),
+      trials: s.trials.map((t) => trialFromSnapshot(t)),
+      ...frontFields(s),
+      counts: c.counts(),
+    },
+    s,
+  );
+}
+
+/** The stored front fields of a results file. */
+function frontFields(s: CampaignSummary): Pick<ResultsFile, "pareto" | "knee" | "hypervolume" | "hypervolumeReference"> {
+  const f = s.front;
+  return { pareto: s.frontIds, ...(f.knee !== undefined && { knee: f.knee }), hypervolume: f.hypervolume, hypervolumeReference: f.reference };
+}
+
+/** Summaries of results files, by file. */
+const summaries = new WeakMap<ResultsFile, CampaignSummary>();
+
+function withSummary(r: ResultsFile, s: CampaignSummary): ResultsFile {
+  summaries.set(r, s);
+  return r;
+}
+
+/**
+ * The summary of a results file's trials (computed once per file object; a file built from a
+ * live campaign carries the campaign's own summary).
+ * @throws ResultsFileError when a constraint text does not parse.
+ */
+export function resultsSummary(r: ResultsFile): CampaignSummary {
+  let s = summaries.get(r);
+  if (!s) {
+    const created = Date.parse(r.campaign.createdAt);
+    s = new CampaignSummary(toSnapshots(r), {
+      objectives: objectivesOf(r),
+      constraints: parseConstraints(r.constraints),
+      startedAt: Number.isFinite(created) ? created : undefined,
+    });
+    summaries.set(r, s);
+  }
+  return s;
 }
