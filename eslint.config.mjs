@@ -60,9 +60,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ["worker/src/worker.ts", "worker/src/main.ts"],
+    files: ["worker/src/main.ts"],
     rules: {
-      // Lifecycle wiring: names gRPC credentials types; no NATS client calls live here.
+      // Process wiring: builds the gRPC credentials; no NATS client calls live here.
       "no-restricted-imports": ["error", { patterns: [deepImports, { group: ["@prunesweep/coordinator"], message: "the worker never imports the coordinator" }] }],
     },
   },

@@ -76,6 +76,34 @@ export class WeightsMismatchError extends WorkerError {}
  */
 export class TrialAbortedError extends WorkerError {}
 
+/** The coordinator refused a report for good (unknown trial, bad token). `code`: the gRPC status. */
+export class ReportRejectedError extends WorkerError {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A report session was closed while reports were still waiting for an acknowledgement. */
+export class ReportSessionClosedError extends WorkerError {}
+
+/** NATS or the coordinator could not be reached in time. */
+export class UnreachableError extends WorkerError {}
+
+/** A message on the trial subject is not a valid assignment (terminated, never retried). */
+export class InvalidAssignmentError extends WorkerError {}
+
+/** A lifecycle call in a state that does not allow it (e.g. `run()` twice). */
+export class IllegalStateError extends WorkerError {}
+
+/**
+ * Shutdown did not finish within `shutdownDeadlineMs` (a final report to an unreachable
+ * coordinator, a trial that ignores its abort): the worker exits anyway, with a non-zero status.
+ */
+export class ShutdownTimeoutError extends WorkerError {}
+
 /**
  * Names of the errors that must not be retried: the same assignment would fail the same way
  * on any worker.
