@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import type { LogLevel, NatsOptions } from "@prunesweep/proto";
 import { DEFAULT_TRIAL_QUEUE_OPTIONS, type TrialQueueOptions } from "./transport/nats-dispatcher.js";
+import { SweepError } from "./errors.js";
 
 /**
  * Everything the coordinator service needs, every field resolved (durations carry units).
@@ -59,9 +60,7 @@ export const DEFAULT_COORDINATOR_PORT = 50051;
 export const DEFAULT_HTTP_PORT = 8080;
 
 /** A flag or variable has an invalid value. The CLI exits with code 2. */
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-}
+export class ConfigError extends SweepError {}
 
 /**
  * The bearer token: from `--token-file` / PRUNESWEEP_TOKEN_FILE (trimmed; an empty file is an

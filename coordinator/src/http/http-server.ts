@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Coordinator } from "../coordinator.js";
+import { SweepError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { buildReport } from "../report/html-report.js";
 import { buildResultsFile } from "../results/results-file.js";
@@ -35,7 +36,8 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
+/** A request the server answers with `status` (not found, method not allowed). */
+class HttpError extends SweepError {
   constructor(
     readonly status: number,
     message: string,

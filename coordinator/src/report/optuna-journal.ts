@@ -17,6 +17,7 @@ import type { PlainParam } from "@prunesweep/proto";
 import { parseCampaignSpec } from "../spec/index.js";
 import type { ParamSpec } from "../domain/campaign-spec.js";
 import { objectivesOf, type ResultsFile, type ResultsTrial } from "../results/results-file.js";
+import { SweepError } from "../errors.js";
 
 /** Optuna's `JournalOperation` codes. */
 export const JournalOp = {
@@ -220,9 +221,7 @@ export interface JournalTrial {
 }
 
 /** A journal that Optuna would reject. */
-export class OptunaJournalError extends Error {
-  override readonly name = "OptunaJournalError";
-}
+export class OptunaJournalError extends SweepError {}
 
 function toExternal(d: OptunaDistribution, internal: number): Choice {
   if (d.name === "CategoricalDistribution") {
