@@ -71,11 +71,11 @@ export default tseslint.config(
     rules: { "no-restricted-imports": ["error", { patterns: [deepImports] }] },
   },
   {
-    files: ["**/*.mjs", "**/*.js"],
+    files: ["**/*.mjs", "**/*.js", "**/*.cjs"],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       globals: Object.fromEntries(
-        ["process", "console", "URL", "performance", "setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "Buffer", "TextEncoder", "TextDecoder", "global", "structuredClone", "AbortController"].map((g) => [g, "readonly"]),
+        ["process", "console", "URL", "performance", "setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "Buffer", "TextEncoder", "TextDecoder", "global", "structuredClone", "AbortController", "module"].map((g) => [g, "readonly"]),
       ),
     },
   },

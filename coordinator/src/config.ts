@@ -169,7 +169,7 @@ export interface OperatorFlags {
   readonly timeoutMs?: string;
 }
 
-export const DEFAULT_CALL_TIMEOUT_MS = 30_000; // 30 seconds
+const DEFAULT_CALL_TIMEOUT_MS = 30_000; // 30 seconds
 
 /**
  * Resolves how to reach a coordinator: flags, then PRUNESWEEP_COORDINATOR,

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { CoordinatorConfig } from "./config.js";
 import { Coordinator } from "./coordinator.js";
@@ -121,9 +120,4 @@ export async function startCoordinatorService(
     await nc.close().catch(() => undefined);
     throw err;
   }
-}
-
-/** Reads a file as UTF-8 (for config loading). */
-export function readTextFile(path: string): string {
-  return readFileSync(path, "utf8");
 }

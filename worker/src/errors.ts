@@ -108,7 +108,7 @@ export class ShutdownTimeoutError extends WorkerError {}
  * Names of the errors that must not be retried: the same assignment would fail the same way
  * on any worker.
  */
-export const NON_RETRYABLE_ERRORS: ReadonlySet<string> = new Set([
+const NON_RETRYABLE_ERRORS: ReadonlySet<string> = new Set([
   "DatasetError",
   "UnknownModelError",
   "UnknownPruningMethodError",

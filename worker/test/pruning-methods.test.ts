@@ -303,15 +303,16 @@ describe("masks and memory", () => {
     const store = new InMemoryPretrainedStore();
     await runTrial(trialRequest({ sparsity: 0.5 }), fakeHooks(), { pretrained: store });
     const before = tf.memory().numTensors;
-    for (const params of [
+    const cases: Record<string, string | number>[] = [
       { method: "sap", "sap.rounds": 2, "sap.roundEpochs": 1, "sap.stopRule": "pqi-rise" },
       { method: "sap", "sap.rounds": 2, "sap.roundEpochs": 1, "sap.rewind": "none", "sap.scope": "neuron" },
       { method: "lottery-ticket", "lottery-ticket.rounds": 2, "lottery-ticket.roundEpochs": 1, "lottery-ticket.weightDecay": 5e-4 },
       { method: "one-shot", "one-shot.rounds": 2, "one-shot.roundEpochs": 1, "one-shot.scope": "layer" },
       { sparsity: 0.7, "magnitude.mode": "iterative", "magnitude.rounds": 2, "finetune.epochs": 1, "magnitude.weightDecay": 1e-3 },
       { sparsity: 0.7, "magnitude.weightDecay": 1e-3, "finetune.epochs": 1 },
-    ]) {
-      const out = await runTrial(trialRequest(params, { trialId: String(params.method) }), fakeHooks(), { pretrained: store });
+    ];
+    for (const params of cases) {
+      const out = await runTrial(trialRequest(params, { trialId: String(params["method"]) }), fakeHooks(), { pretrained: store });
       expect(out.kind, JSON.stringify(params)).toBe("completed");
       expect(tf.memory().numTensors, JSON.stringify(params)).toBe(before);
     }

@@ -228,7 +228,7 @@ describe("conv training on wasm", () => {
       tf.tidy(() => {
         const x = tf.tensor4d(Array.from({ length: 2 * 7 * 7 * 3 }, (_, i) => Math.sin(i)), [2, 7, 7, 3]);
         const w = tf.tensor4d(Array.from({ length: 3 * 3 * 3 * 4 }, (_, i) => Math.cos(i)), [3, 3, 3, 4]);
-        return tf.grad((f: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(x, f, stride, pad))))(w).dataSync() as Float32Array;
+        return tf.grad((f) => tf.sum(tf.square(tf.conv2d(x, f as tf.Tensor4D, stride, pad))))(w).dataSync() as Float32Array;
       });
     for (const [s, pad] of [
       [1, "same"],

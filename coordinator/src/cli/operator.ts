@@ -20,7 +20,7 @@ export function addCoordinatorOptions(cmd: Command): Command {
 }
 
 /** The resolved operator config (flags, then environment). @throws ConfigError */
-export function operatorConfig(flags: OperatorFlags): OperatorConfig {
+function operatorConfig(flags: OperatorFlags): OperatorConfig {
   return loadOperatorConfig(flags, process.env, (p) => readFileSync(p, "utf8"));
 }
 

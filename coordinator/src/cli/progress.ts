@@ -3,7 +3,7 @@ import type { ReadonlyCampaign } from "../campaign/readonly-campaign.js";
 import type { CampaignEvent } from "../domain/events.js";
 
 /** One-line campaign status: done/running/failed, and the best value of the first objective. */
-export function statusLine(r: ReadonlyCampaign): string {
+function statusLine(r: ReadonlyCampaign): string {
   const c = r.counts();
   const done = c.completed + c.stopped_early + c.failed + c.cancelled;
   const o = r.spec.objectives[0];
@@ -23,7 +23,7 @@ export function statusLine(r: ReadonlyCampaign): string {
 }
 
 /** The counts and the best value, without the `[done/total]` prefix and elapsed time (the bar shows those). */
-export function barStatus(r: ReadonlyCampaign): string {
+function barStatus(r: ReadonlyCampaign): string {
   const line = statusLine(r);
   return line.replace(/^\[\d+\/\d+\] /, "").replace(/ \| \d+s$/, "");
 }

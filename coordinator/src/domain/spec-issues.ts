@@ -6,7 +6,7 @@ import type { z } from "zod";
 import type { SpecIssue } from "../errors.js";
 
 /** Joins path segments with dots: `["objectives", 0, "metric"]` → `objectives.0.metric`. */
-export function joinPath(...parts: readonly (PropertyKey | readonly PropertyKey[])[]): string {
+function joinPath(...parts: readonly (PropertyKey | readonly PropertyKey[])[]): string {
   return parts
     .flat()
     .map((p) => String(p))
@@ -15,7 +15,7 @@ export function joinPath(...parts: readonly (PropertyKey | readonly PropertyKey[
 }
 
 /** A short name for the type of a parsed YAML value, as users know it. */
-export function describeType(v: unknown): string {
+function describeType(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "a mapping";
@@ -59,7 +59,7 @@ function boundMessage(origin: string, bound: unknown, inclusive: boolean | undef
 }
 
 /** Converts zod issues to spec issues, prefixing each path with `prefix`. */
-export function toSpecIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): SpecIssue[] {
+function toSpecIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): SpecIssue[] {
   const out: SpecIssue[] = [];
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];

@@ -14,16 +14,16 @@ import { AshaStopper, MoAshaStopper } from "./successive-halving.js";
 export type { EarlyStopper, StopDecision, StopperView } from "./early-stopper.js";
 export { NoEarlyStopper } from "./early-stopper.js";
 export { MedianStopper, median } from "./median-stopper.js";
-export type { MedianStopperOptions } from "./median-stopper.js";
-export { AshaStopper, MoAshaStopper, defaultMoAshaMetrics, rungsReached, promotedCount } from "./successive-halving.js";
-export type { SuccessiveHalvingOptions } from "./successive-halving.js";
-export { valueAtStep, firstReportAtOrAfter } from "./progress-metrics.js";
-export type { WatchedMetric } from "./progress-metrics.js";
+;
+export { AshaStopper, MoAshaStopper, defaultMoAshaMetrics, rungsReached,  } from "./successive-halving.js";
+;
+;
+;
 
 /** Defaults of `earlyStopping: {name: median}`. */
-export const DEFAULT_MEDIAN_OPTIONS = { nStartupTrials: 5, nWarmupSteps: 0, intervalSteps: 1 } as const;
+const DEFAULT_MEDIAN_OPTIONS = { nStartupTrials: 5, nWarmupSteps: 0, intervalSteps: 1 } as const;
 /** Defaults of `earlyStopping: {name: asha | mo-asha}`. */
-export const DEFAULT_SUCCESSIVE_HALVING_OPTIONS = { minResource: 1, reductionFactor: 3, minEarlyStoppingRate: 0 } as const;
+const DEFAULT_SUCCESSIVE_HALVING_OPTIONS = { minResource: 1, reductionFactor: 3, minEarlyStoppingRate: 0 } as const;
 
 const direction = z.enum(["maximize", "minimize"]);
 const watched = z.strictObject({ metric: z.string().min(1), direction });
@@ -63,9 +63,6 @@ function bothOrNeither(o: { metric?: string | undefined; direction?: string | un
   }
 }
 
-/** The zod schema of each early stopper's options (`{name, ...}`), e.g. for a JSON Schema of the spec. */
-export const EARLY_STOPPER_OPTION_SCHEMAS: Readonly<Record<string, z.ZodType>> = SCHEMAS;
-
 /** Names of the early stoppers this build provides. */
 export const EARLY_STOPPER_NAMES: readonly string[] = Object.keys(SCHEMAS);
 
@@ -76,7 +73,7 @@ const metricOf = (o: { metric?: string | undefined; direction?: "maximize" | "mi
  * Issues with an early stopper's options, located under `path` (`earlyStopping.reductionFactor:
  * must be >= 2`). Unknown names are reported at `<path>.name`.
  */
-export function earlyStopperOptionIssues(config: EarlyStoppingConfig, path = "earlyStopping"): SpecIssue[] {
+function earlyStopperOptionIssues(config: EarlyStoppingConfig, path = "earlyStopping"): SpecIssue[] {
   const schema = (SCHEMAS as Record<string, z.ZodType>)[config.name];
   if (!schema) return [{ path: `${path}.name`, message: `unknown early stopper "${config.name}"; must be one of: ${EARLY_STOPPER_NAMES.join(", ")}` }];
   const r = parseWith(schema, config, [path]);

@@ -49,7 +49,7 @@ function previousStep(trial: TrialSnapshot, step: number): number {
 }
 
 /** How many of `n` trials at a rung continue: ⌊n/η⌋, at least 1. */
-export const promotedCount = (n: number, reductionFactor: number): number => Math.max(1, Math.floor(n / reductionFactor));
+const promotedCount = (n: number, reductionFactor: number): number => Math.max(1, Math.floor(n / reductionFactor));
 
 /** The trials (other than `trial`) of the view, with `trial` itself in its current state. */
 function competitors(view: StopperView, trial: TrialSnapshot): TrialSnapshot[] {

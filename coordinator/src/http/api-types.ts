@@ -42,7 +42,7 @@ export interface TradeoffJson {
 }
 
 /** Hypervolume after `n` finished trials. */
-export interface HypervolumeJson {
+interface HypervolumeJson {
   readonly n: number;
   readonly hypervolume: number;
   readonly minutes?: number;

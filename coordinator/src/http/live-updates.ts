@@ -10,9 +10,9 @@ import type { Coordinator } from "../coordinator.js";
 import { campaignDetailJson, campaignJson } from "./api-views.js";
 
 /** Default coalescing interval of updates. */
-export const DEFAULT_FLUSH_MS = 250;
+const DEFAULT_FLUSH_MS = 250;
 /** SSE comment sent to idle connections so that proxies keep them open. */
-export const KEEPALIVE_MS = 15_000; // 15 seconds
+const KEEPALIVE_MS = 15_000; // 15 seconds
 
 interface Client {
   readonly res: ServerResponse;

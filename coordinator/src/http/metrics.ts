@@ -29,9 +29,9 @@ export interface ServiceProbes {
 }
 
 /** Histogram buckets of trial wall time, in seconds (1 s … 2 h). */
-export const TRIAL_DURATION_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200];
+const TRIAL_DURATION_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200];
 /** Window of the reports-per-second gauge. */
-export const REPORT_RATE_WINDOW_MS = 60_000; // 1 minute
+const REPORT_RATE_WINDOW_MS = 60_000; // 1 minute
 
 const REPORT_KIND: Partial<Record<CampaignEvent["type"], string>> = {
   TrialStarted: "hello",

@@ -22,7 +22,7 @@ import {
 } from "./plots.js";
 
 /** One rendered plot. */
-export interface RenderedPlot {
+interface RenderedPlot {
   /** File name, e.g. `pareto-nonzero_params.svg`. */
   readonly file: string;
   readonly title: string;
@@ -47,7 +47,7 @@ export function namespaceSvgIds(svg: string, prefix: string): string {
 }
 
 /** Renders every plot the campaign has data for. Plots without data are left out. */
-export async function renderPlots(r: ResultsFile): Promise<RenderedPlot[]> {
+async function renderPlots(r: ResultsFile): Promise<RenderedPlot[]> {
   const plots: RenderedPlot[] = [];
   const summary = resultsSummary(r);
   for (const t of summary.tradeoffs) {

@@ -63,7 +63,7 @@ export function parseObjectiveList(text: string, campaignObjectives: readonly Ob
 }
 
 /** One row of an extracted front. */
-export interface ParetoRow {
+interface ParetoRow {
   readonly rank: number;
   readonly trial: ResultsTrial;
   readonly knee: boolean;

@@ -25,7 +25,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 /** Categories of points in a Pareto plot. */
-export type PointCategory = "front" | "dominated" | "infeasible" | "stopped early";
+type PointCategory = "front" | "dominated" | "infeasible" | "stopped early";
 
 export interface ParetoPlotPoint {
   readonly trial: number;
@@ -253,7 +253,7 @@ export interface ExitCurvePoint {
 }
 
 /** `details.exitCurve` of a trial, when it carries a well-formed one. */
-export function exitCurveOf(t: ResultsTrial): ExitCurvePoint[] | undefined {
+function exitCurveOf(t: ResultsTrial): ExitCurvePoint[] | undefined {
   const c = (t.details as { exitCurve?: unknown } | undefined)?.exitCurve;
   if (!Array.isArray(c)) return undefined;
   const pts = c.filter(

@@ -131,7 +131,7 @@ export function toSnapshots(r: ResultsFile): TrialSnapshot[] {
 }
 
 /** The trial of a snapshot in results.json form. */
-export function trialFromSnapshot(t: TrialSnapshot, withProgress = true): ResultsTrial {
+function trialFromSnapshot(t: TrialSnapshot, withProgress = true): ResultsTrial {
   return {
     id: t.id,
     number: t.number,

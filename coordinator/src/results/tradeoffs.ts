@@ -10,7 +10,7 @@ import type { TrialSnapshot } from "../domain/trial.js";
 import { kneePoint, paretoFrontMask } from "../pareto/index.js";
 
 /** Cost metrics plotted against accuracy, in this order, when trials report them. */
-export const COST_METRICS: readonly string[] = ["expected_macs", "effective_macs", "nonzero_params", "latency_ms_b1"];
+const COST_METRICS: readonly string[] = ["expected_macs", "effective_macs", "nonzero_params", "latency_ms_b1"];
 
 /** The front of one (accuracy, cost) pair. */
 export interface TradeoffFront {

@@ -1,20 +1,12 @@
 /** Samplers: the registry, the random, grid, Sobol', TPE and NSGA-II samplers, warm starts, and the seeded Rng. */
-export { createSampler, samplerOptionIssues, SAMPLER_NAMES, IMPLEMENTED_SAMPLER_NAMES, SAMPLER_OPTION_SCHEMAS } from "./registry.js";
-export { DEFAULT_GRID_POINTS, DEFAULT_MAX_GRID_SIZE, DEFAULT_TPE_OPTIONS, DEFAULT_NSGA2_OPTIONS } from "./registry.js";
-export { EnqueuedSampler, trialsFromResults, enqueueIssues, completeParams } from "./warm-start.js";
-export type { EnqueuedParams, ImportedTrials } from "./warm-start.js";
-export { RandomSampler, sampleParams, MAX_CONSTRAINT_TRIES } from "./random-sampler.js";
+export { createSampler, samplerOptionIssues, SAMPLER_NAMES, IMPLEMENTED_SAMPLER_NAMES } from "./registry.js";
+export { trialsFromResults } from "./warm-start.js";
+export { RandomSampler } from "./random-sampler.js";
 export { GridSampler, enumerateGrid, paramsKey } from "./grid-sampler.js";
-export type { GridSamplerOptions } from "./grid-sampler.js";
 export { SobolSampler } from "./sobol-sampler.js";
-export type { SobolSamplerOptions } from "./sobol-sampler.js";
 export { SobolSequence, directionNumbers } from "./sobol-sequence.js";
-export type { SobolSequenceOptions } from "./sobol-sequence.js";
 export { TpeSampler } from "./tpe/tpe-sampler.js";
-export type { TpeSamplerOptions } from "./tpe/tpe-sampler.js";
 export { Nsga2Sampler } from "./nsga2-sampler.js";
-export type { Nsga2SamplerOptions } from "./nsga2-sampler.js";
 export { sbx, polynomialMutation } from "./genetic-operators.js";
-export { constraintViolation } from "./trial-history.js";
 export { Rng, seedFrom } from "../domain/rng.js";
 export type { Sampler, Suggestion, CampaignView } from "./sampler.js";

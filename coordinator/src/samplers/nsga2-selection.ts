@@ -40,7 +40,7 @@ export function constrainedRanks(points: readonly Candidate[]): number[] {
 }
 
 /** Crowding distance of each point within its own rank. */
-export function crowdingByRank(points: readonly Candidate[], ranks: readonly number[]): number[] {
+function crowdingByRank(points: readonly Candidate[], ranks: readonly number[]): number[] {
   const out = new Array<number>(points.length).fill(0);
   const groups = new Map<number, number[]>();
   ranks.forEach((r, i) => {

@@ -19,7 +19,7 @@ export const MAX_CONSTRAINT_TRIES = 1000;
  * One draw of every active parameter, in dependency order: a parameter is drawn only when
  * its conditions hold on the values drawn before it.
  */
-export function sampleParams(space: readonly ParamSpec[], rng: Rng): Record<string, Scalar> {
+function sampleParams(space: readonly ParamSpec[], rng: Rng): Record<string, Scalar> {
   const out: Record<string, Scalar> = {};
   for (const p of sampleOrder(space)) {
     if (conditionsHold(p, out, (n) => out[n] !== undefined)) out[p.name] = sampleValue(p.distribution, rng);

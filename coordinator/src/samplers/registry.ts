@@ -20,9 +20,9 @@ import { EnqueuedSampler, enqueueIssues, enqueueSchema, type EnqueuedParams } fr
 export const SAMPLER_NAMES: readonly string[] = ["grid", "random", "sobol", "tpe", "nsga2"];
 
 /** Values a grid tries for a float parameter without `step` (`sampler.gridPoints`). */
-export const DEFAULT_GRID_POINTS = 5;
+const DEFAULT_GRID_POINTS = 5;
 /** Largest grid accepted before constraints are applied (`sampler.maxGridSize`). */
-export const DEFAULT_MAX_GRID_SIZE = 100_000;
+const DEFAULT_MAX_GRID_SIZE = 100_000;
 
 const gridOptions = z.strictObject({
   name: z.literal("grid"),
@@ -31,7 +31,7 @@ const gridOptions = z.strictObject({
   maxGridSize: z.number().int().min(1).default(DEFAULT_MAX_GRID_SIZE),
 });
 /** Defaults of the TPE options (`sampler.<option>`); see {@link TpeSampler}. */
-export const DEFAULT_TPE_OPTIONS = {
+const DEFAULT_TPE_OPTIONS = {
   nStartupTrials: 10,
   nEiCandidates: 24,
   gamma: 0.1,
@@ -44,7 +44,7 @@ export const DEFAULT_TPE_OPTIONS = {
   maxAbove: 500,
 } as const;
 /** Defaults of the NSGA-II options (`sampler.<option>`); see {@link Nsga2Sampler}. */
-export const DEFAULT_NSGA2_OPTIONS = {
+const DEFAULT_NSGA2_OPTIONS = {
   populationSize: 50,
   crossover: "uniform",
   crossoverProb: 0.9,
@@ -113,14 +113,6 @@ function withoutEnqueue<T extends { name: string; enqueue?: unknown }>(o: T): Om
   const { name: _name, enqueue: _enqueue, ...rest } = o;
   return rest;
 }
-
-/**
- * The zod schema of each sampler's options (`{name, ...}`), e.g. for a JSON Schema of the
- * spec (`z.toJSONSchema(schema, { io: "input" })`).
- */
-export const SAMPLER_OPTION_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.fromEntries(
-  Object.entries(REGISTRY).flatMap(([n, e]) => (e.options ? [[n, e.options]] : [])),
-);
 
 /** Names of the samplers this build implements. */
 export const IMPLEMENTED_SAMPLER_NAMES: readonly string[] = Object.entries(REGISTRY)

@@ -65,7 +65,7 @@ export function enqueueIssues(entries: readonly EnqueuedParams[], space: SearchS
  * @throws InvalidSearchSpaceError when no completion satisfies the constraints in
  * `MAX_CONSTRAINT_TRIES` draws.
  */
-export function completeParams(entry: EnqueuedParams, space: SearchSpace, rng: Rng, extra: readonly ParamConstraint[] = []): Record<string, Scalar> {
+function completeParams(entry: EnqueuedParams, space: SearchSpace, rng: Rng, extra: readonly ParamConstraint[] = []): Record<string, Scalar> {
   const order = sampleOrder(space.space);
   const constraints = [...space.paramConstraints, ...extra];
   for (let i = 0; i < MAX_CONSTRAINT_TRIES; i++) {

@@ -14,7 +14,7 @@ export function methodOf(name: string): string | undefined {
 }
 
 /** Why `name` is not a known parameter, as a message for `space.<name>`. */
-export function unknownParamMessage(name: string): string {
+function unknownParamMessage(name: string): string {
   const dot = name.indexOf(".");
   const prefix = dot < 0 ? "" : name.slice(0, dot);
   const method = prefix ? findMethod(prefix) : undefined;
@@ -30,7 +30,7 @@ export function unknownParamMessage(name: string): string {
 }
 
 /** The bound `v` violates, as `must be <= 1`, or undefined when within the rule. */
-export function boundViolation(rule: ParamRule, v: number): string | undefined {
+function boundViolation(rule: ParamRule, v: number): string | undefined {
   if (rule.min !== undefined) {
     if (rule.exclusiveMin && !(v > rule.min)) return `must be > ${rule.min}`;
     if (!(v >= rule.min)) return `must be >= ${rule.min}`;

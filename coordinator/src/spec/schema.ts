@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { DatasetSource, TaskConfig } from "../domain/campaign-spec.js";
 
 /** Models the workers build (campaign-spec.md `task.model`). */
-export const MODEL_NAMES: readonly string[] = [
+const MODEL_NAMES: readonly string[] = [
   "lenet-300-100",
   "mlp",
   "sap-mlp",
@@ -21,22 +21,22 @@ export const MODEL_NAMES: readonly string[] = [
 /** Early stoppers a spec may name (campaign-spec.md `earlyStopping.name`). */
 export const EARLY_STOPPING_NAMES: readonly string[] = ["none", "median", "asha", "mo-asha"];
 /** Backends a spec may name (`task.backend`). */
-export const BACKEND_NAMES = ["auto", "tensorflow", "wasm", "cpu"] as const;
+const BACKEND_NAMES = ["auto", "tensorflow", "wasm", "cpu"] as const;
 
 /** Default `seed`. */
-export const DEFAULT_SEED = 0;
+const DEFAULT_SEED = 0;
 /** Default `task.split` (fractions of the dataset). */
-export const DEFAULT_SPLIT = { train: 0.7, validation: 0.1, test: 0.2 } as const;
+const DEFAULT_SPLIT = { train: 0.7, validation: 0.1, test: 0.2 } as const;
 /** Default `task.model`. */
-export const DEFAULT_MODEL = "lenet-300-100";
+const DEFAULT_MODEL = "lenet-300-100";
 /** Default `task.pretrain`, field by field. */
-export const DEFAULT_PRETRAIN = { epochs: 3, optimizer: "adam", learningRate: 0.001, batchSize: 64 } as const;
+const DEFAULT_PRETRAIN = { epochs: 3, optimizer: "adam", learningRate: 0.001, batchSize: 64 } as const;
 /** Size of the `synthetic` dataset when not given. */
-export const DEFAULT_SYNTHETIC = { samples: 1000, features: 64, classes: 10 } as const;
+const DEFAULT_SYNTHETIC = { samples: 1000, features: 64, classes: 10 } as const;
 /** Defaults of `budget` (`maxTrials` is required); 0 means no limit / method default. */
-export const DEFAULT_BUDGET = { parallelism: 1, maxRetries: 3, maxWallMinutes: 0, maxSteps: 0 } as const;
+const DEFAULT_BUDGET = { parallelism: 1, maxRetries: 3, maxWallMinutes: 0, maxSteps: 0 } as const;
 /** Tolerance on `task.split` summing to 1. */
-export const SPLIT_TOLERANCE = 1e-6;
+const SPLIT_TOLERANCE = 1e-6;
 
 const nonEmpty = z.string().min(1);
 const fraction = z.number().min(0).max(1);

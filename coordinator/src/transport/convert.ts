@@ -16,7 +16,7 @@ import type { CampaignSpec, TaskConfig } from "../domain/campaign-spec.js";
 
 /** The only place where generated proto types meet the coordinator's domain types. */
 
-export function taskToProto(task: TaskConfig, seed: number): TaskSpec {
+function taskToProto(task: TaskConfig, seed: number): TaskSpec {
   const d = task.dataset;
   const dataset: TaskSpec["dataset"] =
     d.kind === "builtin"
@@ -55,7 +55,7 @@ function intParams(spec: CampaignSpec): Set<string> {
   );
 }
 
-export function paramsToProto(params: Params, spec: CampaignSpec): Record<string, ParamValue> {
+function paramsToProto(params: Params, spec: CampaignSpec): Record<string, ParamValue> {
   return toParamMap(params, intParams(spec));
 }
 

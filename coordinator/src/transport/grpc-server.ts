@@ -45,7 +45,7 @@ export interface GrpcServerOptions {
 }
 
 /** Keepalive and message-size settings shared by the server (ecosystem.md §2.5). */
-export const SERVER_CHANNEL_OPTIONS = {
+const SERVER_CHANNEL_OPTIONS = {
   "grpc.keepalive_time_ms": 30_000,
   "grpc.keepalive_timeout_ms": 10_000,
   "grpc.keepalive_permit_without_calls": 1,

@@ -1,6 +1,6 @@
 /** Artifacts: pretrained-weight storage, keys and the binary weights codec. */
 export {
-  abortable,
+  
   CachedPretrainedStore,
   InMemoryPretrainedStore,
   type GetOrCreateOptions,
@@ -10,4 +10,4 @@ export {
   type ProduceWeights,
 } from "./pretrained-store.js";
 export { decodeWeights, encodeWeights } from "./weights-codec.js";
-export type { SerializedTensor, SerializedWeights } from "../models/serialized-weights.js";
+export type {  SerializedWeights } from "../models/serialized-weights.js";

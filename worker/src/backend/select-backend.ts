@@ -15,7 +15,7 @@ import { BackendUnavailableError } from "../errors.js";
 export type BackendPreference = "auto" | "tensorflow" | "wasm" | "cpu";
 
 /** The tfjs namespace type. */
-export type Tf = typeof tf;
+type Tf = typeof tf;
 
 /** The backend in use, for logs and trial details. */
 export interface SelectedBackend {

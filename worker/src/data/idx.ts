@@ -32,7 +32,7 @@ export async function readMaybeGzip(path: string): Promise<Buffer> {
 }
 
 /** Parses an IDX image file; returns the pixel bytes and the image shape. */
-export function parseIdxImages(buf: Buffer, path: string): { pixels: Uint8Array; count: number; rows: number; cols: number } {
+function parseIdxImages(buf: Buffer, path: string): { pixels: Uint8Array; count: number; rows: number; cols: number } {
   if (buf.length < 16) throw new DatasetError(`IDX image file "${path}" is too short (${buf.length} bytes)`);
   const magic = buf.readUInt32BE(0);
   if (magic !== IMAGES_MAGIC) throw new DatasetError(`IDX image file "${path}" has magic ${magic}, expected ${IMAGES_MAGIC}`);
@@ -45,7 +45,7 @@ export function parseIdxImages(buf: Buffer, path: string): { pixels: Uint8Array;
 }
 
 /** Parses an IDX label file. */
-export function parseIdxLabels(buf: Buffer, path: string): Uint8Array {
+function parseIdxLabels(buf: Buffer, path: string): Uint8Array {
   if (buf.length < 8) throw new DatasetError(`IDX label file "${path}" is too short (${buf.length} bytes)`);
   const magic = buf.readUInt32BE(0);
   if (magic !== LABELS_MAGIC) throw new DatasetError(`IDX label file "${path}" has magic ${magic}, expected ${LABELS_MAGIC}`);

@@ -10,7 +10,7 @@
  * - Exit prefix cost C_k = backbone layers up to exit k + every exit head j ≤ k; the final
  *   exit's C_K is the whole net (backbone plus all exit heads).
  */
-import type { Layer, NetParam } from "../models/layers.js";
+import type { Layer } from "../models/layers.js";
 import type { Net } from "../models/net.js";
 import { pqIndex } from "./pqi.js";
 
@@ -64,7 +64,7 @@ export interface ModelMetrics {
 }
 
 /** Counts the non-zero entries of an array. */
-export function countNonzero(values: ArrayLike<number>): number {
+function countNonzero(values: ArrayLike<number>): number {
   let n = 0;
   for (let i = 0; i < values.length; i++) if (values[i] !== 0) n++;
   return n;
@@ -159,9 +159,4 @@ function concat(arrays: readonly Float32Array[]): Float32Array {
     off += a.length;
   }
   return out;
-}
-
-/** The prunable parameters of the exit heads (early exits, not the final classifier). */
-export function exitHeadParams(net: Net): readonly NetParam[] {
-  return net.exits.flatMap((e) => e.params);
 }

@@ -13,7 +13,7 @@
  */
 
 /** Exponents of a PQ Index. */
-export interface PqExponents {
+interface PqExponents {
   /** 0 < p < q */
   readonly p: number;
   readonly q: number;
@@ -32,7 +32,7 @@ export interface SapRule extends PqExponents {
 /**
  * @throws RangeError unless 0 < p < q (both finite)
  */
-export function checkExponents(p: number, q: number): void {
+function checkExponents(p: number, q: number): void {
   if (!(p > 0) || !(q > p) || !Number.isFinite(q)) throw new RangeError(`PQ Index needs 0 < p < q, got p=${p}, q=${q}`);
 }
 

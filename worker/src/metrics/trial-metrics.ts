@@ -43,7 +43,7 @@ export interface CollectedMetrics {
 }
 
 /** Latency batch sizes reported as `latency_ms_b<n>`. */
-export const LATENCY_BATCH_SIZES: readonly number[] = [1, 64];
+const LATENCY_BATCH_SIZES: readonly number[] = [1, 64];
 
 /** Measures `net` on `data` (see the table above). Leaves no tensors behind. */
 export async function collectTrialMetrics(net: Net, data: Dataset, opts: TrialMetricsOptions = {}): Promise<CollectedMetrics> {

@@ -26,7 +26,7 @@ import type { ModelBuildArgs } from "./registry-types.js";
 const width = z.number().int().min(1).max(4096);
 
 /** `modelOptions` of `lenet5`. */
-export const lenet5OptionsSchema = z.strictObject({
+const lenet5OptionsSchema = z.strictObject({
   /** Filters of the two convs. @default [6, 16] */
   channels: z.tuple([width, width]).default([6, 16]),
   /** Widths of the two hidden dense layers. @default [120, 84] */
@@ -41,7 +41,7 @@ export const lenet5OptionsSchema = z.strictObject({
 });
 
 /** `modelOptions` of `resnet8/14/20`. */
-export const resnetOptionsSchema = z.strictObject({
+const resnetOptionsSchema = z.strictObject({
   /** Filters of stage 1 (stages 2 and 3 use 2x and 4x). @default 16 */
   baseWidth: width.default(16),
   /** @default true */

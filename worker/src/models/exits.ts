@@ -28,11 +28,11 @@ import type * as tf from "@tensorflow/tfjs";
 export type ExitCriterion = "max-softmax" | "entropy";
 
 /** Default τ grid for max-softmax (methods.md §4.8). */
-export const DEFAULT_TAU_GRID_MAX_SOFTMAX: readonly number[] = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0];
+const DEFAULT_TAU_GRID_MAX_SOFTMAX: readonly number[] = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0];
 /** Default τ grid for normalised entropy (exit when H/ln C ≤ τ). */
-export const DEFAULT_TAU_GRID_ENTROPY: readonly number[] = [0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5];
+const DEFAULT_TAU_GRID_ENTROPY: readonly number[] = [0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5];
 /** Default tolerated accuracy drop of the operating point. */
-export const DEFAULT_MAX_ACCURACY_DROP = 0.01;
+const DEFAULT_MAX_ACCURACY_DROP = 0.01;
 
 /** The rule that picks the operating point. */
 export interface ExitRule {

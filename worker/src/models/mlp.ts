@@ -20,7 +20,7 @@ const activationSchema = z.enum(["relu", "tanh"]);
 const width = z.number().int().min(1).max(16384);
 
 /** `modelOptions` of `mlp`. */
-export const mlpOptionsSchema = z.strictObject({
+const mlpOptionsSchema = z.strictObject({
   /** Hidden layer widths. @default [300, 100] */
   hidden: z.array(width).min(0).max(32).default([300, 100]),
   /** @default "relu" */
@@ -29,13 +29,13 @@ export const mlpOptionsSchema = z.strictObject({
 });
 
 /** `modelOptions` of `lenet-300-100` and `sap-mlp` (the widths are fixed). */
-export const lenet300100OptionsSchema = z.strictObject({
+const lenet300100OptionsSchema = z.strictObject({
   activation: activationSchema.default("relu"),
   ...exitOptionsShape,
 });
 
 /** `modelOptions` of `deep-mlp`. */
-export const deepMlpOptionsSchema = z.strictObject({
+const deepMlpOptionsSchema = z.strictObject({
   /** @default 256 */
   width: width.default(256),
   /** Number of hidden layers. @default 6 */
@@ -45,7 +45,7 @@ export const deepMlpOptionsSchema = z.strictObject({
 });
 
 /** `modelOptions` of `res-mlp`. */
-export const resMlpOptionsSchema = z.strictObject({
+const resMlpOptionsSchema = z.strictObject({
   /** @default 256 */
   width: width.default(256),
   /** Number of residual blocks. @default 4 */

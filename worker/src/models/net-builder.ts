@@ -7,7 +7,7 @@ import { SequentialNet, nextNetUid, type BlockSpec, type Net } from "./net.js";
 import { BasicBlock, ResMlpBlock, type BasicBlockOptions } from "./residual-blocks.js";
 
 /** Exit options when a model has none. */
-export const DEFAULT_EXIT_OPTIONS: ExitOptions = { exitLossWeights: "uniform", exitRule: { criterion: "max-softmax", maxAccuracyDrop: 0.01 } };
+const DEFAULT_EXIT_OPTIONS: ExitOptions = { exitLossWeights: "uniform", exitRule: { criterion: "max-softmax", maxAccuracyDrop: 0.01 } };
 
 /**
  * @example

@@ -12,10 +12,10 @@ import type { Net } from "./net.js";
 import type { ModelBuildArgs } from "./registry-types.js";
 
 /** A model builder; validates `args.options` (zod) and returns a freshly initialised net. */
-export type ModelBuilder = (args: ModelBuildArgs) => Net;
+type ModelBuilder = (args: ModelBuildArgs) => Net;
 
 /** Registered builders by name. */
-export const MODEL_BUILDERS: ReadonlyMap<string, ModelBuilder> = new Map<string, ModelBuilder>([
+const MODEL_BUILDERS: ReadonlyMap<string, ModelBuilder> = new Map<string, ModelBuilder>([
   ["lenet-300-100", buildLenet300100],
   ["mlp", buildMlpModel],
   ["sap-mlp", buildSapMlp],
@@ -29,9 +29,6 @@ export const MODEL_BUILDERS: ReadonlyMap<string, ModelBuilder> = new Map<string,
 
 /** Names of the registered architectures. */
 export const MODEL_NAMES: readonly string[] = [...MODEL_BUILDERS.keys()];
-
-/** Models with conv layers: they need conv gradients (not on the wasm backend without extra kernels). */
-export const CONV_MODELS: ReadonlySet<string> = new Set(["lenet5", "resnet8", "resnet14", "resnet20"]);
 
 /**
  * Builds a model with seeded initialisation (same seed, same weights).

@@ -167,15 +167,3 @@ export const earlyExitMethod: PruningMethod<EarlyExitParams> = {
     }
   },
 };
-
-/** Fraction of zero weights over a set of parameters (tests, details). */
-export function zeroFraction(params: readonly NetParam[]): number {
-  let zeros = 0;
-  let total = 0;
-  for (const q of params) {
-    const v = q.variable.dataSync();
-    for (const x of v) if (x === 0) zeros++;
-    total += v.length;
-  }
-  return total === 0 ? 0 : zeros / total;
-}

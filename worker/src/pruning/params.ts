@@ -10,10 +10,10 @@ import type { PruningMethod } from "./pruning-method.js";
 import { getPruningMethod, PRUNING_METHOD_NAMES } from "./registry.js";
 
 /** Default method when the trial has no `method` parameter. */
-export const DEFAULT_METHOD = "magnitude";
+const DEFAULT_METHOD = "magnitude";
 
 /** Common settings every method understands. */
-export interface CommonTrialParams {
+interface CommonTrialParams {
   readonly method: string;
   /** `sparsity` as given (no default here: methods decide). */
   readonly sparsity?: number;

@@ -39,7 +39,7 @@ import { roundDetails, runPruningRounds, type RewindMode, type RoundRecord } fro
 import { absValues, keptValues, pruneByUnits, PRUNE_SCOPES, scopeUnits, type PruneScope } from "./schedule-units.js";
 
 /** SAP's optional stopping rules. */
-export type SapStopRule = "none" | "c-zero" | "pqi-rise" | "both";
+type SapStopRule = "none" | "c-zero" | "pqi-rise" | "both";
 
 /** Parsed parameters of {@link sapMethod}. */
 export interface SapParams extends SapRule {
@@ -53,7 +53,7 @@ export interface SapParams extends SapRule {
 }
 
 /** Rounds the PQI must have risen in a row for the `pqi-rise` rule. */
-export const PQI_RISE_ROUNDS = 2;
+const PQI_RISE_ROUNDS = 2;
 
 const RULES: Readonly<Record<string, ParamRule>> = {
   p: { type: "float", min: 0, max: 10, exclusiveMin: true, default: 0.5, description: "PQ Index norm p (0 < p < q); smaller prunes less" },

@@ -40,7 +40,7 @@ export interface RoundState {
 }
 
 /** What `select` decided. */
-export interface RoundSelection {
+interface RoundSelection {
   /** Entries pruned this round. */
   readonly pruned: number;
   /** Set to end the loop before this round (nothing may have been pruned). */

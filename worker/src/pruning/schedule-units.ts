@@ -18,7 +18,7 @@ export type PruneScope = "global" | "layer" | "neuron";
 export const PRUNE_SCOPES: readonly PruneScope[] = ["global", "layer", "neuron"];
 
 /** A strided run of entries of one tensor: `start, start + stride, ...` (`count` entries). */
-export interface UnitPart {
+interface UnitPart {
   readonly tensor: number;
   readonly start: number;
   readonly stride: number;

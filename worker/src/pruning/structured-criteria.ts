@@ -28,11 +28,7 @@ import type { Net } from "../models/net.js";
 import { weightedExitLoss } from "../training/train.js";
 
 /** Unit-level criteria. */
-export const UNIT_CRITERIA = ["weight_l2", "weight_l1", "taylor_weight", "taylor_gate", "taylor_fmap", "bn_scale", "random", "ensemble"] as const;
-/** Every LayerPrune criterion (imprint scores whole blocks). */
-export const LAYERPRUNE_CRITERIA: readonly string[] = [...UNIT_CRITERIA, "imprint"];
-
-export type UnitCriterion = (typeof UNIT_CRITERIA)[number];
+export type UnitCriterion = "weight_l2" | "weight_l1" | "taylor_weight" | "taylor_gate" | "taylor_fmap" | "bn_scale" | "random" | "ensemble";
 
 /** How the criterion pass samples data. */
 export interface CriterionPass {

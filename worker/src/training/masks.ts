@@ -28,15 +28,3 @@ export function maskFromValues(values: Uint8Array | Float32Array, shape: readonl
   const f = values instanceof Float32Array ? values : Float32Array.from(values);
   return tf.tensor(f, [...shape], "float32");
 }
-
-/** Kept (non-zero) and total entries over all masks. */
-export async function maskCounts(masks: Masks): Promise<{ kept: number; total: number }> {
-  let kept = 0;
-  let total = 0;
-  for (const m of masks.values()) {
-    const v = await m.data();
-    for (let i = 0; i < v.length; i++) if (v[i] !== 0) kept++;
-    total += v.length;
-  }
-  return { kept, total };
-}

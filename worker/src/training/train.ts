@@ -15,7 +15,7 @@ import type { Net } from "../models/net.js";
 import type { Masks } from "./masks.js";
 
 /** Optimizer names accepted by {@link createOptimizer}. */
-export const OPTIMIZER_NAMES: readonly string[] = ["adam", "sgd", "momentum", "rmsprop"];
+const OPTIMIZER_NAMES: readonly string[] = ["adam", "sgd", "momentum", "rmsprop"];
 
 /**
  * Creates an optimizer. The caller owns it: dispose it when done (its slot variables are
@@ -96,7 +96,7 @@ export interface EpochResult {
 }
 
 /** Yields a macrotask so timers and socket callbacks can run. */
-export function yieldToEventLoop(): Promise<void> {
+function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 

@@ -23,7 +23,7 @@ const FATAL = new Set<number>([status.NOT_FOUND, status.UNAUTHENTICATED, status.
  * One gRPC channel per coordinator endpoint, shared by every report session of a worker
  * (a channel per trial would mean a DNS resolution and an HTTP/2 connection per trial).
  */
-export class ReportClientPool {
+class ReportClientPool {
   private readonly clients = new Map<string, TrialReportClient>();
 
   get(endpoint: string, creds: ChannelCredentials = credentials.createInsecure()): TrialReportClient {

@@ -34,7 +34,7 @@ export interface ReportStreamEvents {
 export type OpenReportStream = (events: ReportStreamEvents) => ReportStream;
 
 /** Capped exponential backoff between reconnects (each delay jittered to 50–100%). */
-export interface ReconnectBackoff {
+interface ReconnectBackoff {
   readonly firstMs: number;
   readonly maxMs: number;
 }

@@ -6,7 +6,7 @@ import type { WorkerTask } from "./types.js";
  * Bumped whenever initialisation, data splitting or the pretraining loop changes, so that
  * stale weights in a shared store are not reused.
  */
-export const PRETRAIN_FORMAT_VERSION = 1;
+const PRETRAIN_FORMAT_VERSION = 1;
 
 /** JSON with object keys sorted at every level, so equal values give equal strings. */
 export function canonicalJson(value: unknown): string {

@@ -38,7 +38,7 @@ export interface PretrainedWeightsInfo {
  * Trains a freshly initialised model of `task` for `task.pretrain.epochs` epochs and returns
  * its weights (meta: `valAccuracy`, `epochs`, `wallMs`). Disposes everything it creates.
  */
-export async function pretrainWeights(task: WorkerTask, data: Dataset, hooks: PretrainHooks): Promise<SerializedWeights> {
+async function pretrainWeights(task: WorkerTask, data: Dataset, hooks: PretrainHooks): Promise<SerializedWeights> {
   const started = performance.now();
   const { epochs, optimizer: optName, learningRate, batchSize } = task.pretrain;
   const net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits);

@@ -14,7 +14,7 @@ import { createOptimizer, trainEpoch } from "../training/train.js";
 import type { StepDecision, TrialHooks } from "./types.js";
 
 /** Step and wall-clock limits of a trial (0 = unlimited). */
-export interface TrialBudget {
+interface TrialBudget {
   /** Cap on progress steps (fine-tune epochs over all phases). */
   readonly maxSteps: number;
   /** Wall-clock cap measured from `startedAt`; checked at epoch boundaries. */

@@ -20,7 +20,7 @@ interface TrialsFlags extends OperatorFlags {
 const usage = (msg: string): CommanderError => new CommanderError(EXIT_USAGE, "usage", msg);
 
 /** The sort key of a trial: number, state, attempts, wall, method, a metric, or `param.<name>`. */
-export function sortValue(t: ResultsTrial, key: string): number | string | boolean | undefined {
+function sortValue(t: ResultsTrial, key: string): number | string | boolean | undefined {
   if (key === "number") return t.number;
   if (key === "state") return t.state;
   if (key === "attempts") return t.attempts;

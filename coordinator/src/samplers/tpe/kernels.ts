@@ -70,7 +70,7 @@ const INDEX_BITS = 14;
  * quantised to 2^-38, index below) with the native typed-array sort, several times faster
  * than sorting indices with a comparator.
  */
-export function argsortUnit(xs: ArrayLike<number>, order: Int32Array): void {
+function argsortUnit(xs: ArrayLike<number>, order: Int32Array): void {
   const k = xs.length;
   if (k <= 1 << INDEX_BITS) {
     const keys = new Float64Array(k);

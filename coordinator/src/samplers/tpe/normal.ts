@@ -9,7 +9,7 @@ const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
  * Complementary error function with fractional error below 1.2e-7 everywhere (Chebyshev
  * fit of Numerical Recipes' `erfcc`), so tail probabilities keep their relative precision.
  */
-export function erfc(x: number): number {
+function erfc(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
   const r =
@@ -23,12 +23,12 @@ export function erfc(x: number): number {
 }
 
 /** Standard normal CDF Φ(x). */
-export function ndtr(x: number): number {
+function ndtr(x: number): number {
   return 0.5 * erfc(-x / Math.SQRT2);
 }
 
 /** log Φ(x), accurate far into the lower tail. */
-export function logNdtr(x: number): number {
+function logNdtr(x: number): number {
   if (x > 5) return -ndtr(-x); // log(1 - ε) ≈ -ε
   if (x > -30) return Math.log(ndtr(x));
   // Asymptotic series: Φ(x) ≈ φ(x)/(-x) · (1 - 1/x² + 3/x⁴).
