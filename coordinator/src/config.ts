@@ -1,7 +1,31 @@
 import { hostname } from "node:os";
 import type { LogLevel, NatsOptions } from "@prunesweep/proto";
-import { DEFAULT_TRIAL_QUEUE_OPTIONS, type TrialQueueOptions } from "./transport/nats-dispatcher.js";
 import { SweepError } from "./errors.js";
+
+/** Work-queue settings; sized per deployment (deploy/README.md). */
+export interface TrialQueueOptions {
+  /** Lease of one delivery; workers extend it with working(). @default 60000 */
+  readonly ackWaitMs: number;
+  /**
+   * Global cap on deliveries of one assignment (per-campaign `budget.maxRetries` is enforced
+   * by the coordinator below this cap). @default 20
+   */
+  readonly maxDeliver: number;
+  /** Above the number of workers (delayed naks count against it). @default 1000 */
+  readonly maxAckPending: number;
+  /** Replicas of the streams: 1 locally, 3 in a cluster. @default 1 */
+  readonly replicas: number;
+  /** Dedupe window for msgID = trialId. @default 3600000 (1 hour) */
+  readonly duplicateWindowMs: number;
+}
+
+export const DEFAULT_TRIAL_QUEUE_OPTIONS: TrialQueueOptions = {
+  ackWaitMs: 60_000,
+  maxDeliver: 20,
+  maxAckPending: 1000,
+  replicas: 1,
+  duplicateWindowMs: 60 * 60_000,
+};
 
 /**
  * Everything the coordinator service needs, every field resolved (durations carry units).

@@ -44,13 +44,12 @@ export {
 export type { SpecIssue } from "./errors.js";
 export { createLogger, silentLogger } from "./logger.js";
 export type { Logger, LogLevel } from "./logger.js";
-export { loadCoordinatorConfig, ConfigError, DEFAULT_COORDINATOR_PORT, DEFAULT_HTTP_PORT } from "./config.js";
-export type { CoordinatorConfig, CoordinatorFlags } from "./config.js";
+export { loadCoordinatorConfig, ConfigError, DEFAULT_COORDINATOR_PORT, DEFAULT_HTTP_PORT, DEFAULT_TRIAL_QUEUE_OPTIONS } from "./config.js";
+export type { CoordinatorConfig, CoordinatorFlags, TrialQueueOptions } from "./config.js";
 export { startCoordinatorService } from "./service.js";
 export type { CoordinatorService } from "./service.js";
 export { JetStreamCampaignStore } from "./transport/jetstream-store.js";
-export { NatsTrialDispatcher, ensureTrialQueue, DEFAULT_TRIAL_QUEUE_OPTIONS } from "./transport/nats-dispatcher.js";
-export type { TrialQueueOptions } from "./transport/nats-dispatcher.js";
+export { NatsTrialDispatcher, ensureTrialQueue } from "./transport/nats-dispatcher.js";
 export { connectNats } from "./transport/nats-connection.js";
 export type { NatsOptions } from "./transport/nats-connection.js";
 export { startGrpcServer } from "./transport/grpc-server.js";
