@@ -80,8 +80,8 @@ export interface CoordinatorFlags {
   readonly logLevel?: string;
 }
 
-export const DEFAULT_COORDINATOR_PORT = 50051;
-export const DEFAULT_HTTP_PORT = 8080;
+const DEFAULT_COORDINATOR_PORT = 50051;
+const DEFAULT_HTTP_PORT = 8080;
 
 /** A flag or variable has an invalid value. The CLI exits with code 2. */
 export class ConfigError extends SweepError {}

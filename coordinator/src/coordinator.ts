@@ -127,6 +127,6 @@ export class Coordinator {
 }
 
 /** `<name>-<6 hex>`: a valid NATS subject token, unique per submission. */
-export function newCampaignId(name: string): string {
+function newCampaignId(name: string): string {
   return `${name}-${randomBytes(3).toString("hex")}`;
 }

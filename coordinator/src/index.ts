@@ -2,7 +2,7 @@
  * The coordinator as a library: campaigns, their transports and their results. The
  * `prunesweep` command line lives behind its own entry, `@prunesweep/coordinator/cli`.
  */
-export { Coordinator, newCampaignId } from "./coordinator.js";
+export { Coordinator } from "./coordinator.js";
 export type { CoordinatorDeps } from "./coordinator.js";
 export type { ReadonlyCampaign } from "./campaign/readonly-campaign.js";
 export type { WorkerReports, HelloAnswer, ResultReport, FailureReport } from "./campaign/worker-reports.js";
@@ -14,7 +14,6 @@ export type { CampaignStore } from "./store/campaign-store.js";
 export type { CampaignEvent, CampaignEventType } from "./domain/events.js";
 export { isFinished, TRIAL_STATES } from "./domain/trial.js";
 export type { TrialState, TrialSnapshot, Params, Metrics, ProgressPoint } from "./domain/trial.js";
-export { toLossVector } from "./domain/objectives.js";
 export type { ObjectiveSpec, Direction } from "./domain/objectives.js";
 export { Rng, seedFrom } from "./domain/rng.js";
 export type { CampaignSpec, TaskConfig, ParamSpec, ParamDistribution, MetricConstraint, ParamConstraint, BudgetConfig } from "./domain/campaign-spec.js";
@@ -24,7 +23,6 @@ export type { Sampler, Suggestion, CampaignView } from "./samplers/sampler.js";
 export { dominates, paretoFrontMask, nonDominatedRanks, crowdingDistance, hypervolume, hypervolumeHistory, kneePoint } from "./pareto/index.js";
 export { summaryOf, CampaignSummary } from "./results/campaign-summary.js";
 export type { CampaignDefinition } from "./results/campaign-summary.js";
-export { summarizeFront, frontCandidates, paretoFront, referencePoint } from "./results/front.js";
 export type { FrontSummary } from "./results/front.js";
 export { buildResultsFile, loadResultsFile, resultsSummary, ResultsFileError } from "./results/results-file.js";
 export type { ResultsFile, ResultsTrial } from "./results/results-file.js";
@@ -44,12 +42,12 @@ export {
 export type { SpecIssue } from "./errors.js";
 export { createLogger, silentLogger } from "./logger.js";
 export type { Logger, LogLevel } from "./logger.js";
-export { loadCoordinatorConfig, ConfigError, DEFAULT_COORDINATOR_PORT, DEFAULT_HTTP_PORT, DEFAULT_TRIAL_QUEUE_OPTIONS } from "./config.js";
+export { loadCoordinatorConfig, ConfigError, DEFAULT_TRIAL_QUEUE_OPTIONS } from "./config.js";
 export type { CoordinatorConfig, CoordinatorFlags, TrialQueueOptions } from "./config.js";
 export { startCoordinatorService } from "./service.js";
 export type { CoordinatorService } from "./service.js";
 export { JetStreamCampaignStore } from "./transport/jetstream-store.js";
-export { NatsTrialDispatcher, ensureTrialQueue } from "./transport/nats-dispatcher.js";
+export { NatsTrialDispatcher } from "./transport/nats-dispatcher.js";
 export { connectNats } from "./transport/nats-connection.js";
 export type { NatsOptions } from "./transport/nats-connection.js";
 export { startGrpcServer } from "./transport/grpc-server.js";

@@ -20,7 +20,7 @@ const NS_PER_MS = 1_000_000;
  * Creates (or updates) the work-queue stream and the single shared durable pull consumer
  * that every worker pulls from. Idempotent.
  */
-export async function ensureTrialQueue(jsm: JetStreamManager, o: TrialQueueOptions = DEFAULT_TRIAL_QUEUE_OPTIONS): Promise<void> {
+async function ensureTrialQueue(jsm: JetStreamManager, o: TrialQueueOptions = DEFAULT_TRIAL_QUEUE_OPTIONS): Promise<void> {
   const stream = {
     name: TRIALS_STREAM,
     subjects: [`${TRIALS_SUBJECT_PREFIX}.>`],
