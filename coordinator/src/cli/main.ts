@@ -14,7 +14,7 @@ import { registerTrialsCommand } from "./commands/trials.js";
 import { ResultsFileError } from "../results/results-file.js";
 import { CoordinatorCallError } from "../transport/campaigns-client.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./commands/shared.js";
-import type { WorkerCommand } from "./run-local.js";
+import type { WorkerCommand } from "./local/run-local.js";
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./commands/shared.js";
 

@@ -5,7 +5,7 @@ export { RandomSampler } from "./random-sampler.js";
 export { GridSampler, enumerateGrid, paramsKey } from "./grid-sampler.js";
 export { SobolSampler } from "./sobol-sampler.js";
 export { SobolSequence, directionNumbers } from "./sobol-sequence.js";
-export { TpeSampler } from "./tpe/tpe-sampler.js";
+export { TpeSampler } from "./tpe-sampler.js";
 export { Nsga2Sampler } from "./nsga2-sampler.js";
 export { sbx, polynomialMutation } from "./genetic-operators.js";
 export { Rng, seedFrom } from "../domain/rng.js";

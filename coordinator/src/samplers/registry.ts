@@ -13,7 +13,7 @@ import { Nsga2Sampler } from "./nsga2-sampler.js";
 import { RandomSampler } from "./random-sampler.js";
 import type { Sampler } from "./sampler.js";
 import { SobolSampler } from "./sobol-sampler.js";
-import { TpeSampler } from "./tpe/tpe-sampler.js";
+import { TpeSampler } from "./tpe-sampler.js";
 import { EnqueuedSampler, enqueueIssues, enqueueSchema, type EnqueuedParams } from "./warm-start.js";
 
 /** Every sampler name a spec may use (campaign-spec.md `sampler.name`). */

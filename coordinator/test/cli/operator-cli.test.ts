@@ -1,8 +1,8 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { selectTrials } from "../../src/cli/commands/trials.js";
-import { createPinoLogger } from "../../src/cli/pino-logger.js";
-import { campaignJsonSchema } from "../../src/cli/spec-json-schema.js";
+import { createPinoLogger } from "../../src/cli/local/pino-logger.js";
+import { campaignJsonSchema } from "../../src/cli/commands/spec-json-schema.js";
 import { ConfigError, loadOperatorConfig } from "../../src/config.js";
 import { fixtureResults } from "../report/results-fixture.js";
 

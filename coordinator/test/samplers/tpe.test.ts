@@ -4,9 +4,9 @@ import { dominates, hypervolume, nonDominatedRanks } from "../../src/pareto/inde
 import { RandomSampler, TpeSampler } from "../../src/samplers/index.js";
 import { Rng } from "../../src/domain/rng.js";
 import type { CampaignView } from "../../src/samplers/sampler.js";
-import { FrontPool } from "../../src/samplers/tpe/front-pool.js";
-import { ParzenEstimator } from "../../src/samplers/tpe/parzen-estimator.js";
-import { greedyHypervolumeSubset, rampWeights } from "../../src/samplers/tpe/split.js";
+import { FrontPool } from "../../src/samplers/tpe-front-pool.js";
+import { ParzenEstimator } from "../../src/samplers/tpe-parzen-estimator.js";
+import { greedyHypervolumeSubset, rampWeights } from "../../src/samplers/tpe-split.js";
 import type { SearchSpace } from "../../src/search-space/index.js";
 import type { ParamDistribution, ParamSpec } from "../../src/domain/campaign-spec.js";
 import { TOY, driveWithResults, type ToyProblem } from "./sampler-contract.js";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { loadCoordinatorConfig, type CoordinatorFlags } from "../../config.js";
 import { startCoordinatorService } from "../../service.js";
-import { createPinoLogger } from "../pino-logger.js";
+import { createPinoLogger } from "../local/pino-logger.js";
 import { addLogLevel, addNatsOptions } from "./shared.js";
 
 /** `prunesweep coordinator`: the long-running service. Drains on SIGTERM/SIGINT and exits 0. */

@@ -2,7 +2,7 @@ import { CommanderError, Option, type Command } from "commander";
 import type { OperatorFlags } from "../../config.js";
 import { objectivesOf } from "../../results/results-file.js";
 import { extractPareto, paretoCsv, paretoJson, paretoText, parseObjectiveList } from "../../report/pareto-extract.js";
-import { addCoordinatorOptions, loadCampaign, printJson } from "../operator.js";
+import { addCoordinatorOptions, loadCampaign, printJson } from "./operator.js";
 import { EXIT_USAGE } from "./shared.js";
 
 interface ParetoFlags extends OperatorFlags {

@@ -3,7 +3,7 @@ import type { OperatorFlags } from "../../config.js";
 import { formatDuration } from "../../report/durations.js";
 import { formatNumber, textTable } from "../../report/pareto-extract.js";
 import { objectivesOf, resultsSummary, type RemoteCampaignInfo, type ResultsFile } from "../../results/results-file.js";
-import { addCoordinatorOptions, loadCampaign, printJson, withClient } from "../operator.js";
+import { addCoordinatorOptions, loadCampaign, printJson, withClient } from "./operator.js";
 import { addJson } from "./shared.js";
 
 /** One line per campaign: id, state, progress, front and hypervolume. */

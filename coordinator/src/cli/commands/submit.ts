@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { OperatorFlags } from "../../config.js";
 import type { RemoteCampaignInfo } from "../../results/results-file.js";
 import { parseCampaignSpec } from "../../spec/index.js";
-import { addCoordinatorOptions, printJson, withClient } from "../operator.js";
+import { addCoordinatorOptions, printJson, withClient } from "./operator.js";
 import { addJson } from "./shared.js";
 import { campaignLine } from "./status.js";
 

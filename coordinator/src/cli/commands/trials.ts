@@ -5,7 +5,7 @@ import { trialsToCsv } from "../../report/exports.js";
 import { formatNumber, textTable } from "../../report/pareto-extract.js";
 import { objectivesOf, resultsSummary, type ResultsFile, type ResultsTrial } from "../../results/results-file.js";
 import { trialMethod } from "../../results/trial-method.js";
-import { addCoordinatorOptions, loadCampaign, printJson } from "../operator.js";
+import { addCoordinatorOptions, loadCampaign, printJson } from "./operator.js";
 import { addJson, EXIT_USAGE } from "./shared.js";
 
 interface TrialsFlags extends OperatorFlags {

@@ -8,7 +8,7 @@
  * ranks computed over members ∪ {p} are global ranks; points outside never move up. When the
  * members become too few, the pool is rebuilt from every point with a deeper cut.
  */
-import { dominates, nonDominatedRanks, paretoFrontMask } from "../../pareto/index.js";
+import { dominates, nonDominatedRanks, paretoFrontMask } from "../pareto/index.js";
 
 /** A point with a loss vector and a tie-breaking order key (smaller = older). */
 export interface PoolPoint {

@@ -1,5 +1,5 @@
 import { pino, type DestinationStream } from "pino";
-import type { Logger, LogLevel } from "../logger.js";
+import type { Logger, LogLevel } from "../../logger.js";
 
 /**
  * A {@link Logger} backed by pino: one JSON object per line on stderr (synchronously, so

@@ -9,7 +9,7 @@
  * - below weights: Optuna's ramp (one objective) or each member's hypervolume contribution
  *   within the below set (several); above weights: the ramp in trial order.
  */
-import { hypervolume } from "../../pareto/index.js";
+import { hypervolume } from "../pareto/index.js";
 
 /** Smallest weight, as Optuna's EPS. */
 const EPS = 1e-12;

@@ -3,9 +3,9 @@
  * truncation masses, smoothed categorical counts), how they are fitted, and how one
  * coordinate is drawn from one kernel. See `parzen-estimator.ts`.
  */
-import type { Rng } from "../../domain/rng.js";
-import type { ParamKind } from "../unit-space.js";
-import { logGaussMass, logPhi } from "./normal.js";
+import type { Rng } from "../domain/rng.js";
+import type { ParamKind } from "./unit-space.js";
+import { logGaussMass, logPhi } from "./tpe-normal.js";
 
 /** The kind of one coordinate of the estimator. */
 export interface ParzenParam {

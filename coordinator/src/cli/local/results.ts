@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { TrialSnapshot } from "../domain/trial.js";
-import { resultsSummary, type ResultsFile } from "../results/results-file.js";
+import type { TrialSnapshot } from "../../domain/trial.js";
+import { resultsSummary, type ResultsFile } from "../../results/results-file.js";
 
 function csvCell(v: unknown): string {
   if (v === undefined || v === null) return "";

@@ -4,10 +4,10 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { loadOperatorConfig, type OperatorConfig, type OperatorFlags } from "../config.js";
-import { loadResultsFile, resultsFromRemote, ResultsFileError, type ResultsFile } from "../results/results-file.js";
-import { parseCampaignSpec } from "../spec/index.js";
-import { GrpcCampaignsClient } from "../transport/campaigns-client.js";
+import { loadOperatorConfig, type OperatorConfig, type OperatorFlags } from "../../config.js";
+import { loadResultsFile, resultsFromRemote, ResultsFileError, type ResultsFile } from "../../results/results-file.js";
+import { parseCampaignSpec } from "../../spec/index.js";
+import { GrpcCampaignsClient } from "../../transport/campaigns-client.js";
 
 /** Adds `--coordinator`, `--token-file`, `--tls-ca`, `--tls-server-name`, `--timeout-ms`. */
 export function addCoordinatorOptions(cmd: Command): Command {

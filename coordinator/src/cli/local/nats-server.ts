@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { delimiter, join } from "node:path";
-import { SweepError } from "../errors.js";
+import { SweepError } from "../../errors.js";
 
 /** nats-server is not installed where we looked. */
 export class NatsServerNotFoundError extends SweepError {}

@@ -1,6 +1,6 @@
 import cliProgress from "cli-progress";
-import type { ReadonlyCampaign } from "../campaign/readonly-campaign.js";
-import type { CampaignEvent } from "../domain/events.js";
+import type { ReadonlyCampaign } from "../../campaign/readonly-campaign.js";
+import type { CampaignEvent } from "../../domain/events.js";
 
 /** One-line campaign status: done/running/failed, and the best value of the first objective. */
 function statusLine(r: ReadonlyCampaign): string {

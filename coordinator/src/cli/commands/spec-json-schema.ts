@@ -5,8 +5,8 @@
  * `unknown` and checks by hand (dataset, exits, space, strategy shorthands) filled in.
  */
 import { z } from "zod";
-import { SAMPLER_NAMES } from "../samplers/registry.js";
-import { EARLY_STOPPING_NAMES, campaignSchema } from "../spec/schema.js";
+import { SAMPLER_NAMES } from "../../samplers/registry.js";
+import { EARLY_STOPPING_NAMES, campaignSchema } from "../../spec/schema.js";
 
 type Json = Record<string, unknown>;
 

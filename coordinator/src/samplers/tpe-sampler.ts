@@ -19,20 +19,20 @@
  * On each ask the history is re-derived from the view (finished trials are cached by id), so
  * the sampler is disposable and a restarted coordinator suggests the same.
  */
-import { conditionsHold } from "../../search-space/conditions.js";
-import type { Scalar } from "../../search-space/distribution.js";
-import { fromUnit } from "../../search-space/encoding.js";
-import type { SearchSpace } from "../../search-space/parse-space.js";
-import type { TrialSnapshot } from "../../domain/trial.js";
-import { paramsKey } from "../grid-sampler.js";
-import { RandomSampler } from "../random-sampler.js";
-import type { Rng } from "../../domain/rng.js";
-import type { CampaignView, Sampler, Suggestion } from "../sampler.js";
-import { TrialHistory, type TrialRecord } from "../trial-history.js";
-import { UnitSpace, type UnitParam } from "../unit-space.js";
-import { FrontPool } from "./front-pool.js";
-import { ParzenEstimator, type ParzenParam } from "./parzen-estimator.js";
-import { greedyHypervolumeSubset, hypervolumeWeights, rampWeights, tightReference } from "./split.js";
+import { conditionsHold } from "../search-space/conditions.js";
+import type { Scalar } from "../search-space/distribution.js";
+import { fromUnit } from "../search-space/encoding.js";
+import type { SearchSpace } from "../search-space/parse-space.js";
+import type { TrialSnapshot } from "../domain/trial.js";
+import { paramsKey } from "./grid-sampler.js";
+import { RandomSampler } from "./random-sampler.js";
+import type { Rng } from "../domain/rng.js";
+import type { CampaignView, Sampler, Suggestion } from "./sampler.js";
+import { TrialHistory, type TrialRecord } from "./trial-history.js";
+import { UnitSpace, type UnitParam } from "./unit-space.js";
+import { FrontPool } from "./tpe-front-pool.js";
+import { ParzenEstimator, type ParzenParam } from "./tpe-parzen-estimator.js";
+import { greedyHypervolumeSubset, hypervolumeWeights, rampWeights, tightReference } from "./tpe-split.js";
 
 /** Options of {@link TpeSampler}. */
 export interface TpeSamplerOptions {

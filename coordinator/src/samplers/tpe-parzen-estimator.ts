@@ -16,11 +16,11 @@
  * `0.2 · n^(−1/(d+4))` for all kernels instead; per-coordinate neighbour widths, widened 3×,
  * do much better on ZDT1-3 and DTLZ2 (bench/results/samplers.md).
  */
-import type { Rng } from "../../domain/rng.js";
-import { categoricalColumn, numericColumn, sampleCategorical, sampleNumeric, type Column, type NumericColumn, type ParzenParam } from "./kernels.js";
-import { logGaussMass } from "./normal.js";
+import type { Rng } from "../domain/rng.js";
+import { categoricalColumn, numericColumn, sampleCategorical, sampleNumeric, type Column, type NumericColumn, type ParzenParam } from "./tpe-kernels.js";
+import { logGaussMass } from "./tpe-normal.js";
 
-export type { ParzenParam } from "./kernels.js";
+export type { ParzenParam } from "./tpe-kernels.js";
 
 /** Fitting options. */
 export interface ParzenOptions {
