@@ -60,9 +60,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ["worker/src/worker.ts", "worker/src/main.ts"],
+    files: ["worker/src/main.ts"],
     rules: {
-      // Lifecycle wiring: names gRPC credentials types; no NATS client calls live here.
+      // Process wiring: builds the gRPC credentials; no NATS client calls live here.
       "no-restricted-imports": ["error", { patterns: [deepImports, { group: ["@prunesweep/coordinator"], message: "the worker never imports the coordinator" }] }],
     },
   },
@@ -71,11 +71,11 @@ export default tseslint.config(
     rules: { "no-restricted-imports": ["error", { patterns: [deepImports] }] },
   },
   {
-    files: ["**/*.mjs", "**/*.js"],
+    files: ["**/*.mjs", "**/*.js", "**/*.cjs"],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       globals: Object.fromEntries(
-        ["process", "console", "URL", "performance", "setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "Buffer", "TextEncoder", "TextDecoder", "global", "structuredClone", "AbortController"].map((g) => [g, "readonly"]),
+        ["process", "console", "URL", "performance", "setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "Buffer", "TextEncoder", "TextDecoder", "global", "structuredClone", "AbortController", "module"].map((g) => [g, "readonly"]),
       ),
     },
   },

@@ -22,17 +22,17 @@ space: { sparsity: { min: 0.1, max: 0.9 }, finetune.epochs: 1 }
 budget: { maxTrials: ${trials}, parallelism: ${parallelism}, maxRetries: 3 }
 `;
     const t0 = performance.now();
-    const runner = await svc.coordinator.submit(spec, "bench.yaml");
-    send({ t: "submitted", campaignId: runner.campaignId, endpoint: svc.endpoint });
-    const tick = setInterval(() => send({ t: "tick", done: runner.state.counts().completed }), 1000);
-    await runner.finished;
+    const campaign = await svc.coordinator.submit(spec, "bench.yaml");
+    send({ t: "submitted", campaignId: campaign.id, endpoint: svc.endpoint });
+    const tick = setInterval(() => send({ t: "tick", done: campaign.counts().completed }), 1000);
+    await campaign.finished;
     clearInterval(tick);
     const t1 = performance.now();
     global.gc?.();
     await new Promise((r) => setTimeout(r, 200));
     global.gc?.();
     const mem = process.memoryUsage();
-    send({ t: "finished", ms: t1 - t0, completed: runner.state.counts().completed, rss0, heap0, rss: mem.rss, heap: mem.heapUsed });
+    send({ t: "finished", ms: t1 - t0, completed: campaign.counts().completed, rss0, heap0, rss: mem.rss, heap: mem.heapUsed });
   } else if (m.t === "restore") {
     // (restore mode) nothing: restoration happened at start
   } else if (m.t === "exit") {
@@ -43,6 +43,6 @@ budget: { maxTrials: ${trials}, parallelism: ${parallelism}, maxRetries: 3 }
 if (process.env.BENCH_RESTORE) {
   global.gc?.();
   const mem = process.memoryUsage();
-  send({ t: "restored", ms: performance.now() - tStart, campaigns: svc.coordinator.list().map((r) => ({ id: r.campaignId, trials: r.state.trialCount })), rss: mem.rss, heap: mem.heapUsed });
+  send({ t: "restored", ms: performance.now() - tStart, campaigns: svc.coordinator.campaigns().map((c) => ({ id: c.id, trials: c.trialCount })), rss: mem.rss, heap: mem.heapUsed });
 }
 send({ t: "ready" });

@@ -10,8 +10,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startNatsServer, silentLogger } from "@prunesweep/coordinator";
-import { connectWorkerNats, NatsTrialSource, ReportClientPool, ReportSession, decodeAssignment } from "@prunesweep/worker";
+import { silentLogger } from "@prunesweep/coordinator";
+import { startNatsServer } from "@prunesweep/coordinator/cli";
+import { connectWorkerNats, NatsTrialSource, GrpcReportChannel, decodeAssignment } from "@prunesweep/worker";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes("--quick");
@@ -59,7 +60,7 @@ async function runScenario(natsUrl, { workers, trials }) {
   const nc = await connectWorkerNats({ url: natsUrl, connectTimeoutMs: 5000, name: "bench-workers" });
   const source = new NatsTrialSource(nc, silentLogger);
   // Each simulated worker is its own "process" with its own channel, as real workers are.
-  const pools = Array.from({ length: workers }, () => new ReportClientPool());
+  const channels = Array.from({ length: workers }, () => new GrpcReportChannel({ log: silentLogger }));
   const dispatchToStart = [];
   const resultToAck = [];
   let stop = false;
@@ -69,10 +70,7 @@ async function runScenario(natsUrl, { workers, trials }) {
       const lease = await source.next(1000);
       if (!lease) continue;
       const { request } = decodeAssignment(lease.data, lease.deliveryCount);
-      const session = new ReportSession(
-        { campaignId: request.campaignId, trialId: request.trialId, attempt: request.attempt },
-        { endpoint, log: silentLogger, pool: pools[w] },
-      );
+      const session = channels[w].open({ campaignId: request.campaignId, trialId: request.trialId, attempt: request.attempt }, endpoint);
       const answer = await session.hello(`sim-${w}`, "none", "bench");
       dispatchToStart.push(Date.now() - lease.publishedAtMs);
       if (answer === "cancel") {
@@ -96,7 +94,7 @@ async function runScenario(natsUrl, { workers, trials }) {
   source.close();
   await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 3000))]);
   await nc.close();
-  for (const p of pools) p.close();
+  for (const c of channels) c.close();
   child.send({ t: "exit" });
   await new Promise((r) => child.once("exit", r));
   return {

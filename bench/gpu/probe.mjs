@@ -1,7 +1,7 @@
 // One backend of the GPU probe (bench/gpu/probe.sh runs this once per backend, each in its own
 // process under its own timeout): selects the backend explicitly, then trains one epoch of
 // LeNet-300-100 and of LeNet-5 on the built-in digits with the worker's own model and training
-// code (models/registry, trial/train), and writes one JSON object.
+// code (models/registry, training/train), and writes one JSON object.
 //
 //   node bench/gpu/probe.mjs --backend webgpu --out /tmp/part.json [--budget-s 60] [--batch 64]
 //

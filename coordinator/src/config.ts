@@ -1,7 +1,35 @@
 import { hostname } from "node:os";
-import type { LogLevel, NatsOptions } from "@prunesweep/proto";
+import { DEFAULT_NATS_REPLICAS, type LogLevel, type NatsOptions } from "@prunesweep/proto";
 import { ConfigError } from "./errors.js";
-import { DEFAULT_TRIAL_QUEUE_OPTIONS, type TrialQueueOptions } from "./transport/nats-dispatcher.js";
+
+/** Work-queue settings; sized per deployment (deploy/README.md). */
+export interface TrialQueueOptions {
+  /** Lease of one delivery; workers extend it with working(). @default 60000 */
+  readonly ackWaitMs: number;
+  /**
+   * Global cap on deliveries of one assignment (per-campaign `budget.maxRetries` is enforced
+   * by the coordinator below this cap). @default 20
+   */
+  readonly maxDeliver: number;
+  /** Above the number of workers (delayed naks count against it). @default 1000 */
+  readonly maxAckPending: number;
+  /**
+   * Replicas of every stream, KV bucket and object store created (--nats-replicas): 1 for
+   * one server, 3 in a JetStream cluster (each copy on a different server). Applies when they
+   * are created; existing ones keep theirs. @default 1
+   */
+  readonly replicas: number;
+  /** Dedupe window for msgID = trialId. @default 3600000 (1 hour) */
+  readonly duplicateWindowMs: number;
+}
+
+export const DEFAULT_TRIAL_QUEUE_OPTIONS: TrialQueueOptions = {
+  ackWaitMs: 60_000,
+  maxDeliver: 20,
+  maxAckPending: 1000,
+  replicas: DEFAULT_NATS_REPLICAS,
+  duplicateWindowMs: 60 * 60_000,
+};
 
 /**
  * Everything the coordinator service needs, every field resolved (durations carry units).
@@ -57,8 +85,8 @@ export interface CoordinatorFlags {
   readonly logLevel?: string;
 }
 
-export const DEFAULT_COORDINATOR_PORT = 50051;
-export const DEFAULT_HTTP_PORT = 8080;
+const DEFAULT_COORDINATOR_PORT = 50051;
+const DEFAULT_HTTP_PORT = 8080;
 
 export { ConfigError };
 
@@ -169,7 +197,7 @@ export interface OperatorFlags {
   readonly timeoutMs?: string;
 }
 
-export const DEFAULT_CALL_TIMEOUT_MS = 30_000; // 30 seconds
+const DEFAULT_CALL_TIMEOUT_MS = 30_000; // 30 seconds
 
 /**
  * Resolves how to reach a coordinator: flags, then PRUNESWEEP_COORDINATOR,

@@ -62,7 +62,7 @@ export async function startCoordinatorService(
     endpoint ||= `${config.host === "0.0.0.0" || config.host === "::" ? hostname() : config.host}:${grpc.port}`;
     const advisories = await listenMaxDeliveries(nc, log, async (a) => {
       try {
-        await coordinator.get(a.campaignId).failure({
+        await coordinator.reports(a.campaignId).failure({
           trialId: a.trialId,
           attempt: a.deliveries,
           error: `assignment delivered ${a.deliveries} times without a final report (max_deliver)`,

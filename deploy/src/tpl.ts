@@ -93,7 +93,7 @@ export interface ReleaseInfo {
 }
 
 /** A validation rule on the values: `fail` in the chart, an exception in concrete mode. */
-export interface Check {
+interface Check {
   readonly cond: string;
   readonly message: string;
 }
@@ -157,7 +157,7 @@ export interface TemplateCtx<V> extends Ctx<V> {
 }
 
 /** A Go template string literal. */
-export function goString(s: string): string {
+function goString(s: string): string {
   return JSON.stringify(s);
 }
 

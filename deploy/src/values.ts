@@ -20,9 +20,9 @@ export const NATS_CHART = { name: "nats", version: "2.14.2", repository: "https:
 /** Container user of every image (deploy/docker/*.Dockerfile). */
 export const CONTAINER_UID = 10001;
 
-export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 /** A volume source: the Volume type less its name. */
-export type VolumeSource = Omit<IIoK8sApiCoreV1Volume, "name">;
+type VolumeSource = Omit<IIoK8sApiCoreV1Volume, "name">;
 
 export interface Values {
   image: {

@@ -22,16 +22,16 @@ describe("fault: duplicated and late result messages, duplicate dispatch, garbag
   });
 
   it("records each trial's result exactly once and keeps going", async () => {
-    const runner = await cluster.coordinator.submit(tinySpec("fault-dup", 6, 2), "dup.yaml");
+    const campaign = await cluster.coordinator.submit(tinySpec("fault-dup", 6, 2), "dup.yaml");
     const endpoint = `127.0.0.1:${cluster.grpc.port}`;
     const js = jetstream(cluster.nc);
     // Garbage on the trial subject: the worker terminates it, logs it, and keeps going.
-    await js.publish(trialSubject(runner.campaignId), new TextEncoder().encode("not a protobuf assignment \u0000\u00ff"), { msgID: "garbage-1" });
+    await js.publish(trialSubject(campaign.id), new TextEncoder().encode("not a protobuf assignment \u0000\u00ff"), { msgID: "garbage-1" });
     workers.push(spawnWorker(cluster.nats.url, "w1"), spawnWorker(cluster.nats.url, "w2"));
 
     // Once the first trial completes, replay its result as a misbehaving worker would.
-    const first = await check(() => runner.state.snapshots().find((t) => t.state === "completed"), 120_000);
-    const dup = { campaignId: runner.campaignId, trialId: first.id, attempt: first.attempts };
+    const first = await check(() => campaign.trials().find((t) => t.state === "completed"), 120_000);
+    const dup = { campaignId: campaign.id, trialId: first.id, attempt: first.attempts };
     const result = (metrics: Record<string, number>, seq: number) => ({
       ...dup,
       seq,
@@ -43,12 +43,12 @@ describe("fault: duplicated and late result messages, duplicate dispatch, garbag
     // A late result from another attempt is a no-op as well.
     const r2 = await exchange(endpoint, [{ ...result({ accuracy: 0.02, nonzero_params: 2 }, 1), attempt: first.attempts + 5 }]);
     expect(r2.error).toBeUndefined();
-    expect(runner.state.trial(first.id).metrics).toEqual(first.metrics);
+    expect(campaign.trial(first.id).metrics).toEqual(first.metrics);
 
     // Dispatching the same trial again is deduplicated by JetStream (msgID = trialId).
     const again = await js.publish(
-      trialSubject(runner.campaignId),
-      TrialAssignment.encode(TrialAssignment.fromPartial({ campaignId: runner.campaignId, trialId: first.id })).finish(),
+      trialSubject(campaign.id),
+      TrialAssignment.encode(TrialAssignment.fromPartial({ campaignId: campaign.id, trialId: first.id })).finish(),
       { msgID: first.id },
     );
     expect(again.duplicate).toBe(true);
@@ -56,13 +56,13 @@ describe("fault: duplicated and late result messages, duplicate dispatch, garbag
     // Reports for unknown campaigns or trials are rejected with NOT_FOUND and not recorded.
     const r3 = await exchange(endpoint, [{ ...result({ accuracy: 1 }, 1), campaignId: "nope-000000" }]);
     expect(r3.error?.code).toBe(status.NOT_FOUND);
-    const r4 = await exchange(endpoint, [{ ...result({ accuracy: 1 }, 1), trialId: `${runner.campaignId}-99999` }]);
+    const r4 = await exchange(endpoint, [{ ...result({ accuracy: 1 }, 1), trialId: `${campaign.id}-99999` }]);
     expect(r4.error?.code).toBe(status.NOT_FOUND);
 
-    await runner.finished;
-    for (const t of runner.state.snapshots()) expect(t.state, `${t.id}: ${t.error ?? ""}`).toBe("completed");
-    expect(runner.state.trial(first.id).metrics).toEqual(first.metrics);
-    const events = (await cluster.store.load(runner.campaignId)) as CampaignEvent[];
+    await campaign.finished;
+    for (const t of campaign.trials()) expect(t.state, `${t.id}: ${t.error ?? ""}`).toBe("completed");
+    expect(campaign.trial(first.id).metrics).toEqual(first.metrics);
+    const events = (await cluster.store.load(campaign.id)) as CampaignEvent[];
     for (const [id, n] of finalEventsPerTrial(events)) expect(n, id).toBe(1);
     expect(workers.every((w) => w.child.exitCode === null)).toBe(true);
   });

@@ -8,10 +8,9 @@ import {
   loadCoordinatorConfig,
   silentLogger,
   startCoordinatorService,
-  startNatsServer,
   type CoordinatorService,
-  type LocalNatsServer,
 } from "@prunesweep/coordinator";
+import { startNatsServer, type LocalNatsServer } from "@prunesweep/coordinator/cli";
 import { tinySpec } from "../fixtures/tiny-spec.js";
 import { check } from "../harness/wait.js";
 
@@ -33,8 +32,8 @@ describe("fault: an assignment that is never acknowledged", () => {
     );
     svc = await startCoordinatorService(config, silentLogger);
     // budget.maxRetries above the consumer's max_deliver: the advisory is what fails the trial.
-    const runner = await svc.coordinator.submit(tinySpec("maxdel", 1, 1).replace("maxRetries: 3", "maxRetries: 10"), "maxdel.yaml");
-    const trialId = runner.state.snapshots()[0]!.id;
+    const campaign = await svc.coordinator.submit(tinySpec("maxdel", 1, 1).replace("maxRetries: 3", "maxRetries: 10"), "maxdel.yaml");
+    const trialId = campaign.trials()[0]!.id;
 
     // A "worker" that takes the assignment and dies silently every time (never acks, never reports).
     const consumer = await jetstream(svc.nc).consumers.get(TRIALS_STREAM, TRIALS_CONSUMER);
@@ -49,13 +48,13 @@ describe("fault: an assignment that is never acknowledged", () => {
     await consumer.next({ expires: 2_000 });
 
     const t = await check(() => {
-      const s = runner.state.trial(trialId);
+      const s = campaign.trial(trialId);
       return s.state === "failed" ? s : undefined;
     }, 20_000);
     expect(t.error).toContain("max_deliver");
     const jsm = await jetstreamManager(svc.nc);
     await check(async () => (await jsm.streams.info(TRIALS_STREAM)).state.messages === 0, 10_000);
-    await runner.finished;
-    expect(runner.state.status).toBe("completed");
+    await campaign.finished;
+    expect(campaign.status).toBe("completed");
   });
 });

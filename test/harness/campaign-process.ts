@@ -5,10 +5,9 @@ import {
   CampaignState,
   JetStreamCampaignStore,
   connectNats,
-  startNatsServer,
   type CampaignEvent,
-  type LocalNatsServer,
 } from "@prunesweep/coordinator";
+import { startNatsServer, type LocalNatsServer } from "@prunesweep/coordinator/cli";
 import { check } from "./wait.js";
 import { spawnCli, spawnWorker, stop, type Spawned } from "./processes.js";
 

@@ -9,12 +9,11 @@ import {
   connectNats,
   silentLogger,
   startGrpcServer,
-  startNatsServer,
   type CampaignStore,
-  type LocalNatsServer,
   type RunningGrpcServer,
   type GrpcServerOptions,
 } from "@prunesweep/coordinator";
+import { startNatsServer, type LocalNatsServer } from "@prunesweep/coordinator/cli";
 import type { NatsConnection } from "@nats-io/transport-node";
 
 /** A real nats-server (JetStream, random port, temp store) and an in-process coordinator on port 0. */

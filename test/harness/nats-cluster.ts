@@ -8,7 +8,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { jetstreamManager, type ConsumerInfo, type StreamInfo } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { freePort, startNatsServer, type LocalNatsServer } from "@prunesweep/coordinator";
+import { freePort, startNatsServer, type LocalNatsServer } from "@prunesweep/coordinator/cli";
 import { check } from "./wait.js";
 
 /** One server of the cluster; `name` is its server_name (what JetStream reports as leader). */

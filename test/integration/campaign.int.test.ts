@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CampaignEvent } from "@prunesweep/coordinator";
+import { summaryOf, type CampaignEvent } from "@prunesweep/coordinator";
 import { startTestCluster, type TestCluster } from "../harness/cluster.js";
 import { spawnWorker, stop, type Spawned } from "../harness/processes.js";
 import { tinySpec } from "../fixtures/tiny-spec.js";
@@ -19,12 +19,12 @@ describe("a campaign over real NATS, gRPC and two worker processes", () => {
   });
 
   it("runs every trial to exactly one final result and extracts a non-dominated front", async () => {
-    const runner = await cluster.coordinator.submit(tinySpec("int-basic", 6, 2), "tiny.yaml");
+    const campaign = await cluster.coordinator.submit(tinySpec("int-basic", 6, 2), "tiny.yaml");
     const maxInFlight: number[] = [];
-    runner.onEvent(() => maxInFlight.push(runner.state.inFlight().length));
-    await runner.finished;
+    campaign.onEvent(() => maxInFlight.push(campaign.inFlight().length));
+    await campaign.finished;
 
-    const trials = runner.state.snapshots();
+    const trials = campaign.trials();
     expect(trials).toHaveLength(6);
     for (const t of trials) {
       expect(t.state, `${t.id}: ${t.error ?? ""}`).toBe("completed");
@@ -35,7 +35,7 @@ describe("a campaign over real NATS, gRPC and two worker processes", () => {
     // parallelism is respected
     expect(Math.max(...maxInFlight)).toBeLessThanOrEqual(2);
 
-    const events = (await cluster.store.load(runner.campaignId)) as CampaignEvent[];
+    const events = (await cluster.store.load(campaign.id)) as CampaignEvent[];
     for (const t of trials) {
       const finals = events.filter((e) => (e.type === "TrialCompleted" || e.type === "TrialFailed") && e.trialId === t.id);
       expect(finals, t.id).toHaveLength(1);
@@ -43,7 +43,7 @@ describe("a campaign over real NATS, gRPC and two worker processes", () => {
     // progress reports arrived (one per fine-tune epoch at least)
     expect(events.some((e) => e.type === "TrialProgress")).toBe(true);
 
-    const front = cluster.coordinator.front(runner.campaignId);
+    const front = summaryOf(campaign).front;
     expect(front.front.length).toBeGreaterThan(0);
     for (const a of front.front)
       for (const b of trials) {

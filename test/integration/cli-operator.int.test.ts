@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNatsServer, type LocalNatsServer } from "@prunesweep/coordinator";
+import { startNatsServer, type LocalNatsServer } from "@prunesweep/coordinator/cli";
 import { spawnCli, spawnWorker, stop, type Spawned } from "../harness/processes.js";
 import { check } from "../harness/wait.js";
 import { tinySpec } from "../fixtures/tiny-spec.js";

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { spawnCli } from "../harness/processes.js";
 import { tinySpec } from "../fixtures/tiny-spec.js";
 import { check } from "../harness/wait.js";
-import { startNatsServer } from "@prunesweep/coordinator";
+import { startNatsServer } from "@prunesweep/coordinator/cli";
 
 const dir = mkdtempSync(join(tmpdir(), "prunesweep-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNatsServer, type LocalNatsServer } from "@prunesweep/coordinator";
+import { startNatsServer, type LocalNatsServer } from "@prunesweep/coordinator/cli";
 import { spawnCli, spawnWorker, stop, type Spawned } from "../harness/processes.js";
 import { check } from "../harness/wait.js";
 import { CHROMIUM, chromiumMissing, explainSkip } from "../harness/requirements.js";

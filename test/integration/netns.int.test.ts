@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { findNatsServer } from "@prunesweep/coordinator";
+import { findNatsServer } from "@prunesweep/coordinator/cli";
 import { check } from "../harness/wait.js";
 import { explainSkip } from "../harness/requirements.js";
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { startNatsServer, type LocalNatsServer } from "@prunesweep/coordinator";
+import { startNatsServer, type LocalNatsServer } from "@prunesweep/coordinator/cli";
 import { ARTIFACT_CLAIMS_BUCKET, ARTIFACTS_BUCKET } from "@prunesweep/proto";
 import { NatsPretrainedStore, type SerializedWeights } from "@prunesweep/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -141,9 +141,9 @@ describe("a campaign on two workers", () => {
   });
 
   it("trains each distinct dense model once and shares it through the object store", async () => {
-    const runner = await cluster.coordinator.submit(SPEC, "shared.yaml");
-    await runner.finished;
-    const trials = runner.state.snapshots();
+    const campaign = await cluster.coordinator.submit(SPEC, "shared.yaml");
+    await campaign.finished;
+    const trials = campaign.trials();
     expect(trials).toHaveLength(4);
     const pretrain = trials.map((t) => {
       expect(t.state, `${t.id}: ${t.error ?? ""}\n${workers.map((w) => w.output()).join("\n")}`).toBe("completed");

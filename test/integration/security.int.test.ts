@@ -25,11 +25,11 @@ describe("gRPC bearer-token auth", () => {
 
   it("rejects reports without the token (UNAUTHENTICATED, nothing recorded) and accepts workers that have it", async () => {
     cluster = await startTestCluster("memory", { authorize: bearerTokenAuthorizer(TOKEN) });
-    const runner = await cluster.coordinator.submit(tinySpec("sec-token", 2, 1), "sec.yaml");
-    const trialId = runner.state.snapshots()[0]!.id;
+    const campaign = await cluster.coordinator.submit(tinySpec("sec-token", 2, 1), "sec.yaml");
+    const trialId = campaign.trials()[0]!.id;
     const endpoint = `127.0.0.1:${cluster.grpc.port}`;
     const hello = {
-      campaignId: runner.campaignId,
+      campaignId: campaign.id,
       trialId,
       attempt: 1,
       seq: 1,
@@ -39,19 +39,19 @@ describe("gRPC bearer-token auth", () => {
     expect(noToken.error?.code).toBe(status.UNAUTHENTICATED);
     const wrong = await exchange(endpoint, [hello], "wrong-token");
     expect(wrong.error?.code).toBe(status.UNAUTHENTICATED);
-    expect(runner.state.trial(trialId).state).toBe("waiting");
-    expect(runner.state.trial(trialId).workerId).toBeUndefined();
+    expect(campaign.trial(trialId).state).toBe("waiting");
+    expect(campaign.trial(trialId).workerId).toBeUndefined();
 
     // A worker without the token cannot report; one with it completes the campaign.
     const bad = spawnWorker(cluster.nats.url, "no-token");
     workers.push(bad);
     await check(() => bad.output().includes("UNAUTHENTICATED") || bad.output().includes("rejected"), 60_000);
-    expect(runner.state.counts().completed).toBe(0);
+    expect(campaign.counts().completed).toBe(0);
     await stop(bad);
     const good = spawnWorker(cluster.nats.url, "with-token", [], { PRUNESWEEP_TOKEN: TOKEN });
     workers.push(good);
-    await runner.finished;
-    for (const t of runner.state.snapshots()) expect(t.state, t.error).toBe("completed");
+    await campaign.finished;
+    for (const t of campaign.trials()) expect(t.state, t.error).toBe("completed");
     expect(good.output()).not.toContain(TOKEN);
   });
 });
@@ -69,10 +69,10 @@ describe("gRPC mTLS", () => {
     cluster = await startTestCluster("memory", {
       credentials: serverCredentials({ certFile: certs.serverCert, keyFile: certs.serverKey, caFile: certs.ca }),
     });
-    const runner = await cluster.coordinator.submit(tinySpec("sec-mtls", 2, 1), "mtls.yaml");
+    const campaign = await cluster.coordinator.submit(tinySpec("sec-mtls", 2, 1), "mtls.yaml");
     const w = spawnWorker(cluster.nats.url, "tls", ["--tls-ca", certs.ca, "--tls-cert", certs.clientCert, "--tls-key", certs.clientKey]);
     workers.push(w);
-    await runner.finished;
-    for (const t of runner.state.snapshots()) expect(t.state, `${t.error ?? ""}\n${w.output()}`).toBe("completed");
+    await campaign.finished;
+    for (const t of campaign.trials()) expect(t.state, `${t.error ?? ""}\n${w.output()}`).toBe("completed");
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CampaignEvent } from "@prunesweep/coordinator";
+import { summaryOf, type CampaignEvent } from "@prunesweep/coordinator";
 import { startTestCluster, type TestCluster } from "../harness/cluster.js";
 import { spawnWorker, stop, type Spawned } from "../harness/processes.js";
 import { finalEventsPerTrial } from "../harness/campaign-process.js";
@@ -48,15 +48,15 @@ describe("samplers and early stoppers inside real campaigns (NATS + gRPC + worke
   ] as const) {
     it(`runs ${sampler} with ${stopping}: trials stop early and never enter the front`, async () => {
       const name = sampler.includes("nsga2") ? "strat-nsga2" : "strat-tpe";
-      const runner = await cluster.coordinator.submit(spec(name, sampler, stopping), `${name}.yaml`);
-      await runner.finished;
-      const trials = runner.state.snapshots();
+      const campaign = await cluster.coordinator.submit(spec(name, sampler, stopping), `${name}.yaml`);
+      await campaign.finished;
+      const trials = campaign.trials();
       expect(trials).toHaveLength(12);
       for (const t of trials) expect(["completed", "stopped_early"], `${t.id}: ${t.error ?? ""}`).toContain(t.state);
       const stopped = trials.filter((t) => t.state === "stopped_early");
       expect(stopped.length).toBeGreaterThan(0);
       for (const t of stopped) expect(t.progress.length).toBeLessThan(4);
-      const front = cluster.coordinator.front(runner.campaignId).front;
+      const front = summaryOf(campaign).front.front;
       expect(front.length).toBeGreaterThan(0);
       for (const t of front) expect(t.state).toBe("completed");
       if (sampler.includes("tpe")) {
@@ -64,7 +64,7 @@ describe("samplers and early stoppers inside real campaigns (NATS + gRPC + worke
         const keys = new Set(trials.map((t) => JSON.stringify(t.params)));
         expect(keys.size).toBe(12);
       }
-      const events = (await cluster.store.load(runner.campaignId)) as CampaignEvent[];
+      const events = (await cluster.store.load(campaign.id)) as CampaignEvent[];
       for (const [id, n] of finalEventsPerTrial(events)) expect(n, id).toBe(1);
     });
   }

@@ -23,9 +23,9 @@ describe("backend: webgpu on a worker without a WebGPU adapter", () => {
 
   it.each([["webgpu"], ["auto"]])("task backend %s: fails every trial after one attempt with the reason", async (backend) => {
     const spec = tinySpec(`int-webgpu-absent-${backend}`, 2, 2).replace("backend: auto", `backend: ${backend}`);
-    const runner = await cluster.coordinator.submit(spec, `${backend}.yaml`);
-    await runner.finished;
-    const trials = runner.state.snapshots();
+    const campaign = await cluster.coordinator.submit(spec, `${backend}.yaml`);
+    await campaign.finished;
+    const trials = campaign.trials();
     expect(trials).toHaveLength(2);
     for (const t of trials) {
       expect(t.state).toBe("failed");

@@ -27,6 +27,12 @@ export interface WorkerConfig {
   readonly maxTrials: number;
   /** On SIGTERM, let the running trial finish if it ends within this time; else nak it. */
   readonly shutdownGraceMs: number;
+  /**
+   * On SIGTERM, exit at the latest this long after the signal, with a non-zero status, even
+   * when something still hangs (a final report to an unreachable coordinator). Above
+   * `shutdownGraceMs`. @default shutdownGraceMs + 15 s
+   */
+  readonly shutdownDeadlineMs: number;
   readonly logLevel: LogLevel;
   /** Train in a worker_thread so heartbeats and keepalives never wait for a kernel. @default true */
   readonly trainInThread: boolean;
@@ -40,6 +46,8 @@ export const DEFAULT_WORKER_CONFIG = {
   heartbeatIntervalMs: 10_000,
   maxTrials: 0,
   shutdownGraceMs: 30_000,
+  /** The default shutdown deadline is this long after the grace period. */
+  shutdownDeadlineAfterGraceMs: 15_000, // 15 seconds
   logLevel: "info" as LogLevel,
   backend: "auto" as BackendName,
 } as const;
@@ -61,6 +69,7 @@ export interface WorkerFlags {
   readonly heartbeatMs?: string;
   readonly maxTrials?: string;
   readonly shutdownGraceMs?: string;
+  readonly shutdownDeadlineMs?: string;
   readonly logLevel?: string;
   readonly backend?: string;
 }
@@ -87,6 +96,11 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
   const backend = flags.backend ?? env["PRUNESWEEP_BACKEND"] ?? DEFAULT_WORKER_CONFIG.backend;
   if (!isBackendName(backend)) throw new RangeError(`--backend: must be one of ${BACKEND_NAMES.join(", ")}; got "${backend}"`);
   const opt = (v: string | undefined) => (v === undefined || v === "" ? undefined : v);
+  const shutdownGraceMs = int("--shutdown-grace-ms", flags.shutdownGraceMs, DEFAULT_WORKER_CONFIG.shutdownGraceMs, 0);
+  const shutdownDeadlineMs = int("--shutdown-deadline-ms", flags.shutdownDeadlineMs, shutdownGraceMs + DEFAULT_WORKER_CONFIG.shutdownDeadlineAfterGraceMs, 1);
+  if (shutdownDeadlineMs <= shutdownGraceMs) {
+    throw new RangeError(`--shutdown-deadline-ms: must be above --shutdown-grace-ms (${shutdownGraceMs}), got ${shutdownDeadlineMs}`);
+  }
   const cfg: WorkerConfig = {
     natsUrl: flags.nats ?? env["NATS_URL"] ?? DEFAULT_WORKER_CONFIG.natsUrl,
     natsReplicas: int("--nats-replicas", flags.natsReplicas ?? env["PRUNESWEEP_NATS_REPLICAS"], DEFAULT_NATS_REPLICAS, 1),
@@ -94,7 +108,8 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
     workerId: flags.workerId ?? env["PRUNESWEEP_WORKER_ID"] ?? `${hostname()}-${process.pid}`,
     heartbeatIntervalMs: int("--heartbeat-ms", flags.heartbeatMs, DEFAULT_WORKER_CONFIG.heartbeatIntervalMs, 100),
     maxTrials: int("--max-trials", flags.maxTrials ?? env["PRUNESWEEP_MAX_TRIALS"], 0, 0),
-    shutdownGraceMs: int("--shutdown-grace-ms", flags.shutdownGraceMs, DEFAULT_WORKER_CONFIG.shutdownGraceMs, 0),
+    shutdownGraceMs,
+    shutdownDeadlineMs,
     logLevel: level as LogLevel,
     trainInThread: (env["PRUNESWEEP_TRAIN_IN_THREAD"] ?? "1") !== "0",
     backend,

@@ -7,7 +7,12 @@
  * (`term`); everything else (I/O hiccups, out-of-memory, bugs that may be transient) is
  * retryable (`nak`).
  */
-import type { SerializedError } from "./trial/types.js";
+
+/** Serialized error: crosses process boundaries by name, never by instanceof. */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+}
 
 /** Base class of every error the worker throws on purpose. `name` is the subclass name. */
 export class WorkerError extends Error {
@@ -81,11 +86,39 @@ export class WeightsMismatchError extends WorkerError {}
  */
 export class TrialAbortedError extends WorkerError {}
 
+/** The coordinator refused a report for good (unknown trial, bad token). `code`: the gRPC status. */
+export class ReportRejectedError extends WorkerError {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A report session was closed while reports were still waiting for an acknowledgement. */
+export class ReportSessionClosedError extends WorkerError {}
+
+/** NATS or the coordinator could not be reached in time. */
+export class UnreachableError extends WorkerError {}
+
+/** A message on the trial subject is not a valid assignment (terminated, never retried). */
+export class InvalidAssignmentError extends WorkerError {}
+
+/** A lifecycle call in a state that does not allow it (e.g. `run()` twice). */
+export class IllegalStateError extends WorkerError {}
+
+/**
+ * Shutdown did not finish within `shutdownDeadlineMs` (a final report to an unreachable
+ * coordinator, a trial that ignores its abort): the worker exits anyway, with a non-zero status.
+ */
+export class ShutdownTimeoutError extends WorkerError {}
+
 /**
  * Names of the errors that must not be retried: the same assignment would fail the same way
  * on any worker.
  */
-export const NON_RETRYABLE_ERRORS: ReadonlySet<string> = new Set([
+const NON_RETRYABLE_ERRORS: ReadonlySet<string> = new Set([
   "DatasetError",
   "UnknownModelError",
   "UnknownPruningMethodError",

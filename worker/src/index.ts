@@ -1,19 +1,36 @@
 export { Worker, WORKER_VERSION } from "./worker.js";
-export type { WorkerState } from "./worker.js";
+export type { WorkerDeps } from "./worker.js";
+export type { WorkerState } from "./lifecycle.js";
+export type { TrialSource, TrialLease } from "./trial-source.js";
+export type { ReportChannel, ReportSession, AttemptIds, FinalReport } from "./report-channel.js";
+export { inProcessExecutor, threadExecutor } from "./trial-executor.js";
+export type { TrialExecutor } from "./trial-executor.js";
 export { workerMain, WORKER_USAGE } from "./main.js";
 export { loadWorkerConfig, DEFAULT_WORKER_CONFIG } from "./config.js";
 export type { WorkerConfig, WorkerFlags } from "./config.js";
-export { decodeAssignment, InvalidAssignmentError, MAX_ASSIGNMENT_BYTES } from "./transport/convert.js";
+export {
+  WorkerError,
+  InvalidAssignmentError,
+  ReportRejectedError,
+  ReportSessionClosedError,
+  ShutdownTimeoutError,
+  IllegalStateError,
+  UnreachableError,
+} from "./errors.js";
+export { decodeAssignment, MAX_ASSIGNMENT_BYTES } from "./transport/convert.js";
 export { runTrial } from "./trial/run-trial.js";
 export type { TrialRequest, TrialHooks, TrialOutcome, WorkerTask, DatasetSource } from "./trial/types.js";
-export { CachedPretrainedStore, InMemoryPretrainedStore, pretrainKey, encodeWeights, decodeWeights } from "./artifacts/index.js";
+export { CachedPretrainedStore, InMemoryPretrainedStore, encodeWeights, decodeWeights } from "./artifacts/index.js";
+export { pretrainKey } from "./trial/pretrain-key.js";
 export type { PretrainedStore, PretrainedResult, PretrainedSource, GetOrCreateOptions, SerializedWeights } from "./artifacts/index.js";
 export { NatsPretrainedStore, DEFAULT_ARTIFACT_STORE_OPTIONS } from "./transport/nats-artifact-store.js";
 export type { NatsArtifactStoreOptions } from "./transport/nats-artifact-store.js";
 export { NatsTrialSource, connectWorkerNats } from "./transport/nats-trial-source.js";
-export type { TrialLease, WorkerNatsOptions } from "./transport/nats-trial-source.js";
-export { ReportSession, ReportRejectedError, ReportClientPool } from "./transport/report-client.js";
-export type { ReportClientOptions } from "./transport/report-client.js";
+export type { WorkerNatsOptions } from "./transport/nats-trial-source.js";
+export { GrpcReportChannel } from "./transport/report-client.js";
+export type { GrpcReportChannelOptions } from "./transport/report-client.js";
+export { ReportOutbox } from "./transport/report-outbox.js";
+export type { ReportOutboxOptions, OpenReportStream, ReportStream, ReportStreamEvents, StreamBreak } from "./transport/report-outbox.js";
 export { TrialThread } from "./trial-thread/trial-thread.js";
 export { selectBackend, describeTiers, AUTO_TIERS } from "./backend/select-backend.js";
 export type { BackendPreference, SelectedBackend, TierAttempt, SelectionLog } from "./backend/select-backend.js";
@@ -26,6 +43,6 @@ export { buildModel } from "./models/registry.js";
 export { loadDataset } from "./data/load-dataset.js";
 export { splitOf } from "./data/types.js";
 export { Rng } from "./data/rng.js";
-export { trainEpoch, createOptimizer } from "./trial/train.js";
+export { trainEpoch, createOptimizer } from "./training/train.js";
 export { evaluateAccuracy } from "./metrics/accuracy.js";
 export { ensureWasmConvTraining } from "./trial/wasm-conv-grad.js";

@@ -1,11 +1,15 @@
+import { credentials, type ChannelCredentials } from "@grpc/grpc-js";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createLogger } from "@prunesweep/proto";
 import { CachedPretrainedStore } from "./artifacts/index.js";
-import { loadWorkerConfig, type WorkerFlags } from "./config.js";
+import { loadWorkerConfig, type WorkerConfig, type WorkerFlags } from "./config.js";
+import { NatsSetupError, ShutdownTimeoutError } from "./errors.js";
+import { inProcessExecutor, threadExecutor } from "./trial-executor.js";
+import { TrialThread } from "./trial-thread/trial-thread.js";
 import { NatsPretrainedStore } from "./transport/nats-artifact-store.js";
 import { connectWorkerNats, NatsTrialSource } from "./transport/nats-trial-source.js";
-import { NatsSetupError } from "./errors.js";
+import { GrpcReportChannel } from "./transport/report-client.js";
 import { Worker } from "./worker.js";
 
 export const WORKER_USAGE = `Usage: prunesweep worker [options]
@@ -27,6 +31,8 @@ Options:
   --heartbeat-ms <ms>        heartbeat period (default 10000)
   --max-trials <n>           exit after n trials (default 0: run until stopped)
   --shutdown-grace-ms <ms>   on SIGTERM, let a trial finish within this time (default 30000)
+  --shutdown-deadline-ms <ms>  on SIGTERM, exit (status 1) at the latest after this time, even
+                             when a final report still hangs (default grace + 15000)
   --log-level <level>        debug | info | warn | error | silent (default info)
   --backend <name>           what a task's "backend: auto" means on this worker: auto (try the tiers),
                              tensorflow, webgpu, wasm or cpu (env PRUNESWEEP_BACKEND; default auto)
@@ -53,6 +59,7 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
       "heartbeat-ms": { type: "string" },
       "max-trials": { type: "string" },
       "shutdown-grace-ms": { type: "string" },
+      "shutdown-deadline-ms": { type: "string" },
       "log-level": { type: "string" },
       backend: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -79,6 +86,7 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
     ...(values["heartbeat-ms"] !== undefined && { heartbeatMs: values["heartbeat-ms"] }),
     ...(values["max-trials"] !== undefined && { maxTrials: values["max-trials"] }),
     ...(values["shutdown-grace-ms"] !== undefined && { shutdownGraceMs: values["shutdown-grace-ms"] }),
+    ...(values["shutdown-deadline-ms"] !== undefined && { shutdownDeadlineMs: values["shutdown-deadline-ms"] }),
     ...(values["log-level"] !== undefined && { logLevel: values["log-level"] }),
     ...(values.backend !== undefined && { backend: values.backend }),
   };
@@ -102,16 +110,39 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
     log.warn("artifact buckets not ready; retried at first use", { error: err instanceof Error ? err.message : String(err) });
   });
   const pretrained = new CachedPretrainedStore(artifacts);
-  const worker = new Worker(config, new NatsTrialSource(nc, log), pretrained, log);
+  const worker = new Worker(config, {
+    source: new NatsTrialSource(nc, log),
+    reports: new GrpcReportChannel({ credentials: channelCredentials(config), log, ...(config.authToken !== undefined && { token: config.authToken }) }),
+    executor: config.trainInThread ? threadExecutor(new TrialThread(), pretrained) : inProcessExecutor(pretrained),
+    log,
+  });
   const stop = (signal: string): void => {
-    log.info("signal received; draining", { signal });
-    void worker.shutdown();
+    log.info("signal received; draining", { signal, graceMs: config.shutdownGraceMs, deadlineMs: config.shutdownDeadlineMs });
+    worker.shutdown().catch(() => undefined); // the outcome is run()'s
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
   log.info("worker started", { nats: config.natsUrl });
-  await worker.run();
+  try {
+    await worker.run();
+  } catch (err) {
+    if (!(err instanceof ShutdownTimeoutError)) throw err;
+    // Already logged by the worker; exit without waiting for anything else.
+    await nc.close().catch(() => undefined);
+    return 1;
+  }
   await nc.drain().catch(() => undefined);
   log.info("worker stopped");
   return 0;
+}
+
+/** gRPC credentials to the coordinator: TLS (and mTLS) when configured, else insecure. */
+function channelCredentials(config: WorkerConfig): ChannelCredentials {
+  return config.tlsCaFile
+    ? credentials.createSsl(
+        readFileSync(config.tlsCaFile),
+        config.tlsKeyFile ? readFileSync(config.tlsKeyFile) : null,
+        config.tlsCertFile ? readFileSync(config.tlsCertFile) : null,
+      )
+    : credentials.createInsecure();
 }

@@ -59,3 +59,12 @@ export function fakeHooks(
     },
   };
 }
+
+/** Resolves once `pred` holds (polled every 2 ms); throws after `ms`. */
+export async function until(pred: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`condition not reached within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}

@@ -1,5 +1,5 @@
 import type { Params } from "../domain/trial.js";
-import type { CampaignSpec } from "../spec/types.js";
+import type { CampaignSpec } from "../domain/campaign-spec.js";
 
 /** Everything needed to publish one trial assignment. */
 export interface DispatchRequest {

@@ -43,7 +43,7 @@ const ALLOWED: Record<TrialState, readonly TrialState[]> = {
  * Validates a trial state transition; the single place that knows the state machine.
  * @throws TrialAlreadyFinishedError when the trial is already final.
  */
-export function assertTransition(trialId: string, from: TrialState, to: TrialState): void {
+function assertTransition(trialId: string, from: TrialState, to: TrialState): void {
   if (!ALLOWED[from].includes(to)) {
     if (isFinished(from)) throw new TrialAlreadyFinishedError(`trial ${trialId} is already ${from}; cannot become ${to}`);
     throw new RangeError(`trial ${trialId}: illegal transition ${from} -> ${to}`);

@@ -11,10 +11,10 @@ import { registerSchemaCommand } from "./commands/schema.js";
 import { registerStatusCommand } from "./commands/status.js";
 import { registerSubmitCommand } from "./commands/submit.js";
 import { registerTrialsCommand } from "./commands/trials.js";
-import { ResultsFileError } from "../report/campaign-data.js";
+import { ResultsFileError } from "../results/results-file.js";
 import { CoordinatorCallError } from "../transport/campaigns-client.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./commands/shared.js";
-import type { WorkerCommand } from "./run-local.js";
+import type { WorkerCommand } from "./local/run-local.js";
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./commands/shared.js";
 

@@ -20,7 +20,7 @@ import {
 import { EARLY_STOPPERS } from "../early-stopping/index.js";
 import { SAMPLERS } from "../samplers/registry.js";
 import { DEFAULT_BUDGET, DEFAULT_SEED } from "../spec/schema.js";
-import { inputJsonSchema } from "./spec-json-schema.js";
+import { inputJsonSchema } from "./commands/spec-json-schema.js";
 
 type Json = Readonly<Record<string, unknown>>;
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ObjectiveSpec } from "../domain/objectives.js";
 import type { TrialSnapshot } from "../domain/trial.js";
-import type { MetricConstraint } from "../spec/types.js";
+import type { MetricConstraint } from "../domain/campaign-spec.js";
 
 /** What a stopper may read. */
 export interface StopperView {

@@ -5,27 +5,16 @@
  * at `earlyStopping.<option>`.
  */
 import { SpecError, type SpecIssue } from "../errors.js";
-import { parseWith } from "../spec/issues.js";
-import type { EarlyStoppingConfig } from "../spec/types.js";
+import { parseWith } from "../domain/spec-issues.js";
+import type { EarlyStoppingConfig } from "../domain/campaign-spec.js";
 import { noEarlyStopperEntry, type EarlyStopper, type EarlyStopperEntry } from "./early-stopper.js";
 import { medianStopperEntry } from "./median-stopper.js";
 import { ashaStopperEntry, moAshaStopperEntry } from "./successive-halving.js";
 
 export type { EarlyStopper, EarlyStopperEntry, StopDecision, StopperView } from "./early-stopper.js";
 export { NoEarlyStopper } from "./early-stopper.js";
-export { MedianStopper, median, DEFAULT_MEDIAN_OPTIONS } from "./median-stopper.js";
-export type { MedianStopperOptions } from "./median-stopper.js";
-export {
-  AshaStopper,
-  MoAshaStopper,
-  defaultMoAshaMetrics,
-  rungsReached,
-  promotedCount,
-  DEFAULT_SUCCESSIVE_HALVING_OPTIONS,
-} from "./successive-halving.js";
-export type { SuccessiveHalvingOptions } from "./successive-halving.js";
-export { valueAtStep, firstReportAtOrAfter } from "./progress-metrics.js";
-export type { WatchedMetric } from "./progress-metrics.js";
+export { MedianStopper, median } from "./median-stopper.js";
+export { AshaStopper, MoAshaStopper, defaultMoAshaMetrics, rungsReached } from "./successive-halving.js";
 
 /** Every registered stopper, in the order error messages and docs list them. */
 export const EARLY_STOPPERS: readonly EarlyStopperEntry[] = [noEarlyStopperEntry, medianStopperEntry, ashaStopperEntry, moAshaStopperEntry];
@@ -39,7 +28,7 @@ const findStopper = (name: string): EarlyStopperEntry | undefined => EARLY_STOPP
  * Issues with an early stopper's options, located under `path` (`earlyStopping.reductionFactor:
  * must be >= 2`). Unknown names are reported at `<path>.name`.
  */
-export function earlyStopperOptionIssues(config: EarlyStoppingConfig, path = "earlyStopping"): SpecIssue[] {
+function earlyStopperOptionIssues(config: EarlyStoppingConfig, path = "earlyStopping"): SpecIssue[] {
   const schema = findStopper(config.name)?.options;
   if (!schema) return [{ path: `${path}.name`, message: `unknown early stopper "${config.name}"; must be one of: ${EARLY_STOPPER_NAMES.join(", ")}` }];
   const r = parseWith(schema, config, [path]);

@@ -9,7 +9,7 @@ import { earlyStopperEntry, type EarlyStopper, type StopDecision, type StopperVi
 import { bothOrNeither, metricOption, singleMetricOptions, toLoss, valueAtStep, watchedMetric, type WatchedMetric } from "./progress-metrics.js";
 
 /** Defaults of `earlyStopping: {name: median}`. */
-export const DEFAULT_MEDIAN_OPTIONS = { nStartupTrials: 5, nWarmupSteps: 0, intervalSteps: 1 } as const;
+const DEFAULT_MEDIAN_OPTIONS = { nStartupTrials: 5, nWarmupSteps: 0, intervalSteps: 1 } as const;
 
 /** Options of {@link MedianStopper}; defaults in {@link DEFAULT_MEDIAN_OPTIONS}. */
 export interface MedianStopperOptions {

@@ -26,7 +26,7 @@ import {
 } from "./progress-metrics.js";
 
 /** Defaults of `earlyStopping: {name: asha | mo-asha}`. */
-export const DEFAULT_SUCCESSIVE_HALVING_OPTIONS = { minResource: 1, reductionFactor: 3, minEarlyStoppingRate: 0 } as const;
+const DEFAULT_SUCCESSIVE_HALVING_OPTIONS = { minResource: 1, reductionFactor: 3, minEarlyStoppingRate: 0 } as const;
 
 /** Options shared by {@link AshaStopper} and {@link MoAshaStopper}; defaults in {@link DEFAULT_SUCCESSIVE_HALVING_OPTIONS}. */
 export interface SuccessiveHalvingOptions {
@@ -63,7 +63,7 @@ function previousStep(trial: TrialSnapshot, step: number): number {
 }
 
 /** How many of `n` trials at a rung continue: ⌊n/η⌋, at least 1. */
-export const promotedCount = (n: number, reductionFactor: number): number => Math.max(1, Math.floor(n / reductionFactor));
+const promotedCount = (n: number, reductionFactor: number): number => Math.max(1, Math.floor(n / reductionFactor));
 
 /** The trials (other than `trial`) of the view, with `trial` itself in its current state. */
 function competitors(view: StopperView, trial: TrialSnapshot): TrialSnapshot[] {

@@ -1,64 +1,26 @@
 /**
- * JSON views of campaigns and trials served by the dashboard API and pushed over SSE.
- * Trials are compact (no progress, no details) except in the single-trial view.
+ * Builds the JSON of the dashboard API ({@link api-types.ts}) from a read-only campaign and
+ * its summary. Trials are compact except in the single-trial view.
  */
-import type { CampaignRunner } from "../campaign/campaign-runner.js";
-import { summarizeFront } from "../campaign/front.js";
+import type { ReadonlyCampaign } from "../campaign/readonly-campaign.js";
+import { isFeasible } from "../domain/metric-constraints.js";
 import type { TrialSnapshot } from "../domain/trial.js";
-import { trialFromSnapshot, methodOf, type ResultsFile } from "../report/campaign-data.js";
-import { hypervolumeData } from "../report/plots.js";
-import { isFeasible } from "../spec/index.js";
+import { summaryOf } from "../results/campaign-summary.js";
+import { trialMethod } from "../results/trial-method.js";
+import type { CampaignDetailJson, CampaignJson, TrialDetailJson, TrialJson } from "./api-types.js";
 
-/** A trial in tables and plots. */
-export interface TrialView {
-  readonly id: string;
-  readonly number: number;
-  readonly state: string;
-  readonly method: string;
-  readonly params: Readonly<Record<string, unknown>>;
-  readonly metrics: Readonly<Record<string, number>>;
-  readonly attempts: number;
-  /** Satisfies the campaign's constraints (meaningful once completed). */
-  readonly feasible: boolean;
-  readonly worker?: string;
-  readonly wallMs?: number;
-  readonly error?: string;
-  /** Last progress step reported. */
-  readonly step?: number;
-}
-
-/** A campaign's summary: status, counts, front, hypervolume (and its history). */
-export interface CampaignView {
-  readonly id: string;
-  readonly name: string;
-  readonly status: string;
-  readonly createdAt: number;
-  readonly finishedAt?: number;
-  readonly maxTrials: number;
-  readonly parallelism: number;
-  readonly objectives: readonly { readonly metric: string; readonly direction: string }[];
-  readonly constraints: readonly string[];
-  readonly sampler: string;
-  readonly earlyStopping: string;
-  readonly counts: Readonly<Record<string, number>>;
-  readonly front: readonly string[];
-  readonly knee?: string;
-  readonly hypervolume: number;
-  /** Hypervolume after each finished trial (only in the full view). */
-  readonly hypervolumeHistory?: readonly { readonly n: number; readonly hypervolume: number; readonly minutes?: number }[];
-}
-
-export function trialView(r: CampaignRunner, t: TrialSnapshot): TrialView {
+/** A trial for tables and plots. */
+export function trialJson(c: ReadonlyCampaign, t: TrialSnapshot): TrialJson {
   const last = t.progress[t.progress.length - 1];
   return {
     id: t.id,
     number: t.number,
     state: t.state,
-    method: methodOf(t),
+    method: trialMethod(t),
     params: t.params,
     metrics: t.metrics,
     attempts: t.attempts,
-    feasible: isFeasible(t.metrics, r.spec.constraints),
+    feasible: isFeasible(t.metrics, c.spec.constraints),
     ...(t.workerId !== undefined && { worker: t.workerId }),
     ...(t.wallMs !== undefined && { wallMs: t.wallMs }),
     ...(t.error !== undefined && { error: t.error }),
@@ -66,53 +28,47 @@ export function trialView(r: CampaignRunner, t: TrialSnapshot): TrialView {
   };
 }
 
-function lightResults(r: CampaignRunner): ResultsFile {
+/**
+ * The campaign's summary; `full` adds what the campaign page draws: the hypervolume history,
+ * the accuracy-vs-cost fronts and the method names.
+ */
+export function campaignJson(c: ReadonlyCampaign, full = false): CampaignJson {
+  const s = summaryOf(c);
+  const f = s.front;
   return {
-    campaign: { id: r.campaignId, name: r.spec.name, status: r.state.status, createdAt: new Date(r.state.createdAt).toISOString() },
-    spec: "",
-    objectives: r.spec.objectives,
-    constraints: r.spec.constraints.map((c) => c.source),
-    trials: r.state.snapshots().map((t) => trialFromSnapshot(t, false)),
-    pareto: [],
-    hypervolume: 0,
-    hypervolumeReference: [],
-    counts: {},
-  };
-}
-
-/** The campaign summary; `withHistory` adds the hypervolume history (O(trials × front)). */
-export function campaignView(r: CampaignRunner, withHistory = false): CampaignView {
-  const f = summarizeFront(r.state.snapshots(), r.spec.objectives, r.spec.constraints);
-  return {
-    id: r.campaignId,
-    name: r.spec.name,
-    status: r.state.status,
-    createdAt: r.state.createdAt,
-    ...(r.state.finishedAt !== undefined && { finishedAt: r.state.finishedAt }),
-    maxTrials: r.spec.budget.maxTrials,
-    parallelism: r.spec.budget.parallelism,
-    objectives: r.spec.objectives,
-    constraints: r.spec.constraints.map((c) => c.source),
-    sampler: r.spec.sampler.name,
-    earlyStopping: r.spec.earlyStopping.name,
-    counts: r.state.counts(),
-    front: f.front.map((t) => t.id),
+    id: c.id,
+    name: c.spec.name,
+    status: c.status,
+    createdAt: c.createdAt,
+    ...(c.finishedAt !== undefined && { finishedAt: c.finishedAt }),
+    maxTrials: c.spec.budget.maxTrials,
+    parallelism: c.spec.budget.parallelism,
+    objectives: c.spec.objectives,
+    constraints: c.spec.constraints.map((x) => x.source),
+    sampler: c.spec.sampler.name,
+    earlyStopping: c.spec.earlyStopping.name,
+    counts: c.counts(),
+    front: s.frontIds,
     ...(f.knee !== undefined && { knee: f.knee }),
     hypervolume: f.hypervolume,
-    ...(withHistory && {
-      hypervolumeHistory: hypervolumeData(lightResults(r)).map((p) => ({
-        n: p.n,
-        hypervolume: p.hypervolume,
-        ...(p.minutes !== undefined && { minutes: p.minutes }),
-      })),
+    ...(full && {
+      hypervolumeHistory: s.hypervolumeHistory.map((p) => ({ n: p.n, hypervolume: p.hypervolume, ...(p.minutes !== undefined && { minutes: p.minutes }) })),
+      tradeoffs: s.tradeoffs,
+      methods: [...new Set(s.methods.map((m) => m.method))].sort(),
     }),
   };
 }
 
+/** The campaign page: full summary and every trial (or only `trialIds`). */
+export function campaignDetailJson(c: ReadonlyCampaign, trialIds?: Iterable<string>): CampaignDetailJson {
+  const trials = trialIds === undefined ? c.trials() : [...trialIds].filter((id) => c.hasTrial(id)).map((id) => c.trial(id));
+  return { campaign: campaignJson(c, true), trials: trials.map((t) => trialJson(c, t)) };
+}
+
 /** One trial with everything: progress curve and the worker's details. */
-export function trialDetailView(r: CampaignRunner, t: TrialSnapshot): unknown {
+export function trialDetailJson(c: ReadonlyCampaign, t: TrialSnapshot): TrialDetailJson {
   return {
-    ...trialView(r, t),
+    ...trialJson(c, t),
     progress: t.progress,
     details: t.details ?? null,
     createdAt: t.createdAt,

@@ -7,10 +7,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Coordinator } from "../coordinator.js";
+import { SweepError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { buildResults } from "../cli/results.js";
 import { buildReport } from "../report/html-report.js";
-import { campaignView, trialDetailView, trialView } from "./api-views.js";
+import { buildResultsFile } from "../results/results-file.js";
+import { campaignDetailJson, campaignJson, trialDetailJson, trialJson } from "./api-views.js";
 import { dashboardHtml } from "./dashboard-page.js";
 import { LiveUpdates } from "./live-updates.js";
 import { CoordinatorMetrics, type ServiceProbes } from "./metrics.js";
@@ -35,7 +36,8 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
+/** A request the server answers with `status` (not found, method not allowed). */
+class HttpError extends SweepError {
   constructor(
     readonly status: number,
     message: string,
@@ -57,10 +59,10 @@ export async function startHttpServer(coordinator: Coordinator, log: Logger, o: 
     });
   });
 
-  const runner = (id: string) => {
-    const r = coordinator.list().find((x) => x.campaignId === id);
-    if (!r) throw new HttpError(404, `campaign ${id} not found`);
-    return r;
+  const campaign = (id: string) => {
+    const c = coordinator.campaigns().find((x) => x.id === id);
+    if (!c) throw new HttpError(404, `campaign ${id} not found`);
+    return c;
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -70,21 +72,21 @@ export async function startHttpServer(coordinator: Coordinator, log: Logger, o: 
     if (parts.length === 0) return send(res, 200, "text/html; charset=utf-8", dashboardHtml());
     if (parts[0] === "healthz" && parts.length === 1) {
       const h = o.probes?.health?.() ?? { ok: true, detail: "ok" };
-      return json(res, h.ok ? 200 : 503, { status: h.ok ? "ok" : "unavailable", detail: h.detail, campaigns: coordinator.list().length });
+      return json(res, h.ok ? 200 : 503, { status: h.ok ? "ok" : "unavailable", detail: h.detail, campaigns: coordinator.campaigns().length });
     }
     if (parts[0] === "metrics" && parts.length === 1) return send(res, 200, metrics.contentType, await metrics.metrics());
     if (parts[0] !== "api") throw new HttpError(404, `no such page: ${url.pathname}`);
     if (parts[1] === "events" && parts.length === 2) return live.attach(req, res, url.searchParams.get("campaign") ?? undefined);
     if (parts[1] !== "campaigns") throw new HttpError(404, `no such endpoint: ${url.pathname}`);
-    if (parts.length === 2) return json(res, 200, coordinator.list().map((r) => campaignView(r)));
-    const r = runner(parts[2] as string);
-    if (parts.length === 3) return json(res, 200, { campaign: campaignView(r, true), trials: r.state.snapshots().map((t) => trialView(r, t)) });
-    if (parts[3] === "report" && parts.length === 4) return send(res, 200, "text/html; charset=utf-8", (await buildReport(buildResults(r))).html);
-    if (parts[3] === "trials" && parts.length === 4) return json(res, 200, r.state.snapshots().map((t) => trialView(r, t)));
+    if (parts.length === 2) return json(res, 200, coordinator.campaigns().map((c) => campaignJson(c)));
+    const c = campaign(parts[2] as string);
+    if (parts.length === 3) return json(res, 200, campaignDetailJson(c));
+    if (parts[3] === "report" && parts.length === 4) return send(res, 200, "text/html; charset=utf-8", (await buildReport(buildResultsFile(c))).html);
+    if (parts[3] === "trials" && parts.length === 4) return json(res, 200, c.trials().map((t) => trialJson(c, t)));
     if (parts[3] === "trials" && parts.length === 5) {
       const id = parts[4] as string;
-      if (!r.state.hasTrial(id)) throw new HttpError(404, `trial ${id} not found`);
-      return json(res, 200, trialDetailView(r, r.state.trial(id)));
+      if (!c.hasTrial(id)) throw new HttpError(404, `trial ${id} not found`);
+      return json(res, 200, trialDetailJson(c, c.trial(id)));
     }
     throw new HttpError(404, `no such endpoint: ${url.pathname}`);
   }

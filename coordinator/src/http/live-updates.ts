@@ -5,14 +5,14 @@
  * trials that changed) for the campaign it watches.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { CampaignRunner } from "../campaign/campaign-runner.js";
+import type { ReadonlyCampaign } from "../campaign/readonly-campaign.js";
 import type { Coordinator } from "../coordinator.js";
-import { campaignView, trialView } from "./api-views.js";
+import { campaignDetailJson, campaignJson } from "./api-views.js";
 
 /** Default coalescing interval of updates. */
-export const DEFAULT_FLUSH_MS = 250;
+const DEFAULT_FLUSH_MS = 250;
 /** SSE comment sent to idle connections so that proxies keep them open. */
-export const KEEPALIVE_MS = 15_000; // 15 seconds
+const KEEPALIVE_MS = 15_000; // 15 seconds
 
 interface Client {
   readonly res: ServerResponse;
@@ -32,11 +32,11 @@ export class LiveUpdates {
     private readonly coordinator: Coordinator,
     private readonly flushMs = DEFAULT_FLUSH_MS,
   ) {
-    for (const r of coordinator.list()) this.watch(r);
+    for (const c of coordinator.campaigns()) this.watch(c);
     this.unsubscribe.push(
-      coordinator.onCampaign((r) => {
-        this.watch(r);
-        this.markDirty(r.campaignId);
+      coordinator.onCampaign((c) => {
+        this.watch(c);
+        this.markDirty(c.id);
       }),
     );
     this.keepalive = setInterval(() => {
@@ -62,10 +62,10 @@ export class LiveUpdates {
     const client: Client = { res, campaign };
     this.clients.add(client);
     req.on("close", () => this.clients.delete(client));
-    send(res, "campaigns", this.coordinator.list().map((r) => campaignView(r)));
+    send(res, "campaigns", this.coordinator.campaigns().map((c) => campaignJson(c)));
     if (campaign) {
-      const r = this.coordinator.list().find((x) => x.campaignId === campaign);
-      if (r) send(res, "update", { campaign: campaignView(r, true), trials: r.state.snapshots().map((t) => trialView(r, t)), full: true });
+      const c = this.coordinator.campaigns().find((x) => x.id === campaign);
+      if (c) send(res, "update", { ...campaignDetailJson(c), full: true });
     }
   }
 
@@ -78,10 +78,10 @@ export class LiveUpdates {
     this.clients.clear();
   }
 
-  private watch(r: CampaignRunner): void {
-    if (this.watched.has(r.campaignId)) return;
-    this.watched.add(r.campaignId);
-    this.unsubscribe.push(r.onEvent((e) => this.markDirty(r.campaignId, "trialId" in e ? e.trialId : undefined)));
+  private watch(c: ReadonlyCampaign): void {
+    if (this.watched.has(c.id)) return;
+    this.watched.add(c.id);
+    this.unsubscribe.push(c.onEvent((e) => this.markDirty(c.id, "trialId" in e ? e.trialId : undefined)));
   }
 
   private markDirty(campaignId: string, trialId?: string): void {
@@ -96,17 +96,13 @@ export class LiveUpdates {
     const dirty = new Map(this.dirty);
     this.dirty.clear();
     if (this.clients.size === 0) return;
-    const runners = this.coordinator.list();
-    const list = runners.map((r) => campaignView(r));
+    const campaigns = this.coordinator.campaigns();
+    const list = campaigns.map((c) => campaignJson(c));
     for (const [id, trialIds] of dirty) {
-      const r = runners.find((x) => x.campaignId === id);
+      const campaign = campaigns.find((x) => x.id === id);
       const watchers = [...this.clients].filter((c) => c.campaign === id);
-      if (!r || watchers.length === 0) continue;
-      const payload = {
-        campaign: campaignView(r, true),
-        trials: [...trialIds].filter((t) => r.state.hasTrial(t)).map((t) => trialView(r, r.state.trial(t))),
-        full: false,
-      };
+      if (!campaign || watchers.length === 0) continue;
+      const payload = { ...campaignDetailJson(campaign, trialIds), full: false };
       for (const c of watchers) send(c.res, "update", payload);
     }
     for (const c of this.clients) send(c.res, "campaigns", list);

@@ -3,7 +3,7 @@
  * several services can live in one process, as in tests).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { CampaignRunner } from "../campaign/campaign-runner.js";
+import type { ReadonlyCampaign } from "../campaign/readonly-campaign.js";
 import type { Coordinator } from "../coordinator.js";
 import type { CampaignEvent } from "../domain/events.js";
 import { TRIAL_STATES } from "../domain/trial.js";
@@ -29,9 +29,9 @@ export interface ServiceProbes {
 }
 
 /** Histogram buckets of trial wall time, in seconds (1 s … 2 h). */
-export const TRIAL_DURATION_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200];
+const TRIAL_DURATION_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200];
 /** Window of the reports-per-second gauge. */
-export const REPORT_RATE_WINDOW_MS = 60_000; // 1 minute
+const REPORT_RATE_WINDOW_MS = 60_000; // 1 minute
 
 const REPORT_KIND: Partial<Record<CampaignEvent["type"], string>> = {
   TrialStarted: "hello",
@@ -64,9 +64,9 @@ export class CoordinatorMetrics {
     const trials = new Gauge({ name: "prunesweep_trials", help: "Trials by campaign and state", labelNames: ["campaign", "state"], registers,
       collect: () => {
         trials.reset();
-        for (const r of this.coordinator.list()) {
-          const c = r.state.counts();
-          for (const st of TRIAL_STATES) trials.set({ campaign: r.campaignId, state: st }, c[st]);
+        for (const r of this.coordinator.campaigns()) {
+          const c = r.counts();
+          for (const st of TRIAL_STATES) trials.set({ campaign: r.id, state: st }, c[st]);
         }
       },
     });
@@ -74,7 +74,7 @@ export class CoordinatorMetrics {
       collect: () => {
         campaigns.reset();
         for (const st of ["running", "completed", "cancelled"]) campaigns.set({ status: st }, 0);
-        for (const r of this.coordinator.list()) campaigns.inc({ status: r.state.status });
+        for (const r of this.coordinator.campaigns()) campaigns.inc({ status: r.status });
       },
     });
     this.duration = new Histogram({
@@ -116,7 +116,7 @@ export class CoordinatorMetrics {
         connected.set(this.busyWorkers() + ((await this.queue())?.waiting ?? 0));
       },
     });
-    for (const r of coordinator.list()) this.watch(r);
+    for (const r of coordinator.campaigns()) this.watch(r);
     this.unsubscribe.push(coordinator.onCampaign((r) => this.watch(r)));
   }
 
@@ -134,13 +134,13 @@ export class CoordinatorMetrics {
     for (const u of this.unsubscribe.splice(0)) u();
   }
 
-  private watch(r: CampaignRunner): void {
-    if (this.watched.has(r.campaignId)) return;
-    this.watched.add(r.campaignId);
+  private watch(r: ReadonlyCampaign): void {
+    if (this.watched.has(r.id)) return;
+    this.watched.add(r.id);
     this.unsubscribe.push(r.onEvent((e) => this.onEvent(r, e)));
   }
 
-  private onEvent(r: CampaignRunner, e: CampaignEvent): void {
+  private onEvent(r: ReadonlyCampaign, e: CampaignEvent): void {
     const kind = REPORT_KIND[e.type];
     if (kind) {
       this.reports.inc({ kind });
@@ -150,7 +150,7 @@ export class CoordinatorMetrics {
     if (e.type === "TrialCompleted") {
       this.duration.observe({ state: e.stoppedEarly ? "stopped_early" : "completed" }, e.wallMs / 1000);
     } else if (e.type === "TrialFailed" && e.final) {
-      const t = r.state.trial(e.trialId);
+      const t = r.trial(e.trialId);
       if (t.startedAt !== undefined) this.duration.observe({ state: "failed" }, Math.max(0, e.at - t.startedAt) / 1000);
     }
   }
@@ -164,8 +164,8 @@ export class CoordinatorMetrics {
 
   private busyWorkers(): number {
     const ids = new Set<string>();
-    for (const r of this.coordinator.list()) {
-      for (const t of r.state.inFlight()) if (t.state === "running" && t.workerId) ids.add(t.workerId);
+    for (const r of this.coordinator.campaigns()) {
+      for (const t of r.inFlight()) if (t.state === "running" && t.workerId) ids.add(t.workerId);
     }
     return ids.size;
   }

@@ -1,6 +1,6 @@
 /** `prunesweep export`: the campaign as CSV, JSON or an Optuna journal. */
 import { csvCell } from "./pareto-extract.js";
-import type { ResultsFile } from "./campaign-data.js";
+import type { ResultsFile } from "../results/results-file.js";
 import { toOptunaJournal } from "./optuna-journal.js";
 
 /** Formats `prunesweep export` writes. */

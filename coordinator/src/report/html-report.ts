@@ -5,12 +5,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseCampaignSpec } from "../spec/index.js";
-import { methodOf, objectivesOf, type ResultsFile, type ResultsTrial } from "./campaign-data.js";
-import { extractPareto, formatNumber } from "./pareto-extract.js";
+import type { TrialSnapshot } from "../domain/trial.js";
+import { resultsSummary, type ResultsFile } from "../results/results-file.js";
+import { trialMethod } from "../results/trial-method.js";
+import { formatDuration } from "./durations.js";
+import { formatNumber } from "./pareto-extract.js";
 import {
   exitCurveData,
   exitCurveSpec,
-  hypervolumeData,
   hypervolumeSpec,
   parallelData,
   parallelSpec,
@@ -18,10 +20,9 @@ import {
   paretoPlotSpec,
   renderSvg,
 } from "./plots.js";
-import { backends, computeSummary, costMetricsPresent, countByState, formatDuration, methodSummaries } from "./summary.js";
 
 /** One rendered plot. */
-export interface RenderedPlot {
+interface RenderedPlot {
   /** File name, e.g. `pareto-nonzero_params.svg`. */
   readonly file: string;
   readonly title: string;
@@ -46,14 +47,15 @@ export function namespaceSvgIds(svg: string, prefix: string): string {
 }
 
 /** Renders every plot the campaign has data for. Plots without data are left out. */
-export async function renderPlots(r: ResultsFile): Promise<RenderedPlot[]> {
+async function renderPlots(r: ResultsFile): Promise<RenderedPlot[]> {
   const plots: RenderedPlot[] = [];
-  for (const m of costMetricsPresent(r)) {
-    const pts = paretoPlotData(r, m);
-    if (pts.length > 0) plots.push({ file: `pareto-${m}.svg`, title: `accuracy vs ${m}`, svg: await renderSvg(paretoPlotSpec(pts, m)) });
+  const summary = resultsSummary(r);
+  for (const t of summary.tradeoffs) {
+    const pts = paretoPlotData(r, t);
+    if (pts.length > 0) plots.push({ file: `pareto-${t.x}.svg`, title: `${t.y} vs ${t.x}`, svg: await renderSvg(paretoPlotSpec(pts, t.x, t.y)) });
   }
-  const hv = hypervolumeData(r);
-  const objs = objectivesOf(r)
+  const hv = summary.hypervolumeHistory;
+  const objs = summary.definition.objectives
     .map((o) => `${o.metric} (${o.direction === "maximize" ? "max" : "min"})`)
     .join(", ");
   if (hv.length > 0) {
@@ -108,12 +110,11 @@ function strategies(yaml: string): { sampler: string; earlyStopping: string } {
 }
 
 function summarySection(r: ResultsFile): string {
-  const counts = countByState(r.trials);
-  const compute = computeSummary(r.trials);
-  const be = backends(r.trials);
+  const summary = resultsSummary(r);
+  const { counts, compute, front } = summary;
+  const be = summary.backends;
   const strat = strategies(r.spec);
-  const front = extractPareto(r);
-  const knee = front.rows.find((x) => x.knee)?.trial;
+  const knee = front.front.find((t) => t.id === front.knee);
   const started = Date.parse(r.campaign.createdAt);
   const ended = r.campaign.finishedAt ? Date.parse(r.campaign.finishedAt) : Number.NaN;
   const saved =
@@ -123,7 +124,7 @@ function summarySection(r: ResultsFile): string {
   const cards = [
     ["status", esc(r.campaign.status)],
     ["trials", `${r.trials.length}${r.campaign.maxTrials ? ` / ${r.campaign.maxTrials}` : ""}`],
-    ["Pareto front", `${front.rows.length} trials`],
+    ["Pareto front", `${front.front.length} trials`],
     ["hypervolume", esc(front.hypervolume.toPrecision(5))],
     ["knee", knee ? `trial ${knee.number}` : "-"],
     ["compute", compute.totalMs > 0 ? esc(formatDuration(compute.totalMs)) : "-"],
@@ -150,23 +151,25 @@ function summarySection(r: ResultsFile): string {
 }
 
 function frontTable(r: ResultsFile): string {
-  const x = extractPareto(r);
-  if (x.rows.length === 0) return `<p class="note">The front is empty: no completed trial satisfies the constraints.</p>`;
-  const keys = [...new Set(x.rows.flatMap((row) => Object.keys(row.trial.params)))].sort();
-  const header = ["trial", "method", ...x.objectives.map((o) => `${o.metric} (${o.direction === "maximize" ? "max" : "min"})`), ...keys];
-  const rows = x.rows.map((row) => [
-    `${row.trial.number}${row.knee ? " (knee)" : ""}`,
-    esc(methodOf(row.trial)),
-    ...x.objectives.map((o) => num(row.trial.metrics[o.metric])),
-    ...keys.map((k) => num(row.trial.params[k])),
+  const summary = resultsSummary(r);
+  const { front, knee, hypervolume } = summary.front;
+  const objectives = summary.definition.objectives;
+  if (front.length === 0) return `<p class="note">The front is empty: no completed trial satisfies the constraints.</p>`;
+  const keys = [...new Set(front.flatMap((t) => Object.keys(t.params)))].sort();
+  const header = ["trial", "method", ...objectives.map((o) => `${o.metric} (${o.direction === "maximize" ? "max" : "min"})`), ...keys];
+  const rows = front.map((t) => [
+    `${t.number}${t.id === knee ? " (knee)" : ""}`,
+    esc(trialMethod(t)),
+    ...objectives.map((o) => num(t.metrics[o.metric])),
+    ...keys.map((k) => num(t.params[k])),
   ]);
-  return `<h3>Front over the campaign's objectives (hypervolume ${esc(x.hypervolume.toPrecision(6))})</h3>${table(header, rows, 2, (i) => (x.rows[i]?.knee ? "knee" : "front"))}`;
+  return `<h3>Front over the campaign's objectives (hypervolume ${esc(hypervolume.toPrecision(6))})</h3>${table(header, rows, 2, (i) => (front[i]?.id === knee ? "knee" : "front"))}`;
 }
 
 function methodsSection(r: ResultsFile): string {
-  const ms = methodSummaries(r);
+  const ms = resultsSummary(r).methods;
   const cost = ms.find((m) => m.costMetric)?.costMetric;
-  const trialCell = (t: ResultsTrial | undefined, metric: string | undefined): string =>
+  const trialCell = (t: TrialSnapshot | undefined, metric: string | undefined): string =>
     t && metric ? `${num(t.metrics[metric])} <span class="note">(trial ${t.number})</span>` : "-";
   const rows = ms.map((m) => [
     esc(m.method),
@@ -188,14 +191,15 @@ function methodsSection(r: ResultsFile): string {
 
 function trialsSection(r: ResultsFile): string {
   const front = new Set(r.pareto);
-  const objs = objectivesOf(r).map((o) => o.metric);
-  const extra = costMetricsPresent(r).filter((m) => !objs.includes(m));
+  const summary = resultsSummary(r);
+  const objs = summary.definition.objectives.map((o) => o.metric);
+  const extra = summary.costMetrics.filter((m) => !objs.includes(m));
   const metrics = [...objs, ...extra];
   const keys = [...new Set(r.trials.flatMap((t) => Object.keys(t.params)))].sort();
   const rows = r.trials.map((t) => [
     String(t.number),
     `<span class="state-${t.state}">${esc(t.state)}</span>${front.has(t.id) ? " ★" : ""}`,
-    esc(methodOf(t)),
+    esc(trialMethod(t)),
     ...metrics.map((m) => num(t.metrics[m])),
     ...keys.map((k) => num(t.params[k])),
     String(t.attempts),

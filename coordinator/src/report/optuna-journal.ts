@@ -15,8 +15,9 @@
  */
 import type { PlainParam } from "@prunesweep/proto";
 import { parseCampaignSpec } from "../spec/index.js";
-import type { ParamSpec } from "../spec/types.js";
-import { objectivesOf, type ResultsFile, type ResultsTrial } from "./campaign-data.js";
+import type { ParamSpec } from "../domain/campaign-spec.js";
+import { objectivesOf, type ResultsFile, type ResultsTrial } from "../results/results-file.js";
+import { SweepError } from "../errors.js";
 
 /** Optuna's `JournalOperation` codes. */
 export const JournalOp = {
@@ -33,15 +34,15 @@ export const JournalOp = {
 } as const;
 
 /** Optuna's `StudyDirection` values. */
-export const OptunaDirection = { NOT_SET: 0, MINIMIZE: 1, MAXIMIZE: 2 } as const;
+const OptunaDirection = { NOT_SET: 0, MINIMIZE: 1, MAXIMIZE: 2 } as const;
 /** Optuna's `TrialState` values. */
-export const OptunaTrialState = { RUNNING: 0, COMPLETE: 1, PRUNED: 2, FAIL: 3, WAITING: 4 } as const;
+const OptunaTrialState = { RUNNING: 0, COMPLETE: 1, PRUNED: 2, FAIL: 3, WAITING: 4 } as const;
 const STATE_NAMES = ["RUNNING", "COMPLETE", "PRUNED", "FAIL", "WAITING"] as const;
-export type OptunaStateName = (typeof STATE_NAMES)[number];
+type OptunaStateName = (typeof STATE_NAMES)[number];
 
 type Choice = string | number | boolean | null;
 /** An Optuna distribution as `distribution_to_json` writes it (before stringifying). */
-export type OptunaDistribution =
+type OptunaDistribution =
   | { readonly name: "FloatDistribution"; readonly attributes: { readonly step: number | null; readonly low: number; readonly high: number; readonly log: boolean } }
   | { readonly name: "IntDistribution"; readonly attributes: { readonly log: boolean; readonly step: number; readonly low: number; readonly high: number } }
   | { readonly name: "CategoricalDistribution"; readonly attributes: { readonly choices: readonly Choice[] } };
@@ -220,9 +221,7 @@ export interface JournalTrial {
 }
 
 /** A journal that Optuna would reject. */
-export class OptunaJournalError extends Error {
-  override readonly name = "OptunaJournalError";
-}
+export class OptunaJournalError extends SweepError {}
 
 function toExternal(d: OptunaDistribution, internal: number): Choice {
   if (d.name === "CategoricalDistribution") {

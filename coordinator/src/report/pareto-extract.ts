@@ -3,11 +3,10 @@
  * direction per metric, feasible completed trials only, sorted best first by the first
  * metric, with its knee and hypervolume.
  */
-import { summarizeFront } from "../campaign/front.js";
-import { frontCandidates } from "../domain/front.js";
+import type { MetricConstraint } from "../domain/campaign-spec.js";
 import type { Direction, ObjectiveSpec } from "../domain/objectives.js";
-import type { MetricConstraint } from "../spec/types.js";
-import { ResultsFileError, objectivesOf, parseConstraints, toSnapshots, type ResultsFile, type ResultsTrial } from "./campaign-data.js";
+import { summarizeFront } from "../results/front.js";
+import { ResultsFileError, parseConstraints, resultsSummary, type ResultsFile, type ResultsTrial } from "../results/results-file.js";
 
 /** Metrics that are better when larger, unless the campaign says otherwise. */
 const MAXIMIZED = /(accuracy|(^|_)(acc|top1|top5|f1|auc|precision|recall|score|sparsity|compression|speedup|throughput)($|_))/;
@@ -64,7 +63,7 @@ export function parseObjectiveList(text: string, campaignObjectives: readonly Ob
 }
 
 /** One row of an extracted front. */
-export interface ParetoRow {
+interface ParetoRow {
   readonly rank: number;
   readonly trial: ResultsTrial;
   readonly knee: boolean;
@@ -87,26 +86,23 @@ export interface ParetoExtraction {
 
 /**
  * The front of `results` over `objectives` (default: the campaign's), among completed trials
- * that satisfy the campaign's constraints plus `extraConstraints`.
+ * that satisfy the campaign's constraints plus `extraConstraints`. Without other objectives
+ * or constraints this is the campaign summary's own front.
  */
-export function extractPareto(
-  results: ResultsFile,
-  objectives: readonly ObjectiveSpec[] = objectivesOf(results),
-  extraConstraints: readonly string[] = [],
-): ParetoExtraction {
-  const constraints = parseConstraints([...results.constraints, ...extraConstraints]);
-  const snaps = toSnapshots(results);
-  const f = summarizeFront(snaps, objectives, constraints);
+export function extractPareto(results: ResultsFile, objectives?: readonly ObjectiveSpec[], extraConstraints: readonly string[] = []): ParetoExtraction {
+  const summary = resultsSummary(results);
+  const objs = objectives ?? summary.definition.objectives;
+  const constraints = extraConstraints.length > 0 ? parseConstraints([...results.constraints, ...extraConstraints]) : summary.definition.constraints;
+  const f = objectives === undefined && extraConstraints.length === 0 ? summary.front : summarizeFront(summary.trials, objs, constraints);
   const byId = new Map(results.trials.map((t) => [t.id, t]));
-  const candidates = frontCandidates(snaps, objectives, constraints);
   return {
-    objectives,
+    objectives: objs,
     constraints,
     rows: f.front.map((t, i) => ({ rank: i + 1, trial: byId.get(t.id) as ResultsTrial, knee: t.id === f.knee })),
     hypervolume: f.hypervolume,
-    reference: f.reference.map((v, i) => (objectives[i]?.direction === "maximize" ? -v : v)),
+    reference: f.reference.map((v, i) => (objs[i]?.direction === "maximize" ? -v : v)),
     kneeId: f.knee,
-    candidates: candidates.length,
+    candidates: f.candidates,
     totalTrials: results.trials.length,
   };
 }

@@ -4,11 +4,11 @@
  */
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import { referencePoint } from "../domain/front.js";
-import { toLossVector } from "../domain/objectives.js";
-import { hypervolumeHistory, kneePoint, paretoFrontMask } from "../pareto/index.js";
-import { isFeasible } from "../spec/index.js";
-import { methodOf, objectivesOf, parseConstraints, toSnapshots, type ResultsFile, type ResultsTrial } from "./campaign-data.js";
+import { isFeasible } from "../domain/metric-constraints.js";
+import type { HypervolumePoint } from "../results/hypervolume-history.js";
+import { resultsSummary, type ResultsFile, type ResultsTrial } from "../results/results-file.js";
+import { plottedTrials, type TradeoffFront } from "../results/tradeoffs.js";
+import { trialMethod } from "../results/trial-method.js";
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 const FONT = "Helvetica, Arial, sans-serif";
@@ -25,7 +25,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 /** Categories of points in a Pareto plot. */
-export type PointCategory = "front" | "dominated" | "infeasible" | "stopped early";
+type PointCategory = "front" | "dominated" | "infeasible" | "stopped early";
 
 export interface ParetoPlotPoint {
   readonly trial: number;
@@ -38,31 +38,28 @@ export interface ParetoPlotPoint {
 }
 
 /**
- * Points of the `yMetric` (maximised) vs `xMetric` (minimised) plot: completed trials and
- * trials stopped early that report both. The 2-D front of this pair is computed among the
- * completed trials feasible under the campaign's constraints; its knee is marked.
+ * Points of the plot of one trade-off front (the summary's `tradeoffs`): completed
+ * and stopped-early trials that report both metrics, classified by the summary's front.
  */
-export function paretoPlotData(r: ResultsFile, xMetric: string, yMetric = "accuracy"): ParetoPlotPoint[] {
-  const constraints = parseConstraints(r.constraints);
-  const usable = r.trials.filter(
-    (t) => (t.state === "completed" || t.state === "stopped_early") && Number.isFinite(t.metrics[xMetric]) && Number.isFinite(t.metrics[yMetric]),
-  );
-  const cands = usable.filter((t) => t.state === "completed" && isFeasible(t.metrics, constraints));
-  const loss = cands.map((t) => [-(t.metrics[yMetric] as number), t.metrics[xMetric] as number]);
-  const mask = paretoFrontMask(loss);
-  const frontIdx = cands.map((_, i) => i).filter((i) => mask[i]);
-  const k = kneePoint(frontIdx.map((i) => loss[i] as number[]));
-  const kneeId = k >= 0 ? cands[frontIdx[k] as number]?.id : undefined;
-  const onFront = new Set(frontIdx.map((i) => (cands[i] as ResultsTrial).id));
-  const feasible = new Set(cands.map((t) => t.id));
-  return usable.map((t) => ({
+export function paretoPlotData(r: ResultsFile, tradeoff: TradeoffFront): ParetoPlotPoint[] {
+  const summary = resultsSummary(r);
+  const { x, y } = tradeoff;
+  const onFront = new Set(tradeoff.front);
+  return plottedTrials(summary.trials, x, y).map((t) => ({
     trial: t.number,
     id: t.id,
-    x: t.metrics[xMetric] as number,
-    y: t.metrics[yMetric] as number,
-    method: methodOf(t),
-    category: t.state === "stopped_early" ? "stopped early" : onFront.has(t.id) ? "front" : feasible.has(t.id) ? "dominated" : "infeasible",
-    knee: t.id === kneeId,
+    x: t.metrics[x] as number,
+    y: t.metrics[y] as number,
+    method: trialMethod(t),
+    category:
+      t.state === "stopped_early"
+        ? "stopped early"
+        : onFront.has(t.id)
+          ? "front"
+          : isFeasible(t.metrics, summary.definition.constraints)
+            ? "dominated"
+            : "infeasible",
+    knee: t.id === tradeoff.knee,
   }));
 }
 
@@ -136,45 +133,6 @@ export function paretoPlotSpec(points: readonly ParetoPlotPoint[], xMetric: stri
     ],
     resolve: { scale: { color: "independent", shape: "independent" }, legend: { color: "independent", shape: "independent" } },
   } as TopLevelSpec;
-}
-
-/** Hypervolume after each finished trial, and against minutes since the campaign started. */
-export interface HypervolumePoint {
-  readonly n: number;
-  readonly trial: number;
-  readonly hypervolume: number;
-  /** Minutes since the campaign started; undefined when the timings are unknown. */
-  readonly minutes?: number;
-}
-
-/**
- * Hypervolume of the campaign's objectives after each finished trial (in finishing order),
- * against the final reference point. Only completed feasible trials move it.
- */
-export function hypervolumeData(r: ResultsFile): HypervolumePoint[] {
-  const objectives = objectivesOf(r);
-  const constraints = parseConstraints(r.constraints);
-  const snaps = toSnapshots(r);
-  const ref =
-    r.hypervolumeReference.length === objectives.length ? [...r.hypervolumeReference] : referencePoint(snaps, objectives, constraints);
-  if (!ref) return [];
-  const finished = r.trials.filter((t) => t.state !== "waiting" && t.state !== "running");
-  const timed = finished.every((t) => t.timings.finishedAt !== undefined);
-  const order = [...finished].sort((a, b) => (timed ? (a.timings.finishedAt as number) - (b.timings.finishedAt as number) : a.number - b.number));
-  const points = order.map((t) =>
-    t.state === "completed" && isFeasible(t.metrics, constraints)
-      ? toLossVector(t.metrics, objectives)
-      : objectives.map(() => Number.POSITIVE_INFINITY),
-  );
-  const history = hypervolumeHistory(points, ref);
-  const created = Date.parse(r.campaign.createdAt);
-  const start = Number.isFinite(created) ? created : Math.min(...r.trials.map((t) => t.timings.createdAt ?? Number.POSITIVE_INFINITY));
-  return order.map((t, i) => ({
-    n: i + 1,
-    trial: t.number,
-    hypervolume: history[i] as number,
-    ...(timed && Number.isFinite(start) && { minutes: ((t.timings.finishedAt as number) - start) / 60_000 }),
-  }));
 }
 
 /** Hypervolume against finished trials (`x = "n"`) or wall time (`x = "minutes"`). */
@@ -295,7 +253,7 @@ export interface ExitCurvePoint {
 }
 
 /** `details.exitCurve` of a trial, when it carries a well-formed one. */
-export function exitCurveOf(t: ResultsTrial): ExitCurvePoint[] | undefined {
+function exitCurveOf(t: ResultsTrial): ExitCurvePoint[] | undefined {
   const c = (t.details as { exitCurve?: unknown } | undefined)?.exitCurve;
   if (!Array.isArray(c)) return undefined;
   const pts = c.filter(

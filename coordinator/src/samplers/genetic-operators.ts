@@ -4,7 +4,7 @@
  * reference code (Deb and Agrawal 1995; Deb and Goyal 1996). Randomness comes from the `Rng`
  * argument only.
  */
-import type { Rng } from "./rng.js";
+import type { Rng } from "../domain/rng.js";
 
 /** Parents closer than this are copied rather than crossed (the reference code's EPS). */
 const SBX_EPS = 1e-14;

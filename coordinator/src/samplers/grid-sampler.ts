@@ -9,13 +9,13 @@ import { gridValues } from "../search-space/encoding.js";
 import { satisfiesConstraints } from "../search-space/param-constraints.js";
 import type { SearchSpace } from "../search-space/parse-space.js";
 import type { Params } from "../domain/trial.js";
-import { Rng } from "./rng.js";
+import { Rng } from "../domain/rng.js";
 import { samplerEntry, type SamplerView, type Sampler, type Suggestion } from "./sampler.js";
 
 /** Values a grid tries for a float parameter without `step` (`sampler.gridPoints`). */
-export const DEFAULT_GRID_POINTS = 5;
+const DEFAULT_GRID_POINTS = 5;
 /** Largest grid accepted before constraints are applied (`sampler.maxGridSize`). */
-export const DEFAULT_MAX_GRID_SIZE = 100_000;
+const DEFAULT_MAX_GRID_SIZE = 100_000;
 
 /** Options of {@link GridSampler}. */
 export interface GridSamplerOptions {

@@ -1,21 +1,12 @@
 /** Samplers: the registry, the random, grid, Sobol', TPE and NSGA-II samplers, warm starts, and the seeded Rng. */
 export { createSampler, samplerOptionIssues, SAMPLERS, SAMPLER_NAMES } from "./registry.js";
-export { EnqueuedSampler, trialsFromResults, enqueueIssues, completeParams } from "./warm-start.js";
-export type { ImportedTrials } from "./warm-start.js";
-export { RandomSampler, sampleParams, MAX_CONSTRAINT_TRIES } from "./random-sampler.js";
-export { GridSampler, enumerateGrid, paramsKey, DEFAULT_GRID_POINTS, DEFAULT_MAX_GRID_SIZE } from "./grid-sampler.js";
-export type { GridSamplerOptions } from "./grid-sampler.js";
+export { trialsFromResults } from "./warm-start.js";
+export { RandomSampler } from "./random-sampler.js";
+export { GridSampler, enumerateGrid, paramsKey } from "./grid-sampler.js";
 export { SobolSampler } from "./sobol-sampler.js";
-export type { SobolSamplerOptions } from "./sobol-sampler.js";
 export { SobolSequence, directionNumbers } from "./sobol-sequence.js";
-export type { SobolSequenceOptions } from "./sobol-sequence.js";
-export { TpeSampler, DEFAULT_TPE_OPTIONS } from "./tpe/tpe-sampler.js";
-export type { TpeSamplerOptions } from "./tpe/tpe-sampler.js";
-export { Nsga2Sampler, DEFAULT_NSGA2_OPTIONS } from "./nsga2-sampler.js";
-export type { Nsga2SamplerOptions } from "./nsga2-sampler.js";
+export { TpeSampler } from "./tpe-sampler.js";
+export { Nsga2Sampler } from "./nsga2-sampler.js";
 export { sbx, polynomialMutation } from "./genetic-operators.js";
-export { constraintViolation } from "./trial-history.js";
-export { Rng, seedFrom } from "./rng.js";
-export type { Sampler, Suggestion, SamplerView, SamplerEntry, EnqueuedParams } from "./sampler.js";
-export { isFeasible } from "../spec/metric-constraints.js";
-export { paretoFront, referencePoint, frontCandidates } from "../domain/front.js";
+export { Rng, seedFrom } from "../domain/rng.js";
+export type { Sampler, Suggestion, SamplerView } from "./sampler.js";

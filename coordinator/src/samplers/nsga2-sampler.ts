@@ -25,13 +25,13 @@ import type { TrialSnapshot } from "../domain/trial.js";
 import { polynomialMutation, sbx } from "./genetic-operators.js";
 import { selectElites, tournament, type Population } from "./nsga2-selection.js";
 import { RandomSampler } from "./random-sampler.js";
-import type { Rng } from "./rng.js";
+import type { Rng } from "../domain/rng.js";
 import { definedOptions, enqueueSchema, samplerEntry, type SamplerView, type Sampler, type Suggestion } from "./sampler.js";
 import { TrialHistory, type TrialRecord } from "./trial-history.js";
 import { UnitSpace, type UnitParam } from "./unit-space.js";
 
 /** Defaults of the NSGA-II options (`sampler.<option>`); they follow Deb's NSGA-II and Optuna. */
-export const DEFAULT_NSGA2_OPTIONS = {
+const DEFAULT_NSGA2_OPTIONS = {
   populationSize: 50,
   crossover: "uniform",
   crossoverProb: 0.9,

@@ -4,7 +4,7 @@
  * feasible points by Pareto dominance. Pure functions over loss vectors and violations.
  */
 import { crowdingDistance, nonDominatedRanks } from "../pareto/index.js";
-import type { Rng } from "./rng.js";
+import type { Rng } from "../domain/rng.js";
 
 /** A point to select: its loss vector (minimised) and total constraint violation (0 = feasible). */
 export interface Candidate {
@@ -40,7 +40,7 @@ export function constrainedRanks(points: readonly Candidate[]): number[] {
 }
 
 /** Crowding distance of each point within its own rank. */
-export function crowdingByRank(points: readonly Candidate[], ranks: readonly number[]): number[] {
+function crowdingByRank(points: readonly Candidate[], ranks: readonly number[]): number[] {
   const out = new Array<number>(points.length).fill(0);
   const groups = new Map<number, number[]>();
   ranks.forEach((r, i) => {

@@ -9,8 +9,8 @@ import type { Scalar } from "../search-space/distribution.js";
 import { sampleValue } from "../search-space/encoding.js";
 import { satisfiesConstraints } from "../search-space/param-constraints.js";
 import type { SearchSpace } from "../search-space/parse-space.js";
-import type { ParamConstraint, ParamSpec } from "../spec/types.js";
-import type { Rng } from "./rng.js";
+import type { ParamConstraint, ParamSpec } from "../domain/campaign-spec.js";
+import type { Rng } from "../domain/rng.js";
 import { enqueueSchema, samplerEntry, type SamplerView, type Sampler, type Suggestion } from "./sampler.js";
 
 /** Draws before giving up on a space whose constraints rarely hold. */
@@ -20,7 +20,7 @@ export const MAX_CONSTRAINT_TRIES = 1000;
  * One draw of every active parameter, in dependency order: a parameter is drawn only when
  * its conditions hold on the values drawn before it.
  */
-export function sampleParams(space: readonly ParamSpec[], rng: Rng): Record<string, Scalar> {
+function sampleParams(space: readonly ParamSpec[], rng: Rng): Record<string, Scalar> {
   const out: Record<string, Scalar> = {};
   for (const p of sampleOrder(space)) {
     if (conditionsHold(p, out, (n) => out[n] !== undefined)) out[p.name] = sampleValue(p.distribution, rng);

@@ -6,14 +6,14 @@
  */
 import { SpecError, type SpecIssue } from "../errors.js";
 import type { SearchSpace } from "../search-space/parse-space.js";
-import { parseWith } from "../spec/issues.js";
-import type { ParamConstraint, ParamSpec, SamplerConfig } from "../spec/types.js";
+import { parseWith } from "../domain/spec-issues.js";
+import type { ParamConstraint, ParamSpec, SamplerConfig } from "../domain/campaign-spec.js";
 import { gridSamplerEntry } from "./grid-sampler.js";
 import { nsga2SamplerEntry } from "./nsga2-sampler.js";
 import { randomSamplerEntry } from "./random-sampler.js";
 import type { Sampler, SamplerEntry } from "./sampler.js";
 import { sobolSamplerEntry } from "./sobol-sampler.js";
-import { tpeSamplerEntry } from "./tpe/tpe-sampler.js";
+import { tpeSamplerEntry } from "./tpe-sampler.js";
 import { EnqueuedSampler, enqueueIssues } from "./warm-start.js";
 
 /** Every registered sampler, in the order error messages and docs list them. */

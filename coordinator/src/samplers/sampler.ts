@@ -3,8 +3,8 @@ import type { ObjectiveSpec } from "../domain/objectives.js";
 import type { Params, TrialSnapshot } from "../domain/trial.js";
 import { isScalar, type Scalar } from "../search-space/distribution.js";
 import type { SearchSpace } from "../search-space/parse-space.js";
-import type { MetricConstraint, ParamConstraint, ParamSpec } from "../spec/types.js";
-import type { Rng } from "./rng.js";
+import type { MetricConstraint, ParamConstraint, ParamSpec } from "../domain/campaign-spec.js";
+import type { Rng } from "../domain/rng.js";
 
 /** Everything a sampler may read: no store handle, no dispatcher. */
 export interface SamplerView {

@@ -7,9 +7,9 @@
 import { z } from "zod";
 import { InvalidSearchSpaceError } from "../errors.js";
 import type { SearchSpace } from "../search-space/parse-space.js";
-import type { ParamConstraint } from "../spec/types.js";
+import type { ParamConstraint } from "../domain/campaign-spec.js";
 import { MAX_CONSTRAINT_TRIES } from "./random-sampler.js";
-import type { Rng } from "./rng.js";
+import type { Rng } from "../domain/rng.js";
 import { enqueueSchema, samplerEntry, type SamplerView, type Sampler, type Suggestion } from "./sampler.js";
 import { SobolSequence } from "./sobol-sequence.js";
 import { UnitSpace } from "./unit-space.js";

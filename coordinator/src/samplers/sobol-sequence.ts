@@ -5,7 +5,7 @@
  * code of `n`, so any index can be produced without generating the ones before it.
  */
 import { InvalidSearchSpaceError } from "../errors.js";
-import { Rng } from "./rng.js";
+import { Rng } from "../domain/rng.js";
 import { JOE_KUO_D6_INITIAL, SOBOL_MAX_DIMENSIONS } from "./sobol-direction-numbers.js";
 
 /** Bits of precision (and the largest usable index is 2^BITS − 1). */

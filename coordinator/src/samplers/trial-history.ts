@@ -6,7 +6,7 @@
  */
 import { toLossVector, type ObjectiveSpec } from "../domain/objectives.js";
 import { isFinished, type TrialSnapshot } from "../domain/trial.js";
-import type { MetricConstraint } from "../spec/types.js";
+import type { MetricConstraint } from "../domain/campaign-spec.js";
 import type { SamplerView } from "./sampler.js";
 import type { UnitSpace } from "./unit-space.js";
 
@@ -30,7 +30,7 @@ export interface TrialRecord {
  * Total violation of metric constraints: the sum over constraints of how far the metric is
  * on the wrong side (0 when feasible). A missing or non-finite metric violates by +Infinity.
  */
-export function constraintViolation(metrics: Readonly<Record<string, number>>, constraints: readonly MetricConstraint[]): number {
+function constraintViolation(metrics: Readonly<Record<string, number>>, constraints: readonly MetricConstraint[]): number {
   let total = 0;
   for (const c of constraints) {
     const v = metrics[c.metric];

@@ -10,7 +10,7 @@ import { fromUnit, toUnit } from "../search-space/encoding.js";
 import { satisfiesConstraints } from "../search-space/param-constraints.js";
 import type { SearchSpace } from "../search-space/parse-space.js";
 import type { Params } from "../domain/trial.js";
-import type { ParamConstraint, ParamSpec } from "../spec/types.js";
+import type { ParamConstraint, ParamSpec } from "../domain/campaign-spec.js";
 
 /** How a sampler treats a parameter's unit coordinate. */
 export type ParamKind =

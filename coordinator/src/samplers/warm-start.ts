@@ -10,9 +10,9 @@ import { sampleValue } from "../search-space/encoding.js";
 import { satisfiesConstraints } from "../search-space/param-constraints.js";
 import type { SearchSpace } from "../search-space/parse-space.js";
 import type { Params, TrialSnapshot, TrialState } from "../domain/trial.js";
-import type { ParamConstraint, ParamSpec } from "../spec/types.js";
+import type { ParamConstraint, ParamSpec } from "../domain/campaign-spec.js";
 import { MAX_CONSTRAINT_TRIES } from "./random-sampler.js";
-import type { Rng } from "./rng.js";
+import type { Rng } from "../domain/rng.js";
 import type { EnqueuedParams, SamplerView, Sampler, Suggestion } from "./sampler.js";
 
 export type { EnqueuedParams };
@@ -59,7 +59,7 @@ export function enqueueIssues(entries: readonly EnqueuedParams[], space: SearchS
  * @throws InvalidSearchSpaceError when no completion satisfies the constraints in
  * `MAX_CONSTRAINT_TRIES` draws.
  */
-export function completeParams(entry: EnqueuedParams, space: SearchSpace, rng: Rng, extra: readonly ParamConstraint[] = []): Record<string, Scalar> {
+function completeParams(entry: EnqueuedParams, space: SearchSpace, rng: Rng, extra: readonly ParamConstraint[] = []): Record<string, Scalar> {
   const order = sampleOrder(space.space);
   const constraints = [...space.paramConstraints, ...extra];
   for (let i = 0; i < MAX_CONSTRAINT_TRIES; i++) {

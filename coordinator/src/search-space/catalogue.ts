@@ -7,7 +7,7 @@
 import { COMMON_PARAMS, METHOD_NAMES, boundViolation, findMethod, findParamRule, ruleViolation, type ParamRule } from "@prunesweep/proto";
 import type { SpecIssue } from "../errors.js";
 import type { EntryPaths } from "./distribution.js";
-import type { ParamSpec } from "../spec/types.js";
+import type { ParamSpec } from "../domain/campaign-spec.js";
 
 /** The method a namespaced parameter belongs to (`sap.p` → `sap`), if it is catalogued. */
 export function methodOfParam(name: string): string | undefined {
@@ -15,7 +15,7 @@ export function methodOfParam(name: string): string | undefined {
 }
 
 /** Why `name` is not a known parameter, as a message for `space.<name>`. */
-export function unknownParamMessage(name: string): string {
+function unknownParamMessage(name: string): string {
   const dot = name.indexOf(".");
   const prefix = dot < 0 ? "" : name.slice(0, dot);
   const method = prefix ? findMethod(prefix) : undefined;

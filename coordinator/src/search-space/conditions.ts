@@ -4,7 +4,7 @@
  * (topological) order.
  */
 import { InvalidSearchSpaceError } from "../errors.js";
-import type { ParamSpec } from "../spec/types.js";
+import type { ParamSpec } from "../domain/campaign-spec.js";
 import type { Scalar } from "./distribution.js";
 
 /** A partial or full assignment of parameter values. */

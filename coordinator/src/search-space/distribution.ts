@@ -5,8 +5,8 @@
  */
 import { z } from "zod";
 import type { SpecIssue } from "../errors.js";
-import { parseWith } from "../spec/issues.js";
-import type { ParamDistribution, ParamSpec } from "../spec/types.js";
+import { parseWith } from "../domain/spec-issues.js";
+import type { ParamDistribution, ParamSpec } from "../domain/campaign-spec.js";
 
 /** A plain parameter value. */
 export type Scalar = string | number | boolean;

@@ -7,8 +7,8 @@
  * ints, as Optuna does); categorical → equal-width bins by index; fixed → 0.5.
  */
 import type { Params } from "../domain/trial.js";
-import type { Rng } from "../samplers/rng.js";
-import type { ParamDistribution, ParamSpec } from "../spec/types.js";
+import type { Rng } from "../domain/rng.js";
+import type { ParamDistribution, ParamSpec } from "../domain/campaign-spec.js";
 import { activeParams, conditionsHold, sampleOrder } from "./conditions.js";
 import { stepCount, type Scalar } from "./distribution.js";
 

@@ -4,7 +4,7 @@
  */
 import { METHOD_CATALOG, findParamRule, type MethodCatalogEntry } from "@prunesweep/proto";
 import type { SpecIssue } from "../errors.js";
-import type { ParamConstraint, ParamSpec } from "../spec/types.js";
+import type { ParamConstraint, ParamSpec } from "../domain/campaign-spec.js";
 import { numericRange } from "./distribution.js";
 
 type Op = ParamConstraint["op"];
@@ -19,7 +19,7 @@ const FLIP: Readonly<Record<Op, Op>> = { "<": ">", "<=": ">=", ">": "<", ">=": "
  * Parses `"<name> <op> <name|number>"` (or `"<number> <op> <name>"`, flipped so the name is
  * on the left). Returns an error message when the text does not parse.
  */
-export function parseConstraintText(text: string): Omit<ParamConstraint, "source"> | string {
+function parseConstraintText(text: string): Omit<ParamConstraint, "source"> | string {
   const m = CONSTRAINT_RE.exec(text);
   if (!m) return `cannot parse "${text}"; expected "<param> <op> <param or number>" with op one of <, <=, >, >=`;
   const [, a = "", op = "<", b = ""] = m;
@@ -31,7 +31,7 @@ export function parseConstraintText(text: string): Omit<ParamConstraint, "source
 }
 
 /** Evaluates `a op b`. */
-export function compare(a: number, op: Op, b: number): boolean {
+function compare(a: number, op: Op, b: number): boolean {
   switch (op) {
     case "<":
       return a < b;
@@ -64,7 +64,7 @@ export function satisfiesConstraints(
  * Why a constraint can never hold over the parameters' ranges, or undefined when some values
  * satisfy it (ranges only: conditions and steps are not considered).
  */
-export function whyNeverHolds(c: Omit<ParamConstraint, "source">, space: readonly ParamSpec[]): string | undefined {
+function whyNeverHolds(c: Omit<ParamConstraint, "source">, space: readonly ParamSpec[]): string | undefined {
   const range = (name: string): { min: number; max: number } | undefined => {
     const p = space.find((s) => s.name === name);
     return p ? numericRange(p.distribution) : undefined;

@@ -3,7 +3,7 @@
  * {@link SearchSpace}, with every problem reported as a {@link SpecIssue}.
  */
 import { SpecError, type SpecIssue } from "../errors.js";
-import type { ParamConstraint, ParamSpec } from "../spec/types.js";
+import type { ParamConstraint, ParamSpec } from "../domain/campaign-spec.js";
 import { checkAgainstCatalogue, methodOfParam } from "./catalogue.js";
 import { findConditionCycle } from "./conditions.js";
 import { containsValue, finiteValues, parseEntry, type ParsedEntry } from "./distribution.js";

@@ -6,10 +6,10 @@ import { EARLY_STOPPER_NAMES } from "../early-stopping/index.js";
 import { SpecError, type SpecIssue } from "../errors.js";
 import { SAMPLER_NAMES, samplerOptionIssues } from "../samplers/registry.js";
 import { parseSearchSpace } from "../search-space/parse-space.js";
-import { parseWith } from "./issues.js";
-import { parseMetricConstraint } from "./metric-constraints.js";
+import { parseWith } from "../domain/spec-issues.js";
+import { parseMetricConstraint } from "../domain/metric-constraints.js";
 import { campaignSchema } from "./schema.js";
-import type { CampaignSpec, MetricConstraint, SamplerConfig } from "./types.js";
+import type { CampaignSpec, MetricConstraint, SamplerConfig } from "../domain/campaign-spec.js";
 import { assertDepth, loadYaml } from "./yaml-source.js";
 
 const schema = campaignSchema(SAMPLER_NAMES, EARLY_STOPPER_NAMES);

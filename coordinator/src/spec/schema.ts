@@ -6,14 +6,14 @@
  */
 import { BACKEND_NAMES, MODEL_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS } from "@prunesweep/proto";
 import { z } from "zod";
-import type { DatasetSource, TaskConfig } from "./types.js";
+import type { DatasetSource, TaskConfig } from "../domain/campaign-spec.js";
 
 /** Default `seed`. */
 export const DEFAULT_SEED = 0;
 /** Defaults of `budget` (`maxTrials` is required); 0 means no limit / method default. */
 export const DEFAULT_BUDGET = { parallelism: 1, maxRetries: 3, maxWallMinutes: 0, maxSteps: 0 } as const;
 /** Tolerance on `task.split` summing to 1. */
-export const SPLIT_TOLERANCE = 1e-6;
+const SPLIT_TOLERANCE = 1e-6;
 
 const DEFAULT_SYNTHETIC = TASK_DEFAULTS.synthetic;
 const DEFAULT_PRETRAIN = TASK_DEFAULTS.pretrain;

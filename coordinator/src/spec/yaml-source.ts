@@ -6,9 +6,9 @@ import { parseDocument } from "yaml";
 import { SpecError } from "../errors.js";
 
 /** Largest spec accepted, in bytes. */
-export const MAX_SPEC_BYTES = 1024 * 1024; // 1 MiB
+const MAX_SPEC_BYTES = 1024 * 1024; // 1 MiB
 /** Deepest nesting of mappings and lists accepted. */
-export const MAX_SPEC_DEPTH = 32;
+const MAX_SPEC_DEPTH = 32;
 /** Most alias expansions accepted (guards against "billion laughs" documents). */
 const MAX_ALIAS_COUNT = 100;
 
@@ -45,7 +45,7 @@ function flowDepth(text: string): number {
  * Nesting depth of a parsed value (a scalar is 0), walked iteratively so that deep values
  * cannot overflow the stack. Stops counting once past `limit`.
  */
-export function valueDepth(value: unknown, limit = MAX_SPEC_DEPTH): number {
+function valueDepth(value: unknown, limit = MAX_SPEC_DEPTH): number {
   let max = 0;
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {

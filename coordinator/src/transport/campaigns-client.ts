@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { ChannelCredentials, Metadata, status, type CallOptions, type ServiceError } from "@grpc/grpc-js";
 import { CampaignsClient, Direction, fromParamMap, type Campaign, type ListCampaignsResponse, type ListTrialsResponse, type ParetoFront, type Trial } from "@prunesweep/proto";
 import type { OperatorConfig } from "../config.js";
-import type { ResultsTrial, RemoteCampaignInfo } from "../report/campaign-data.js";
+import type { ResultsTrial, RemoteCampaignInfo } from "../results/results-file.js";
 import { CampaignNotFoundError, SweepError } from "../errors.js";
 import { trialStateFromProto } from "./convert.js";
 

@@ -8,15 +8,15 @@ import {
   type Trial,
   type TrialAssignment,
 } from "@prunesweep/proto";
-import type { CampaignState } from "../campaign/state.js";
 import type { DispatchRequest } from "../campaign/dispatcher.js";
+import type { ReadonlyCampaign } from "../campaign/readonly-campaign.js";
 import type { ObjectiveSpec } from "../domain/objectives.js";
 import type { Params, TrialSnapshot, TrialState } from "../domain/trial.js";
-import type { CampaignSpec, TaskConfig } from "../spec/types.js";
+import type { CampaignSpec, TaskConfig } from "../domain/campaign-spec.js";
 
 /** The only place where generated proto types meet the coordinator's domain types. */
 
-export function taskToProto(task: TaskConfig, seed: number): TaskSpec {
+function taskToProto(task: TaskConfig, seed: number): TaskSpec {
   const d = task.dataset;
   const dataset: TaskSpec["dataset"] =
     d.kind === "builtin"
@@ -55,7 +55,7 @@ function intParams(spec: CampaignSpec): Set<string> {
   );
 }
 
-export function paramsToProto(params: Params, spec: CampaignSpec): Record<string, ParamValue> {
+function paramsToProto(params: Params, spec: CampaignSpec): Record<string, ParamValue> {
   return toParamMap(params, intParams(spec));
 }
 
@@ -109,12 +109,13 @@ export function trialToProto(t: TrialSnapshot, spec: CampaignSpec): Trial {
   };
 }
 
-export function campaignToProto(state: CampaignState, spec: CampaignSpec, hypervolume: number): Campaign {
-  const c = state.counts();
+export function campaignToProto(campaign: ReadonlyCampaign, hypervolume: number): Campaign {
+  const c = campaign.counts();
+  const spec = campaign.spec;
   return {
-    id: state.campaignId,
-    name: state.name,
-    state: state.status,
+    id: campaign.id,
+    name: spec.name,
+    state: campaign.status,
     objectives: objectivesToProto(spec.objectives),
     counts: {
       waiting: c.waiting,
@@ -124,7 +125,7 @@ export function campaignToProto(state: CampaignState, spec: CampaignSpec, hyperv
       failed: c.failed,
       cancelled: c.cancelled,
     },
-    specYaml: state.specYaml,
+    specYaml: campaign.specYaml,
     hypervolume,
     maxTrials: spec.budget.maxTrials,
   };

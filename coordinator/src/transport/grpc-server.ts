@@ -25,6 +25,7 @@ import {
 import { HealthImplementation } from "grpc-health-check";
 import type { Coordinator } from "../coordinator.js";
 import type { Logger } from "../logger.js";
+import { summaryOf } from "../results/campaign-summary.js";
 import { campaignToProto, objectivesToProto, trialToProto } from "./convert.js";
 import { toServiceError } from "./grpc-errors.js";
 
@@ -48,7 +49,7 @@ export interface GrpcServerOptions {
  * (its README's list); the keepalive values match the worker's client (30 s ping, 10 s
  * timeout, pings allowed without calls).
  */
-export const SERVER_CHANNEL_OPTIONS = {
+const SERVER_CHANNEL_OPTIONS = {
   "grpc.keepalive_time_ms": 30_000,
   "grpc.keepalive_timeout_ms": 10_000,
   "grpc.keepalive_permit_without_calls": 1,
@@ -156,9 +157,9 @@ async function handleWorkerMessage(
   msg: WorkerMessage,
   send: (m: CoordinatorMessage) => void,
 ): Promise<void> {
-  const runner = coordinator.get(msg.campaignId);
+  const runner = coordinator.reports(msg.campaignId);
   const { trialId, attempt, seq } = msg;
-  runner.state.trial(trialId); // NOT_FOUND for unknown trials
+  coordinator.campaign(msg.campaignId).trial(trialId); // NOT_FOUND for unknown trials
   runner.seen(trialId);
   const ack = (final = false): void => send({ trialId, attempt, payload: { $case: "ack", value: { seq, final } } });
   const p = msg.payload;
@@ -231,23 +232,23 @@ function unary<Req, Res>(
 
 function campaignsHandlers(coordinator: Coordinator, options: GrpcServerOptions): CampaignsServer {
   const describe = (id: string): Campaign => {
-    const r = coordinator.get(id);
-    return campaignToProto(r.state, r.spec, coordinator.front(id).hypervolume);
+    const c = coordinator.campaign(id);
+    return campaignToProto(c, summaryOf(c).front.hypervolume);
   };
   return {
-    submit: unary(options, async (req: { specYaml: string }) => describe((await coordinator.submit(req.specYaml, "request")).campaignId)),
+    submit: unary(options, async (req: { specYaml: string }) => describe((await coordinator.submit(req.specYaml, "request")).id)),
     get: unary(options, (req: { campaignId: string }) => describe(req.campaignId)),
-    list: unary(options, (): ListCampaignsResponse => ({ campaigns: coordinator.list().map((r) => describe(r.campaignId)) })),
+    list: unary(options, (): ListCampaignsResponse => ({ campaigns: coordinator.campaigns().map((c) => describe(c.id)) })),
     listTrials: unary(options, (req: { campaignId: string }): ListTrialsResponse => {
-      const r = coordinator.get(req.campaignId);
-      return { trials: r.state.snapshots().map((t) => trialToProto(t, r.spec)) };
+      const c = coordinator.campaign(req.campaignId);
+      return { trials: c.trials().map((t) => trialToProto(t, c.spec)) };
     }),
     getParetoFront: unary(options, (req: { campaignId: string }): ParetoFront => {
-      const r = coordinator.get(req.campaignId);
-      const f = coordinator.front(req.campaignId);
+      const c = coordinator.campaign(req.campaignId);
+      const f = summaryOf(c).front;
       return {
-        objectives: objectivesToProto(r.spec.objectives),
-        trials: f.front.map((t) => trialToProto(t, r.spec)),
+        objectives: objectivesToProto(c.spec.objectives),
+        trials: f.front.map((t) => trialToProto(t, c.spec)),
         hypervolume: f.hypervolume,
       };
     }),

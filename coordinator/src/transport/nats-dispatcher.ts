@@ -11,7 +11,6 @@ import {
 import type { NatsConnection } from "@nats-io/transport-node";
 import {
   createWithReplicas,
-  DEFAULT_NATS_REPLICAS,
   TrialAssignment,
   TRIALS_CONSUMER,
   TRIALS_STREAM,
@@ -19,45 +18,17 @@ import {
   trialSubject,
 } from "@prunesweep/proto";
 import type { DispatchRequest, TrialDispatcher } from "../campaign/dispatcher.js";
+import { DEFAULT_TRIAL_QUEUE_OPTIONS, type TrialQueueOptions } from "../config.js";
 import { assignmentFromRequest } from "./convert.js";
 import { jetStreamConfigError } from "./nats-connection.js";
 
 const NS_PER_MS = 1_000_000;
 
-/** Work-queue settings; sized per deployment (deploy/README.md). */
-export interface TrialQueueOptions {
-  /** Lease of one delivery; workers extend it with working(). @default 60000 */
-  readonly ackWaitMs: number;
-  /**
-   * Global cap on deliveries of one assignment (per-campaign `budget.maxRetries` is enforced
-   * by the coordinator below this cap). @default 20
-   */
-  readonly maxDeliver: number;
-  /** Above the number of workers (delayed naks count against it). @default 1000 */
-  readonly maxAckPending: number;
-  /**
-   * Replicas of every stream, KV bucket and object store created (--nats-replicas): 1 for
-   * one server, 3 in a JetStream cluster (each copy on a different server). Applies when they
-   * are created; existing ones keep theirs. @default 1
-   */
-  readonly replicas: number;
-  /** Dedupe window for msgID = trialId. @default 3600000 (1 hour) */
-  readonly duplicateWindowMs: number;
-}
-
-export const DEFAULT_TRIAL_QUEUE_OPTIONS: TrialQueueOptions = {
-  ackWaitMs: 60_000,
-  maxDeliver: 20,
-  maxAckPending: 1000,
-  replicas: DEFAULT_NATS_REPLICAS,
-  duplicateWindowMs: 60 * 60_000,
-};
-
 /**
  * Creates (or updates) the work-queue stream and the single shared durable pull consumer
  * that every worker pulls from. Idempotent.
  */
-export async function ensureTrialQueue(jsm: JetStreamManager, o: TrialQueueOptions = DEFAULT_TRIAL_QUEUE_OPTIONS): Promise<void> {
+async function ensureTrialQueue(jsm: JetStreamManager, o: TrialQueueOptions = DEFAULT_TRIAL_QUEUE_OPTIONS): Promise<void> {
   const stream = {
     name: TRIALS_STREAM,
     subjects: [`${TRIALS_SUBJECT_PREFIX}.>`],

@@ -1,20 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { CampaignRunner, type RunnerDeps } from "../../src/campaign/campaign-runner.js";
-import type { DispatchRequest, TrialDispatcher } from "../../src/campaign/dispatcher.js";
+import { RecordingTrialDispatcher } from "../../src/testing.js";
 import { NoEarlyStopper } from "../../src/early-stopping/index.js";
 import { silentLogger } from "../../src/logger.js";
 import { createSampler } from "../../src/samplers/index.js";
 import { parseCampaignSpec } from "../../src/spec/index.js";
 import { InMemoryCampaignStore } from "../../src/store/campaign-store.js";
-
-/** Records dispatches instead of publishing them (a fake for an interface we own). */
-class RecordingDispatcher implements TrialDispatcher {
-  readonly sent: DispatchRequest[] = [];
-  dispatch(r: DispatchRequest): Promise<void> {
-    this.sent.push(r);
-    return Promise.resolve();
-  }
-}
 
 const SPEC = `
 name: unit
@@ -25,7 +16,7 @@ space: { sparsity: { min: 0.1, max: 0.9 } }
 budget: { maxTrials: 4, parallelism: 2, maxRetries: 2 }
 `;
 
-async function makeRunner(store = new InMemoryCampaignStore(), dispatcher = new RecordingDispatcher()) {
+async function makeRunner(store = new InMemoryCampaignStore(), dispatcher = new RecordingTrialDispatcher()) {
   const spec = parseCampaignSpec(SPEC, "unit.yaml");
   const deps: RunnerDeps = {
     store,
@@ -55,7 +46,7 @@ describe("CampaignRunner", () => {
     expect(dispatcher.sent).toHaveLength(2);
     await runner.result(ok(dispatcher.sent[0]!.trialId, 0.9));
     expect(dispatcher.sent).toHaveLength(3);
-    expect(runner.state.inFlight()).toHaveLength(2);
+    expect(runner.view.inFlight()).toHaveLength(2);
   });
 
   it("treats a duplicate or late result as a no-op", async () => {
@@ -64,7 +55,7 @@ describe("CampaignRunner", () => {
     await runner.result(ok(id, 0.9));
     await runner.result(ok(id, 0.1));
     await runner.result({ ...ok(id, 0.2), attempt: 3 });
-    expect(runner.state.trial(id).metrics["accuracy"]).toBe(0.9);
+    expect(runner.view.trial(id).metrics["accuracy"]).toBe(0.9);
     const finals = (await store.load(runner.campaignId)).filter((e) => e.type === "TrialCompleted");
     expect(finals).toHaveLength(1);
   });
@@ -73,7 +64,7 @@ describe("CampaignRunner", () => {
     const { runner, dispatcher } = await makeRunner();
     const id = dispatcher.sent[0]!.trialId;
     await runner.result({ ...ok(id, Number.NaN) });
-    const t = runner.state.trial(id);
+    const t = runner.view.trial(id);
     expect(t.state).toBe("failed");
     expect(t.error).toContain("non-finite");
   });
@@ -83,9 +74,9 @@ describe("CampaignRunner", () => {
     const id = dispatcher.sent[0]!.trialId;
     expect(await runner.hello(id, 1, "w", "wasm")).toEqual({ kind: "run" });
     await runner.failure({ trialId: id, attempt: 1, error: "boom", retryable: true });
-    expect(runner.state.trial(id).state).toBe("waiting");
+    expect(runner.view.trial(id).state).toBe("waiting");
     await runner.failure({ trialId: id, attempt: 2, error: "boom", retryable: true });
-    expect(runner.state.trial(id).state).toBe("failed");
+    expect(runner.view.trial(id).state).toBe("failed");
     // A further delivery is told to cancel.
     expect((await runner.hello(id, 3, "w", "wasm")).kind).toBe("cancel");
   });
@@ -94,13 +85,13 @@ describe("CampaignRunner", () => {
     const { runner, dispatcher } = await makeRunner();
     const id = dispatcher.sent[0]!.trialId;
     expect((await runner.hello(id, 3, "w", "wasm")).kind).toBe("cancel");
-    expect(runner.state.trial(id).state).toBe("failed");
+    expect(runner.view.trial(id).state).toBe("failed");
   });
 
   it("re-queues running trials that go silent", async () => {
     let now = 1_000;
     const spec = parseCampaignSpec(SPEC, "unit.yaml");
-    const dispatcher = new RecordingDispatcher();
+    const dispatcher = new RecordingTrialDispatcher();
     const runner = await CampaignRunner.create("unit-000002", spec, SPEC, {
       store: new InMemoryCampaignStore(),
       dispatcher,
@@ -116,8 +107,8 @@ describe("CampaignRunner", () => {
     expect(await runner.failStaleTrials(10_000)).toEqual([]);
     now += 10_000;
     expect(await runner.failStaleTrials(10_000)).toEqual([id]);
-    expect(runner.state.trial(id).state).toBe("waiting");
-    expect(runner.state.trial(id).error).toContain("stale");
+    expect(runner.view.trial(id).state).toBe("waiting");
+    expect(runner.view.trial(id).error).toContain("stale");
   });
 
   it("restores from its log with the same trials and sampler state, and finishes the budget", async () => {
@@ -125,27 +116,27 @@ describe("CampaignRunner", () => {
     await runner.result(ok(dispatcher.sent[0]!.trialId, 0.8));
     const events = await store.load(runner.campaignId);
     const spec = parseCampaignSpec(SPEC, "unit.yaml");
-    const d2 = new RecordingDispatcher();
+    const d2 = new RecordingTrialDispatcher();
     const restored = await CampaignRunner.restore(runner.campaignId, spec, events, {
       ...deps,
       dispatcher: d2,
       sampler: createSampler(spec.sampler, spec, spec.seed),
     });
     await restored.start();
-    expect(restored.state.snapshots().map((t) => t.params)).toEqual(runner.state.snapshots().map((t) => t.params));
+    expect(restored.view.trials().map((t) => t.params)).toEqual(runner.view.trials().map((t) => t.params));
     // Never-started waiting trials are published again (idempotent by msgID).
-    expect(d2.sent.map((r) => r.trialId).sort()).toEqual(restored.state.inFlight().map((t) => t.id).sort());
-    for (const t of restored.state.inFlight()) await restored.result(ok(t.id, 0.7));
+    expect(d2.sent.map((r) => r.trialId).sort()).toEqual(restored.view.inFlight().map((t) => t.id).sort());
+    for (const t of restored.view.inFlight()) await restored.result(ok(t.id, 0.7));
     for (;;) {
-      const open = restored.state.inFlight();
+      const open = restored.view.inFlight();
       if (open.length === 0) break;
       for (const t of open) await restored.result(ok(t.id, 0.6));
     }
     await restored.finished;
-    expect(restored.state.trialCount).toBe(4);
+    expect(restored.view.trialCount).toBe(4);
     // The original run would have suggested the same 4th trial.
     await runner.result(ok(dispatcher.sent[1]!.trialId, 0.7));
     await runner.result(ok(dispatcher.sent[2]!.trialId, 0.7));
-    expect(restored.state.snapshots().map((t) => t.params)).toEqual(runner.state.snapshots().map((t) => t.params));
+    expect(restored.view.trials().map((t) => t.params)).toEqual(runner.view.trials().map((t) => t.params));
   });
 });

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { selectTrials } from "../../src/cli/commands/trials.js";
-import { createPinoLogger } from "../../src/cli/pino-logger.js";
+import { createPinoLogger } from "../../src/cli/local/pino-logger.js";
 import { ConfigError, loadOperatorConfig } from "../../src/config.js";
 import { fixtureResults } from "../report/results-fixture.js";
 

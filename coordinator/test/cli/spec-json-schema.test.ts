@@ -1,7 +1,7 @@
 /** The spec's JSON Schema: the zod schema plus the hand-checked parts, each from its source. */
 import { MODEL_CATALOG, findParamRule } from "@prunesweep/proto";
 import { describe, expect, it } from "vitest";
-import { campaignJsonSchema } from "../../src/cli/spec-json-schema.js";
+import { campaignJsonSchema } from "../../src/cli/commands/spec-json-schema.js";
 import { EARLY_STOPPER_NAMES } from "../../src/early-stopping/index.js";
 import { SAMPLER_NAMES } from "../../src/samplers/index.js";
 

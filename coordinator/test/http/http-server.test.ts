@@ -1,18 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DispatchRequest, TrialDispatcher } from "../../src/campaign/dispatcher.js";
-import type { CampaignRunner } from "../../src/campaign/campaign-runner.js";
+import { RecordingTrialDispatcher } from "../../src/testing.js";
+import type { ReadonlyCampaign } from "../../src/campaign/readonly-campaign.js";
 import { Coordinator } from "../../src/coordinator.js";
 import { startHttpServer, type RunningHttpServer } from "../../src/http/http-server.js";
 import { silentLogger } from "../../src/logger.js";
 import { InMemoryCampaignStore } from "../../src/store/campaign-store.js";
-
-class RecordingDispatcher implements TrialDispatcher {
-  readonly sent: DispatchRequest[] = [];
-  dispatch(r: DispatchRequest): Promise<void> {
-    this.sent.push(r);
-    return Promise.resolve();
-  }
-}
 
 const SPEC = `
 name: http-test
@@ -28,17 +20,18 @@ budget: { maxTrials: 4, parallelism: 2 }
 
 let http: RunningHttpServer;
 let coordinator: Coordinator;
-let runner: CampaignRunner;
+let campaign: ReadonlyCampaign;
 let healthy = true;
 
-async function runTrial(r: CampaignRunner, trialId: string, accuracy: number, nonzero: number): Promise<void> {
+async function runTrial(c: ReadonlyCampaign, trialId: string, accuracy: number, nonzero: number): Promise<void> {
+  const r = coordinator.reports(c.id);
   await r.hello(trialId, 1, "w1", "cpu");
   await r.progress(trialId, 1, 1, "finetune", { val_accuracy: accuracy - 0.1, loss: 0.5 });
   await r.result({ trialId, attempt: 1, metrics: { accuracy, nonzero_params: nonzero }, details: { method: "magnitude" }, wallMs: 2_500, stoppedEarly: false, lastStep: 1 });
 }
 
 beforeAll(async () => {
-  coordinator = new Coordinator({ store: new InMemoryCampaignStore(), dispatcher: new RecordingDispatcher(), log: silentLogger });
+  coordinator = new Coordinator({ store: new InMemoryCampaignStore(), dispatcher: new RecordingTrialDispatcher(), log: silentLogger });
   http = await startHttpServer(coordinator, silentLogger, {
     host: "127.0.0.1",
     port: 0,
@@ -48,7 +41,7 @@ beforeAll(async () => {
       health: () => (healthy ? { ok: true, detail: "ok" } : { ok: false, detail: "NATS connection closed" }),
     },
   });
-  runner = await coordinator.submit(SPEC, "test");
+  campaign = await coordinator.submit(SPEC, "test");
 });
 afterAll(async () => {
   await http.close();
@@ -77,7 +70,7 @@ describe("HTTP server", () => {
 
   it("pushes trial updates over server-sent events", async () => {
     const ctrl = new AbortController();
-    const res = await fetch(new URL(`/api/events?campaign=${runner.campaignId}`, http.url), { signal: ctrl.signal });
+    const res = await fetch(new URL(`/api/events?campaign=${campaign.id}`, http.url), { signal: ctrl.signal });
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
@@ -90,36 +83,36 @@ describe("HTTP server", () => {
       }
     };
     await until((s) => s.includes('"full":true'));
-    const first = runner.state.snapshots()[0]?.id as string;
-    await runTrial(runner, first, 0.9, 400);
+    const first = campaign.trials()[0]?.id as string;
+    await runTrial(campaign, first, 0.9, 400);
     await until((s) => s.includes('"full":false') && s.includes('"state":"completed"'));
     expect(text).toContain("event: campaigns");
     ctrl.abort();
   });
 
   it("serves campaigns, trials and one trial with its progress", async () => {
-    const [second] = runner.state.snapshots().filter((t) => t.state === "waiting");
-    await runTrial(runner, second?.id as string, 0.8, 200);
+    const [second] = campaign.trials().filter((t) => t.state === "waiting");
+    await runTrial(campaign, second?.id as string, 0.8, 200);
     const list = (await (await get("/api/campaigns")).json()) as { id: string; front: string[]; hypervolume: number }[];
-    expect(list.map((c) => c.id)).toEqual([runner.campaignId]);
+    expect(list.map((c) => c.id)).toEqual([campaign.id]);
     expect(list[0]?.front).toHaveLength(2);
-    const one = (await (await get(`/api/campaigns/${runner.campaignId}`)).json()) as {
+    const one = (await (await get(`/api/campaigns/${campaign.id}`)).json()) as {
       campaign: { hypervolumeHistory: unknown[] };
       trials: { state: string; feasible: boolean; method: string }[];
     };
     expect(one.trials.filter((t) => t.state === "completed")).toHaveLength(2);
     expect(one.trials.every((t) => t.method === "magnitude")).toBe(true);
     expect(one.campaign.hypervolumeHistory).toHaveLength(2);
-    const detail = (await (await get(`/api/campaigns/${runner.campaignId}/trials/${second?.id}`)).json()) as { progress: unknown[]; details: unknown };
+    const detail = (await (await get(`/api/campaigns/${campaign.id}/trials/${second?.id}`)).json()) as { progress: unknown[]; details: unknown };
     expect(detail.progress).toHaveLength(1);
     expect(detail.details).toEqual({ method: "magnitude" });
-    const report = await (await get(`/api/campaigns/${runner.campaignId}/report`)).text();
+    const report = await (await get(`/api/campaigns/${campaign.id}/report`)).text();
     expect(report).toContain("Campaign summary");
   }, 30_000);
 
   it("exports Prometheus metrics: trials, duration, queue depth, workers, reports", async () => {
     const text = await (await get("/metrics")).text();
-    expect(text).toContain(`prunesweep_trials{campaign="${runner.campaignId}",state="completed"} 2`);
+    expect(text).toContain(`prunesweep_trials{campaign="${campaign.id}",state="completed"} 2`);
     expect(text).toContain('prunesweep_trial_duration_seconds_count{state="completed"} 2');
     expect(text).toContain('prunesweep_trial_duration_seconds_sum{state="completed"} 5');
     expect(text).toContain("prunesweep_queue_pending 3");
@@ -133,7 +126,7 @@ describe("HTTP server", () => {
   it("answers 404 for unknown paths and campaigns, 405 for writes", async () => {
     expect((await get("/nope")).status).toBe(404);
     expect((await get("/api/campaigns/nope")).status).toBe(404);
-    expect((await get(`/api/campaigns/${runner.campaignId}/trials/nope`)).status).toBe(404);
+    expect((await get(`/api/campaigns/${campaign.id}/trials/nope`)).status).toBe(404);
     expect((await fetch(new URL("/api/campaigns", http.url), { method: "POST" })).status).toBe(405);
   });
 });

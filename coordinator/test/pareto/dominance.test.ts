@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { crowdingDistance, dominates, nonDominatedRanks, paretoFrontMask } from "../../src/pareto/index.js";
-import { Rng } from "../../src/samplers/rng.js";
+import { Rng } from "../../src/domain/rng.js";
 
 /** Random points on a small integer lattice, so ties and duplicates are common. */
 function randomPoints(rng: Rng, n: number, dim: number, levels: number): number[][] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { hypervolume, hypervolumeHistory, kneePoint, nadirReferencePoint } from "../../src/pareto/index.js";
-import { Rng } from "../../src/samplers/rng.js";
+import { Rng } from "../../src/domain/rng.js";
 
 /** Inclusion-exclusion over all non-empty subsets: exact for small sets, any dimension. */
 function inclusionExclusion(points: number[][], ref: number[]): number {

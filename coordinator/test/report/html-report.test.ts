@@ -4,16 +4,23 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildReport, namespaceSvgIds, writeReport } from "../../src/report/html-report.js";
 import { trialsToCsv } from "../../src/report/exports.js";
-import { INACTIVE_Y, exitCurveData, hypervolumeData, parallelData, paretoPlotData } from "../../src/report/plots.js";
-import { computeSummary, costMetricsPresent, methodSummaries } from "../../src/report/summary.js";
+import { INACTIVE_Y, exitCurveData, parallelData, paretoPlotData } from "../../src/report/plots.js";
+import { resultsSummary, toSnapshots } from "../../src/results/results-file.js";
+import { computeSummary } from "../../src/results/statistics.js";
 import { TRIALS, fixtureResults } from "./results-fixture.js";
+
+const tradeoff = (x: string) => {
+  const t = resultsSummary(fixtureResults()).tradeoffs.find((f) => f.x === x);
+  if (!t) throw new Error(`no trade-off front for ${x}`);
+  return t;
+};
 
 const dir = mkdtempSync(join(tmpdir(), "prunesweep-report-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("report data", () => {
   it("classifies Pareto-plot points: front, dominated, infeasible, stopped early; one knee", () => {
-    const pts = paretoPlotData(fixtureResults(), "nonzero_params");
+    const pts = paretoPlotData(fixtureResults(), tradeoff("nonzero_params"));
     const cat = Object.fromEntries(pts.map((p) => [p.trial, p.category]));
     expect(cat).toEqual({ 0: "front", 1: "front", 2: "front", 3: "dominated", 4: "infeasible", 5: "stopped early" });
     expect(pts.filter((p) => p.knee)).toHaveLength(1);
@@ -21,11 +28,11 @@ describe("report data", () => {
   });
 
   it("lists the cost metrics trials report, in report order", () => {
-    expect(costMetricsPresent(fixtureResults())).toEqual(["expected_macs", "effective_macs", "nonzero_params", "latency_ms_b1"]);
+    expect(resultsSummary(fixtureResults()).costMetrics).toEqual(["expected_macs", "effective_macs", "nonzero_params", "latency_ms_b1"]);
   });
 
   it("tracks hypervolume over finished trials and wall time, non-decreasing", () => {
-    const hv = hypervolumeData(fixtureResults());
+    const hv = resultsSummary(fixtureResults()).hypervolumeHistory;
     expect(hv).toHaveLength(8); // every final trial
     for (let i = 1; i < hv.length; i++) expect(hv[i]?.hypervolume).toBeGreaterThanOrEqual(hv[i - 1]?.hypervolume ?? 0);
     expect(hv.every((p) => p.minutes !== undefined && p.minutes > 0)).toBe(true);
@@ -46,7 +53,7 @@ describe("report data", () => {
   });
 
   it("estimates the compute saved by early stopping from the completed trials' steps", () => {
-    const c = computeSummary(TRIALS);
+    const c = computeSummary(toSnapshots(fixtureResults()));
     expect(c.stoppedTrials).toBe(1);
     expect(c.stoppedMs).toBe(1_000);
     expect(c.stoppedIfCompletedMs).toBe(4_000); // 1 s for 1 step; completed trials run 4 steps
@@ -55,7 +62,7 @@ describe("report data", () => {
   });
 
   it("summarises each method's best trials", () => {
-    const ms = methodSummaries(fixtureResults());
+    const ms = resultsSummary(fixtureResults()).methods;
     expect(ms.map((x) => x.method)).toEqual(["magnitude", "sap"]);
     expect(ms[0]?.bestAccuracy?.number).toBe(0);
     expect(ms[1]?.cheapest?.number).toBe(2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ResultsFileError } from "../../src/report/campaign-data.js";
+import { ResultsFileError } from "../../src/results/results-file.js";
 import { defaultDirection, extractPareto, paretoCsv, paretoJson, paretoText, parseObjectiveList } from "../../src/report/pareto-extract.js";
 import { fixtureResults } from "./results-fixture.js";
 

@@ -1,4 +1,4 @@
-import type { ResultsFile, ResultsTrial } from "../../src/report/campaign-data.js";
+import type { ResultsFile, ResultsTrial } from "../../src/results/results-file.js";
 
 /** A spec with two methods, conditional, categorical, integer and fixed parameters. */
 export const FIXTURE_SPEC = `

@@ -3,10 +3,10 @@ import type { Metrics, Params, TrialSnapshot } from "../../src/domain/trial.js";
 import { hypervolume } from "../../src/pareto/index.js";
 import { Nsga2Sampler, RandomSampler, polynomialMutation, sbx } from "../../src/samplers/index.js";
 import { selectElites, constrainedRanks } from "../../src/samplers/nsga2-selection.js";
-import { Rng } from "../../src/samplers/rng.js";
+import { Rng } from "../../src/domain/rng.js";
 import type { SamplerView, Sampler } from "../../src/samplers/sampler.js";
 import type { SearchSpace } from "../../src/search-space/index.js";
-import type { ParamSpec } from "../../src/spec/types.js";
+import type { ParamSpec } from "../../src/domain/campaign-spec.js";
 import { TOY, driveWithResults, type ToyProblem } from "./sampler-contract.js";
 import { replay } from "./replay.js";
 

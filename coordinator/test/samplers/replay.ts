@@ -4,7 +4,7 @@
  */
 import type { TrialSnapshot } from "../../src/domain/trial.js";
 import { isFinished } from "../../src/domain/trial.js";
-import { Rng } from "../../src/samplers/rng.js";
+import { Rng } from "../../src/domain/rng.js";
 import type { SamplerView, Sampler } from "../../src/samplers/sampler.js";
 
 /** Replays `view.trials` into a fresh sampler like the campaign runner's restore. */

@@ -6,10 +6,10 @@
 import { describe, expect, it } from "vitest";
 import type { ObjectiveSpec } from "../../src/domain/objectives.js";
 import type { Metrics, Params, TrialSnapshot } from "../../src/domain/trial.js";
-import { Rng } from "../../src/samplers/rng.js";
+import { Rng } from "../../src/domain/rng.js";
 import type { SamplerView, Sampler } from "../../src/samplers/sampler.js";
 import { activeParams, containsValue, satisfiesConstraints, type SearchSpace } from "../../src/search-space/index.js";
-import type { MetricConstraint } from "../../src/spec/types.js";
+import type { MetricConstraint } from "../../src/domain/campaign-spec.js";
 
 /** Runs `n` ask calls, recording each suggestion as a waiting trial. */
 export function drive(sampler: Sampler, space: SearchSpace, n: number, seed = 1): TrialSnapshot[] {

@@ -11,9 +11,9 @@ import {
   enumerateGrid,
   paramsKey,
 } from "../../src/samplers/index.js";
-import { Rng } from "../../src/samplers/rng.js";
+import { Rng } from "../../src/domain/rng.js";
 import type { SearchSpace } from "../../src/search-space/index.js";
-import type { ParamDistribution, ParamSpec } from "../../src/spec/types.js";
+import type { ParamDistribution, ParamSpec } from "../../src/domain/campaign-spec.js";
 import { parseCampaignSpec } from "../../src/spec/index.js";
 import { minimalWith } from "../fixtures/specs.js";
 import { describeSamplerContract, drive } from "./sampler-contract.js";

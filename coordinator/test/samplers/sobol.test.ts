@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { InvalidSearchSpaceError } from "../../src/errors.js";
 import { SobolSampler, SobolSequence, directionNumbers } from "../../src/samplers/index.js";
-import { Rng } from "../../src/samplers/rng.js";
+import { Rng } from "../../src/domain/rng.js";
 import type { SearchSpace } from "../../src/search-space/index.js";
-import type { ParamSpec } from "../../src/spec/types.js";
+import type { ParamSpec } from "../../src/domain/campaign-spec.js";
 import { drive } from "./sampler-contract.js";
 
 const unitSpace = (n: number): SearchSpace => ({

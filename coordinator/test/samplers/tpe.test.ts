@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import type { Params, TrialSnapshot } from "../../src/domain/trial.js";
 import { dominates, hypervolume, nonDominatedRanks } from "../../src/pareto/index.js";
 import { RandomSampler, TpeSampler } from "../../src/samplers/index.js";
-import { Rng } from "../../src/samplers/rng.js";
+import { Rng } from "../../src/domain/rng.js";
 import type { SamplerView } from "../../src/samplers/sampler.js";
-import { FrontPool } from "../../src/samplers/tpe/front-pool.js";
-import { ParzenEstimator } from "../../src/samplers/tpe/parzen-estimator.js";
-import { greedyHypervolumeSubset, rampWeights } from "../../src/samplers/tpe/split.js";
+import { FrontPool } from "../../src/samplers/tpe-front-pool.js";
+import { ParzenEstimator } from "../../src/samplers/tpe-parzen-estimator.js";
+import { greedyHypervolumeSubset, rampWeights } from "../../src/samplers/tpe-split.js";
 import type { SearchSpace } from "../../src/search-space/index.js";
-import type { ParamDistribution, ParamSpec } from "../../src/spec/types.js";
+import type { ParamDistribution, ParamSpec } from "../../src/domain/campaign-spec.js";
 import { TOY, driveWithResults, type ToyProblem } from "./sampler-contract.js";
 import { replay } from "./replay.js";
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { TrialSnapshot } from "../../src/domain/trial.js";
 import { Nsga2Sampler, RandomSampler, TpeSampler, createSampler, samplerOptionIssues, trialsFromResults } from "../../src/samplers/index.js";
-import { Rng } from "../../src/samplers/rng.js";
+import { Rng } from "../../src/domain/rng.js";
 import type { SamplerView } from "../../src/samplers/sampler.js";
 import type { SearchSpace } from "../../src/search-space/index.js";
-import type { ParamDistribution, ParamSpec } from "../../src/spec/types.js";
+import type { ParamDistribution, ParamSpec } from "../../src/domain/campaign-spec.js";
 import { TOY, driveWithResults } from "./sampler-contract.js";
 
 const p = (name: string, distribution: ParamDistribution, when: ParamSpec["when"] = {}): ParamSpec => ({ name, distribution, when });

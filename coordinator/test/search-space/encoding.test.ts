@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidSearchSpaceError } from "../../src/errors.js";
-import { Rng } from "../../src/samplers/rng.js";
+import { Rng } from "../../src/domain/rng.js";
 import {
   activeParams,
   decode,
@@ -12,7 +12,7 @@ import {
   satisfiesConstraints,
   toUnit,
 } from "../../src/search-space/index.js";
-import type { ParamDistribution, ParamSpec } from "../../src/spec/types.js";
+import type { ParamDistribution, ParamSpec } from "../../src/domain/campaign-spec.js";
 
 const p = (name: string, distribution: ParamDistribution, when: ParamSpec["when"] = {}): ParamSpec => ({ name, distribution, when });
 

@@ -1,6 +1,6 @@
 /** Artifacts: pretrained-weight storage, keys and the binary weights codec. */
 export {
-  abortable,
+  
   CachedPretrainedStore,
   InMemoryPretrainedStore,
   type GetOrCreateOptions,
@@ -9,6 +9,5 @@ export {
   type PretrainedStore,
   type ProduceWeights,
 } from "./pretrained-store.js";
-export { canonicalJson, PRETRAIN_FORMAT_VERSION, pretrainKey } from "./pretrain-key.js";
 export { decodeWeights, encodeWeights } from "./weights-codec.js";
-export type { SerializedTensor, SerializedWeights } from "../models/serialized-weights.js";
+export type {  SerializedWeights } from "../models/serialized-weights.js";

@@ -55,7 +55,7 @@ export interface PretrainedStore {
 }
 
 /** Rejects with TrialAbortedError when `signal` aborts before `p` settles. */
-export function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return p;
   throwIfAborted(signal);
   return new Promise<T>((resolve, reject) => {

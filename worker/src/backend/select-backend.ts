@@ -21,7 +21,7 @@ import { WEBGPU_BACKEND_PACKAGE, isNotInstalled, probeWebGpu, switchToWebGpu, un
 export type BackendPreference = BackendName;
 
 /** The tfjs namespace type. */
-export type Tf = typeof tf;
+type Tf = typeof tf;
 
 /** One tier that `auto` (or an explicit backend) tried. */
 export interface TierAttempt {

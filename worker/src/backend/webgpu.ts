@@ -23,7 +23,7 @@ import type { GpuEnvironment } from "../config.js";
 /** The tfjs backend package. */
 export const WEBGPU_BACKEND_PACKAGE = "@tensorflow/tfjs-backend-webgpu";
 /** The npm package with Dawn's Node binding. */
-export const DAWN_PACKAGE = "webgpu";
+const DAWN_PACKAGE = "webgpu";
 
 /** Directories the Vulkan loader reads ICD manifests from (besides `VK_DRIVER_FILES`). */
 export const VULKAN_ICD_DIRS: readonly string[] = ["/usr/share/vulkan/icd.d", "/usr/local/share/vulkan/icd.d", "/etc/vulkan/icd.d"];

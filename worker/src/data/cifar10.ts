@@ -23,7 +23,7 @@ export const CIFAR10_FILES: readonly string[] = [
 ];
 
 /** Parses one CIFAR-10 batch into HWC bytes and labels. */
-export function parseCifarBatch(buf: Buffer, path: string): { x: Uint8Array; y: Int32Array; count: number } {
+function parseCifarBatch(buf: Buffer, path: string): { x: Uint8Array; y: Int32Array; count: number } {
   if (buf.length === 0 || buf.length % RECORD_BYTES !== 0) {
     throw new DatasetError(`CIFAR-10 batch "${path}" has ${buf.length} bytes, not a positive multiple of ${RECORD_BYTES}`);
   }

@@ -13,7 +13,7 @@ const IMAGES_MAGIC = 2051;
 const LABELS_MAGIC = 2049;
 
 /** Reads a file, gunzipping it when it starts with the gzip magic; errors name the path. */
-export async function readMaybeGzip(path: string): Promise<Buffer> {
+async function readMaybeGzip(path: string): Promise<Buffer> {
   let buf: Buffer;
   try {
     buf = await readFile(path);
@@ -44,7 +44,7 @@ export async function readFilesInOrder(paths: readonly string[]): Promise<Buffer
 }
 
 /** Parses an IDX image file; returns the pixel bytes and the image shape. */
-export function parseIdxImages(buf: Buffer, path: string): { pixels: Uint8Array; count: number; rows: number; cols: number } {
+function parseIdxImages(buf: Buffer, path: string): { pixels: Uint8Array; count: number; rows: number; cols: number } {
   if (buf.length < 16) throw new DatasetError(`IDX image file "${path}" is too short (${buf.length} bytes)`);
   const magic = buf.readUInt32BE(0);
   if (magic !== IMAGES_MAGIC) throw new DatasetError(`IDX image file "${path}" has magic ${magic}, expected ${IMAGES_MAGIC}`);
@@ -57,7 +57,7 @@ export function parseIdxImages(buf: Buffer, path: string): { pixels: Uint8Array;
 }
 
 /** Parses an IDX label file. */
-export function parseIdxLabels(buf: Buffer, path: string): Uint8Array {
+function parseIdxLabels(buf: Buffer, path: string): Uint8Array {
   if (buf.length < 8) throw new DatasetError(`IDX label file "${path}" is too short (${buf.length} bytes)`);
   const magic = buf.readUInt32BE(0);
   if (magic !== LABELS_MAGIC) throw new DatasetError(`IDX label file "${path}" has magic ${magic}, expected ${LABELS_MAGIC}`);

@@ -6,7 +6,7 @@
  * once.
  */
 import { DatasetError, InvalidTaskError } from "../errors.js";
-import type { DatasetSource } from "../trial/types.js";
+import type { DatasetSource } from "@prunesweep/proto";
 import { loadBuiltinMnist } from "./builtin-mnist.js";
 import { loadCifar10 } from "./cifar10.js";
 import { loadIdx } from "./idx.js";
@@ -32,14 +32,14 @@ export interface DatasetRequest {
 }
 
 /** Names accepted by `{ kind: "builtin", name }`. */
-export const BUILTIN_DATASETS: readonly string[] = ["mnist"];
+const BUILTIN_DATASETS: readonly string[] = ["mnist"];
 
 const SPLIT_CACHE_SIZE = 4;
 const rawCache = new Map<string, Promise<RawExamples>>();
 const splitCache = new Map<string, Dataset>();
 
 /** A stable string key for a dataset source. */
-export function sourceKey(source: DatasetSource, seed: number): string {
+function sourceKey(source: DatasetSource, seed: number): string {
   switch (source.kind) {
     case "builtin":
       return `builtin:${source.name}`;
@@ -54,13 +54,13 @@ export function sourceKey(source: DatasetSource, seed: number): string {
 }
 
 /** The cache key of a dataset request. */
-export function datasetKey(req: DatasetRequest): string {
+function datasetKey(req: DatasetRequest): string {
   const { train, validation, test } = req.split;
   return `${sourceKey(req.source, req.seed)}#${train}/${validation}/${test}@${req.seed}^${req.maxTrainExamples}`;
 }
 
 /** Loads the raw examples of a source (uncached). Throws DatasetError for unreadable sources. */
-export async function loadSource(source: DatasetSource, seed: number): Promise<RawExamples> {
+async function loadSource(source: DatasetSource, seed: number): Promise<RawExamples> {
   switch (source.kind) {
     case "builtin":
       if (source.name === "mnist") return loadBuiltinMnist();

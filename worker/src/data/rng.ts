@@ -5,7 +5,7 @@
  */
 
 /** Hashes a string to 32 bits (FNV-1a followed by a murmur3 finaliser). */
-export function hashString(text: string): number {
+function hashString(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
@@ -28,7 +28,7 @@ function fmix32(x: number): number {
  * Derives an independent 32-bit seed from a base seed and labels, e.g.
  * `deriveSeed(task.seed, "split")`. Different labels give uncorrelated streams.
  */
-export function deriveSeed(seed: number, ...labels: readonly (string | number)[]): number {
+function deriveSeed(seed: number, ...labels: readonly (string | number)[]): number {
   let h = fmix32((Math.trunc(seed) >>> 0) ^ 0x9e3779b9);
   for (const label of labels) h = fmix32(h ^ hashString(String(label)));
   return h;

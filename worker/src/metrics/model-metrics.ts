@@ -12,7 +12,7 @@
  */
 import type { Layer } from "../models/layers.js";
 import type { Net } from "../models/net.js";
-import { pqIndex } from "../pruning/pqi.js";
+import { pqIndex } from "./pqi.js";
 
 /** Dense and effective cost of one backbone layer or exit head. */
 export interface LayerCostDetail {
@@ -53,7 +53,7 @@ export interface ModelMetrics {
   readonly effectiveMacs: number;
   /** Sparsity per prunable tensor, keyed by parameter name. */
   readonly layerSparsity: Readonly<Record<string, number>>;
-  /** PQ Index I_{0.5,1} per prunable tensor over its non-zero entries (pruning/pqi.ts). */
+  /** PQ Index I_{0.5,1} per prunable tensor over its non-zero entries (metrics/pqi.ts). */
   readonly layerPqi: Readonly<Record<string, number>>;
   /** PQ Index I_{0.5,1} over all non-zero prunable weights together. */
   readonly pqi: number;
@@ -64,7 +64,7 @@ export interface ModelMetrics {
 }
 
 /** Counts the non-zero entries of an array. */
-export function countNonzero(values: ArrayLike<number>): number {
+function countNonzero(values: ArrayLike<number>): number {
   let n = 0;
   for (let i = 0; i < values.length; i++) if (values[i] !== 0) n++;
   return n;

@@ -24,8 +24,8 @@ import {
 } from "./layers.js";
 
 /** BatchNorm moving-average momentum (PyTorch 0.1 ≙ 0.9 here) and epsilon. */
-export const BN_MOMENTUM = 0.9;
-export const BN_EPSILON = 1e-5;
+const BN_MOMENTUM = 0.9;
+const BN_EPSILON = 1e-5;
 
 /** Options of a {@link ConvLayer}. */
 export interface ConvOptions {
@@ -41,7 +41,7 @@ export interface ConvOptions {
 }
 
 /** Output size of a conv/pool along one spatial axis. */
-export function convOutSize(size: number, kernel: number, stride: number, padding: "same" | "valid"): number {
+function convOutSize(size: number, kernel: number, stride: number, padding: "same" | "valid"): number {
   return padding === "same" ? Math.ceil(size / stride) : Math.floor((size - kernel) / stride) + 1;
 }
 

@@ -135,7 +135,7 @@ export function readParam(p: NetParam): Float32Array {
  * names) and disposes the old variable. Optimizer state keyed by the old variable is stale
  * afterwards: create a new optimizer after a structural edit.
  */
-export function replaceParam(p: NetParam, shape: readonly number[], values: Float32Array, outputPositions = p.outputPositions): NetParam {
+function replaceParam(p: NetParam, shape: readonly number[], values: Float32Array, outputPositions = p.outputPositions): NetParam {
   const tfName = p.variable.name;
   p.variable.dispose();
   const variable = tf.tidy(() => tf.variable(tf.tensor(values, [...shape], "float32"), p.trainable, tfName));
@@ -151,7 +151,7 @@ export function gatherParam(p: NetParam, axis: number, keep: readonly number[], 
 }
 
 /** Gathers indices `keep` along `axis` of a row-major array of `shape`. */
-export function gatherAxis(values: Float32Array, shape: readonly number[], axis: number, keep: readonly number[]): Float32Array {
+function gatherAxis(values: Float32Array, shape: readonly number[], axis: number, keep: readonly number[]): Float32Array {
   const dim = shape[axis] ?? 1;
   const outer = sizeOf(shape.slice(0, axis));
   const inner = sizeOf(shape.slice(axis + 1));

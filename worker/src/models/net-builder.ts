@@ -8,7 +8,7 @@ import { SequentialNet, nextNetUid, type BlockSpec, type Net } from "./net.js";
 import { BasicBlock, ResMlpBlock, type BasicBlockOptions } from "./residual-blocks.js";
 
 /** Exit options when a model has none: the catalogue's defaults. */
-export const DEFAULT_EXIT_OPTIONS: ExitOptions = exitOptionsSchema.parse({});
+const DEFAULT_EXIT_OPTIONS: ExitOptions = exitOptionsSchema.parse({});
 
 /**
  * @example

@@ -90,7 +90,7 @@ export class ResMlpBlock implements GatedBlock {
 }
 
 /** Shortcut of a basic block that changes shape: A = subsample + zero-pad channels, B = 1x1 conv + BN. */
-export type ShortcutType = "A" | "B";
+type ShortcutType = "A" | "B";
 
 /** Options of a {@link BasicBlock}. */
 export interface BasicBlockOptions {

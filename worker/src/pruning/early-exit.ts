@@ -24,8 +24,8 @@ import { InvalidTaskError } from "../errors.js";
 import { resolveExitLossWeights, type ExitRule } from "../models/exits.js";
 import type { NetParam } from "../models/layers.js";
 import type { Net } from "../models/net.js";
-import { weightedExitLoss, type LossFn } from "../trial/train.js";
-import { disposeMasks, applyMasks, type Masks } from "./masks.js";
+import { weightedExitLoss, type LossFn } from "../training/train.js";
+import { disposeMasks, applyMasks, type Masks } from "../training/masks.js";
 import type { FineTuneResult, MethodMetricName, MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
 import { subsetMagnitudeMasks } from "./structured-utils.js";
 

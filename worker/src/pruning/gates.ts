@@ -22,7 +22,7 @@ import * as tf from "@tensorflow/tfjs";
 import { InvalidTaskError } from "../errors.js";
 import { readGate, gateValue, type GateConfig } from "../models/gate-value.js";
 import { attachGates, exportGates, type GateHandle, type Granularity } from "../models/gating.js";
-import { crossEntropyLoss, type LossFn } from "../trial/train.js";
+import { crossEntropyLoss, type LossFn } from "../training/train.js";
 import type { MethodMetricName, MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
 import { snapshotStructure } from "./structured-utils.js";
 

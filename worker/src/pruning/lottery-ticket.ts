@@ -15,7 +15,7 @@
  */
 import { methodEntry, withDefaults, type MethodEntry, type ParamValues } from "@prunesweep/proto";
 import type { MethodMetricName, MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
-import { sparsityMeasures } from "./pqi.js";
+import { sparsityMeasures } from "../metrics/pqi.js";
 import { roundDetails, runPruningRounds } from "./schedule-rounds.js";
 import { absValues, keptValues, pruneByUnits, scopeUnits } from "./schedule-units.js";
 

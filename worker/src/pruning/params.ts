@@ -12,7 +12,7 @@ import { getPruningMethod } from "./registry.js";
 const COMMON_RULES: Readonly<Record<string, ParamRule>> = COMMON_PARAMS;
 
 /** Common settings every method understands. */
-export interface CommonTrialParams {
+interface CommonTrialParams {
   readonly method: string;
   /** `sparsity` as given (no default here: methods decide). */
   readonly sparsity?: number;

@@ -17,9 +17,11 @@ import type { Dataset, SplitName } from "../data/types.js";
 import type { ExitRule } from "../models/exits.js";
 import type { Net } from "../models/net.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
-import type { StepDecision } from "../trial/types.js";
-import type { LossFn } from "../trial/train.js";
-import type { Masks } from "./masks.js";
+import type { LossFn } from "../training/train.js";
+import type { Masks } from "../training/masks.js";
+
+/** The coordinator's answer to a progress report: go on, or stop the trial early. */
+export type StepDecision = "continue" | "stop";
 
 /** Fine-tuning settings resolved from the common `finetune.*` trial parameters. */
 export interface FineTuneSettings {

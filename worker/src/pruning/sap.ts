@@ -31,7 +31,7 @@
  * penalty `weightDecay` (see `weightDecayLoss` in `schedule-rounds.ts`).
  */
 import { methodEntry, withDefaults, type ParamValues } from "@prunesweep/proto";
-import { pqIndex, sapPruneCount, sparsityMeasures } from "./pqi.js";
+import { pqIndex, sapPruneCount, sparsityMeasures } from "../metrics/pqi.js";
 import type { MethodMetricName, MethodParamValues, PruningContext, PruningMethod, PruningResult } from "./pruning-method.js";
 import { roundDetails, runPruningRounds, type RoundRecord } from "./schedule-rounds.js";
 import { absValues, keptValues, pruneByUnits, scopeUnits } from "./schedule-units.js";
@@ -42,7 +42,7 @@ const RULES = methodEntry("sap").params;
 export type SapParams = ParamValues<typeof RULES>;
 
 /** Rounds the PQI must have risen in a row for the `pqi-rise` rule. */
-export const PQI_RISE_ROUNDS = 2;
+const PQI_RISE_ROUNDS = 2;
 
 /** The `pqi-rise` rule over the history (round 0 first): a reason, or undefined. */
 export function pqiRiseStop(history: readonly RoundRecord[], delta: number, riseRounds = PQI_RISE_ROUNDS): string | undefined {

@@ -18,13 +18,13 @@
 import * as tf from "@tensorflow/tfjs";
 import type { NetParam } from "../models/layers.js";
 import type { Net } from "../models/net.js";
-import { crossEntropyLoss, type LossFn } from "../trial/train.js";
+import { crossEntropyLoss, type LossFn } from "../training/train.js";
 import { countKept } from "./schedule-units.js";
-import { applyMasks, disposeMasks, maskFromValues, type Masks } from "./masks.js";
+import { applyMasks, disposeMasks, maskFromValues, type Masks } from "../training/masks.js";
 import type { PruningContext } from "./pruning-method.js";
 
 /** Rewind target after each pruning round. */
-export type RewindMode = "init" | "none";
+type RewindMode = "init" | "none";
 
 /** What a method sees when it selects the weights to prune. */
 export interface RoundState {
@@ -40,7 +40,7 @@ export interface RoundState {
 }
 
 /** What `select` decided. */
-export interface RoundSelection {
+interface RoundSelection {
   /** Entries pruned this round. */
   readonly pruned: number;
   /** Set to end the loop before this round (nothing may have been pruned). */

@@ -15,7 +15,7 @@
 export type PruneScope = "global" | "layer" | "neuron";
 
 /** A strided run of entries of one tensor: `start, start + stride, ...` (`count` entries). */
-export interface UnitPart {
+interface UnitPart {
   readonly tensor: number;
   readonly start: number;
   readonly stride: number;

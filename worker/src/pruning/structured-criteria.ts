@@ -26,7 +26,7 @@ import type { MethodEntry, RuleValue } from "@prunesweep/proto";
 import { sizeOf, type DataSplit } from "../data/types.js";
 import { readParam, type UnitInfo } from "../models/layers.js";
 import type { Net } from "../models/net.js";
-import { weightedExitLoss } from "../trial/train.js";
+import { weightedExitLoss } from "../training/train.js";
 
 /** Unit-level criteria: every `layerprune.criterion` of the catalogue but `imprint`, which scores whole blocks. */
 export type UnitCriterion = Exclude<RuleValue<MethodEntry<"layerprune">["params"]["criterion"]>, "imprint">;

@@ -38,7 +38,7 @@ export async function imprintBlockScores(net: Net, blocks: readonly NetBlock[], 
 }
 
 /** Adaptive average pooling to s×s (PyTorch bins), flattened: `[B, H, W, C] → [B, s·s·C]`. */
-export function adaptivePoolFeatures(h: tf.Tensor, featureTarget: number): tf.Tensor2D {
+function adaptivePoolFeatures(h: tf.Tensor, featureTarget: number): tf.Tensor2D {
   if (h.rank !== 4) return tf.reshape(h, [h.shape[0] ?? -1, -1]) as tf.Tensor2D;
   const [b = 0, H = 1, W = 1, C = 1] = h.shape;
   const s = Math.max(1, Math.min(H, W, Math.round(Math.sqrt(featureTarget / C))));

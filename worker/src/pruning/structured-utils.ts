@@ -2,7 +2,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { Net, UnitGroup } from "../models/net.js";
 import type { NetParam } from "../models/layers.js";
-import { maskFromValues, type Masks } from "./masks.js";
+import { maskFromValues, type Masks } from "../training/masks.js";
 
 /** Size and cost before/after a structural edit, for details. */
 export interface StructureSnapshot {

@@ -1,13 +1,9 @@
 import { BACKEND_NAMES, fromParamMap, isBackendName, TASK_DEFAULTS, TrialAssignment } from "@prunesweep/proto";
+import { InvalidAssignmentError } from "../errors.js";
 import type { DatasetSource, TrialRequest, WorkerTask } from "../trial/types.js";
 
 /** Largest assignment accepted from the queue. */
 export const MAX_ASSIGNMENT_BYTES = 1024 * 1024;
-
-/** The message on the trial subject is not a valid assignment (terminated, never retried). */
-export class InvalidAssignmentError extends Error {
-  override readonly name = "InvalidAssignmentError";
-}
 
 /**
  * Decodes and validates a TrialAssignment; the only place the worker meets generated types.

@@ -3,24 +3,8 @@ import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/trans
 import { readFileSync } from "node:fs";
 import { natsServers, TRIALS_CONSUMER, TRIALS_STREAM } from "@prunesweep/proto";
 import type { Logger, NatsOptions } from "@prunesweep/proto";
-
-/** One delivery of a trial assignment, leased to this worker until ack/nak/term. */
-export interface TrialLease {
-  readonly data: Uint8Array;
-  /** 1-based delivery count of this message: the attempt number. */
-  readonly deliveryCount: number;
-  readonly streamSequence: number;
-  /** When the coordinator published the assignment (server timestamp). */
-  readonly publishedAtMs: number;
-  /** Extends the lease (JetStream `working()`). */
-  heartbeat(): void;
-  /** Removes the message: the coordinator has recorded the final result. */
-  ack(): Promise<void>;
-  /** Redelivers after `delayMs` (JetStream `nak`). */
-  retryLater(delayMs: number): void;
-  /** Removes the message without success (JetStream `term`): invalid or given up. */
-  reject(): void;
-}
+import { UnreachableError } from "../errors.js";
+import type { TrialLease, TrialSource } from "../trial-source.js";
 
 /** How to reach and authenticate to NATS. */
 export type WorkerNatsOptions = NatsOptions & { readonly connectTimeoutMs: number };
@@ -42,7 +26,7 @@ export async function connectWorkerNats(o: WorkerNatsOptions): Promise<NatsConne
       ...(o.credsFile !== undefined && { authenticator: credsAuthenticator(readFileSync(o.credsFile)) }),
     });
   } catch (err) {
-    throw new Error(`cannot reach NATS at ${o.url}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new UnreachableError(`cannot reach NATS at ${o.url}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }
 
@@ -50,7 +34,7 @@ export async function connectWorkerNats(o: WorkerNatsOptions): Promise<NatsConne
  * Pulls assignments one at a time from the single shared durable consumer. `next()` waits
  * for the consumer to exist (the coordinator creates it) and long-polls for a message.
  */
-export class NatsTrialSource {
+export class NatsTrialSource implements TrialSource {
   private consumer: Consumer | undefined;
   private closed = false;
 

@@ -3,7 +3,7 @@
  * {@link pretrainKey}, else by pretraining once per key across every worker sharing the store
  * (claim or wait, {@link PretrainedStore.getOrCreate}).
  */
-import { pretrainKey } from "../artifacts/pretrain-key.js";
+import { pretrainKey } from "./pretrain-key.js";
 import type { PretrainedResult, PretrainedSource, PretrainedStore } from "../artifacts/pretrained-store.js";
 import { WeightsMismatchError, throwIfAborted } from "../errors.js";
 import { Rng } from "../data/rng.js";
@@ -12,7 +12,7 @@ import { evaluateAccuracy } from "../metrics/accuracy.js";
 import type { Net } from "../models/net.js";
 import { buildModel } from "../models/registry.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
-import { createOptimizer, trainEpoch } from "./train.js";
+import { createOptimizer, trainEpoch } from "../training/train.js";
 import type { WorkerTask } from "./types.js";
 
 /** Logging and cancellation for pretraining. */
@@ -38,7 +38,7 @@ export interface PretrainedWeightsInfo {
  * Trains a freshly initialised model of `task` for `task.pretrain.epochs` epochs and returns
  * its weights (meta: `valAccuracy`, `epochs`, `wallMs`). Disposes everything it creates.
  */
-export async function pretrainWeights(task: WorkerTask, data: Dataset, hooks: PretrainHooks): Promise<SerializedWeights> {
+async function pretrainWeights(task: WorkerTask, data: Dataset, hooks: PretrainHooks): Promise<SerializedWeights> {
   const started = performance.now();
   const { epochs, optimizer: optName, learningRate, batchSize } = task.pretrain;
   const net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits);

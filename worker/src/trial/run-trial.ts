@@ -15,7 +15,7 @@ import { TrialAbortedError, isRetryable, serializeError, throwIfAborted } from "
 import { collectTrialMetrics } from "../metrics/trial-metrics.js";
 import type { Net } from "../models/net.js";
 import { buildModel } from "../models/registry.js";
-import { disposeMasks, type Masks } from "../pruning/masks.js";
+import { disposeMasks, type Masks } from "../training/masks.js";
 import { resolveTrialParams } from "../pruning/params.js";
 import { loadPretrained } from "./pretrain.js";
 import { ensureWasmConvTraining } from "./wasm-conv-grad.js";

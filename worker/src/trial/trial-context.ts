@@ -10,11 +10,11 @@ import { measureModel } from "../metrics/model-metrics.js";
 import type { Net } from "../models/net.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
 import type { FineTuneOptions, FineTuneResult, FineTuneSettings, PruningContext } from "../pruning/pruning-method.js";
-import { createOptimizer, trainEpoch } from "./train.js";
+import { createOptimizer, trainEpoch } from "../training/train.js";
 import type { StepDecision, TrialHooks } from "./types.js";
 
 /** Step and wall-clock limits of a trial (0 = unlimited). */
-export interface TrialBudget {
+interface TrialBudget {
   /** Cap on progress steps (fine-tune epochs over all phases). */
   readonly maxSteps: number;
   /** Wall-clock cap measured from `startedAt`; checked at epoch boundaries. */

@@ -1,4 +1,8 @@
 import type { DatasetSource, PlainParam, TaskConfig } from "@prunesweep/proto";
+import type { SerializedError } from "../errors.js";
+import type { StepDecision } from "../pruning/pruning-method.js";
+
+export type { StepDecision };
 
 export type { DatasetSource };
 
@@ -17,8 +21,6 @@ export interface TrialRequest {
   readonly budget: { readonly maxSteps: number; readonly maxWallMs: number };
 }
 
-export type StepDecision = "continue" | "stop";
-
 /** What the runner may call while a trial runs. */
 export interface TrialHooks {
   /** Aborted on SIGTERM or a coordinator cancel; checked at every step boundary. */
@@ -30,12 +32,6 @@ export interface TrialHooks {
   progress(step: number, phase: string, metrics: Readonly<Record<string, number>>): Promise<StepDecision>;
   /** Structured log line. */
   log(message: string, fields?: Readonly<Record<string, unknown>>): void;
-}
-
-/** Serialized error: crosses process boundaries by name, never by instanceof. */
-export interface SerializedError {
-  readonly name: string;
-  readonly message: string;
 }
 
 /** How a trial attempt ended. Control flow, not exceptions. */

@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import { AUTO_TIERS, describeTiers, selectBackend } from "../../src/backend/select-backend.js";
 import { loadWorkerConfig } from "../../src/config.js";
 import { listVulkanIcds, findLibVulkan, vulkanDiagnosis } from "../../src/backend/webgpu.js";
-import { BackendUnavailableError, WebGpuUnavailableError, isRetryable } from "../../src/errors.js";
-import { decodeAssignment, InvalidAssignmentError } from "../../src/transport/convert.js";
+import { BackendUnavailableError, InvalidAssignmentError, WebGpuUnavailableError, isRetryable } from "../../src/errors.js";
+import { decodeAssignment } from "../../src/transport/convert.js";
 
 // Dawn really runs here; point the Vulkan loader at no driver so that no adapter exists even
 // on a machine with a Vulkan ICD installed (the loader reads this when Dawn starts).

@@ -12,7 +12,7 @@ import { loadDataset } from "../../src/data/load-dataset.js";
 import { Rng } from "../../src/data/rng.js";
 import { splitOf } from "../../src/data/types.js";
 import { buildModel } from "../../src/models/registry.js";
-import { createOptimizer, trainEpoch } from "../../src/trial/train.js";
+import { createOptimizer, trainEpoch } from "../../src/training/train.js";
 import { runTrial } from "../../src/trial/run-trial.js";
 import type { WorkerTask } from "../../src/trial/types.js";
 import { fakeHooks } from "../helpers.js";

@@ -1,11 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { canonicalJson, decodeWeights, encodeWeights, pretrainKey } from "../../src/artifacts/index.js";
+import { decodeWeights, encodeWeights } from "../../src/artifacts/index.js";
 import { selectBackend } from "../../src/backend/select-backend.js";
 import { isRetryable, UnknownModelError } from "../../src/errors.js";
 import { MODEL_NAMES } from "@prunesweep/proto";
 import { buildModel } from "../../src/models/registry.js";
-import { syntheticTask } from "../helpers.js";
 
 beforeAll(async () => {
   await selectBackend("wasm");
@@ -60,16 +59,5 @@ describe("buildModel", () => {
     const other = buildModel("mlp", { hidden: [7] }, [4], 3, 1);
     expect(() => other.setWeights(w)).toThrow(/shape/);
     [a, b, other].forEach((n) => n.dispose());
-  });
-});
-
-describe("pretrainKey", () => {
-  it("is stable under key order and changes with the pretrain config", () => {
-    const t = syntheticTask();
-    const reordered = { ...syntheticTask(), pretrain: { batchSize: 32, learningRate: 0.01, optimizer: "adam", epochs: 2 } };
-    expect(pretrainKey(reordered)).toBe(pretrainKey(t));
-    expect(pretrainKey({ ...t, pretrain: { ...t.pretrain, epochs: 3 } })).not.toBe(pretrainKey(t));
-    expect(pretrainKey({ ...t, backend: "cpu" })).toBe(pretrainKey(t));
-    expect(canonicalJson({ b: 1, a: [1, { d: 2, c: 3 }] })).toBe('{"a":[1,{"c":3,"d":2}],"b":1}');
   });
 });

@@ -10,9 +10,9 @@ import type { ExitCost } from "../../src/metrics/model-metrics.js";
 import type { Net } from "../../src/models/net.js";
 import { buildModel } from "../../src/models/registry.js";
 import { earlyExitMethod } from "../../src/pruning/early-exit.js";
-import type { Masks } from "../../src/pruning/masks.js";
-import { disposeMasks } from "../../src/pruning/masks.js";
-import { createOptimizer, trainEpoch } from "../../src/trial/train.js";
+import type { Masks } from "../../src/training/masks.js";
+import { disposeMasks } from "../../src/training/masks.js";
+import { createOptimizer, trainEpoch } from "../../src/training/train.js";
 import { TrialPruningContext } from "../../src/trial/trial-context.js";
 import { fakeHooks, syntheticTask } from "../helpers.js";
 

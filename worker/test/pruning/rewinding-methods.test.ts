@@ -13,13 +13,13 @@ import { splitOf, type Dataset } from "../../src/data/types.js";
 import { buildModel } from "../../src/models/registry.js";
 import type { Net } from "../../src/models/net.js";
 import { computeMagnitudeMasks } from "../../src/pruning/magnitude.js";
-import { disposeMasks, type Masks } from "../../src/pruning/masks.js";
+import { disposeMasks, type Masks } from "../../src/training/masks.js";
 import { lotteryTicketMethod } from "../../src/pruning/lottery-ticket.js";
 import { oneShotMethod } from "../../src/pruning/one-shot.js";
 import { resolveTrialParams } from "../../src/pruning/params.js";
 import { pqiRiseStop, sapMethod } from "../../src/pruning/sap.js";
 import { runPruningRounds, weightDecayLoss, type RoundRecord } from "../../src/pruning/schedule-rounds.js";
-import { createOptimizer, crossEntropyLoss, trainEpoch } from "../../src/trial/train.js";
+import { createOptimizer, crossEntropyLoss, trainEpoch } from "../../src/training/train.js";
 import { TrialPruningContext } from "../../src/trial/trial-context.js";
 import { runTrial } from "../../src/trial/run-trial.js";
 import { fakeHooks, syntheticTask, trialRequest } from "../helpers.js";
@@ -313,7 +313,7 @@ describe("masks and memory", () => {
       { sparsity: 0.7, "magnitude.weightDecay": 1e-3, "finetune.epochs": 1 },
     ];
     for (const params of cases) {
-      const out = await runTrial(trialRequest(params, { trialId: String(params.method) }), fakeHooks(), { pretrained: store });
+      const out = await runTrial(trialRequest(params, { trialId: String(params["method"]) }), fakeHooks(), { pretrained: store });
       expect(out.kind, JSON.stringify(params)).toBe("completed");
       expect(tf.memory().numTensors, JSON.stringify(params)).toBe(before);
     }

@@ -14,7 +14,7 @@ import { attachGates, exportGates } from "../../src/models/gating.js";
 import type { Net } from "../../src/models/net.js";
 import { buildModel } from "../../src/models/registry.js";
 import { layerPruneMethod } from "../../src/pruning/layerprune.js";
-import { createOptimizer, trainEpoch } from "../../src/trial/train.js";
+import { createOptimizer, trainEpoch } from "../../src/training/train.js";
 import { TrialPruningContext } from "../../src/trial/trial-context.js";
 import { ensureWasmConvTraining } from "../../src/trial/wasm-conv-grad.js";
 import { fakeHooks } from "../helpers.js";

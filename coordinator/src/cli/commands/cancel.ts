@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { OperatorFlags } from "../../config.js";
-import { addCoordinatorOptions, printJson, withClient } from "../operator.js";
+import { addCoordinatorOptions, printJson, withClient } from "./operator.js";
 import { addJson } from "./shared.js";
 import { campaignLine } from "./status.js";
 

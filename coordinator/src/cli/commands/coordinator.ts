@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { loadCoordinatorConfig, type CoordinatorFlags } from "../../config.js";
 import { startCoordinatorService } from "../../service.js";
-import { createPinoLogger } from "../pino-logger.js";
+import { createPinoLogger } from "../local/pino-logger.js";
 import { addLogLevel, addNatsOptions } from "./shared.js";
 
 /** `prunesweep coordinator`: the long-running service. Drains on SIGTERM/SIGINT and exits 0. */
@@ -36,7 +36,7 @@ export function registerCoordinatorCommand(program: Command): void {
     if (svc.http) process.stdout.write(`dashboard at ${svc.http.url} (also ${svc.http.url}metrics and ${svc.http.url}healthz)\n`);
     if (opts.spec) {
       const r = await svc.coordinator.submit(readFileSync(opts.spec, "utf8"), opts.spec);
-      process.stdout.write(`submitted campaign ${r.campaignId}\n`);
+      process.stdout.write(`submitted campaign ${r.id}\n`);
     }
     const signal = await new Promise<string>((res) => {
       process.once("SIGTERM", () => res("SIGTERM"));

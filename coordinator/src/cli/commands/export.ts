@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import type { OperatorFlags } from "../../config.js";
 import { EXPORT_FORMATS, exportCampaign, type ExportFormat } from "../../report/exports.js";
-import { addCoordinatorOptions, loadCampaign } from "../operator.js";
+import { addCoordinatorOptions, loadCampaign } from "./operator.js";
 
 /** `prunesweep export <out-dir|campaign> --format csv|json|optuna-journal`. */
 export function registerExportCommand(program: Command): Command {

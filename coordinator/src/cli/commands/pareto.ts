@@ -1,8 +1,8 @@
 import { CommanderError, Option, type Command } from "commander";
 import type { OperatorFlags } from "../../config.js";
-import { objectivesOf } from "../../report/campaign-data.js";
+import { objectivesOf } from "../../results/results-file.js";
 import { extractPareto, paretoCsv, paretoJson, paretoText, parseObjectiveList } from "../../report/pareto-extract.js";
-import { addCoordinatorOptions, loadCampaign, printJson } from "../operator.js";
+import { addCoordinatorOptions, loadCampaign, printJson } from "./operator.js";
 import { EXIT_USAGE } from "./shared.js";
 
 interface ParetoFlags extends OperatorFlags {
@@ -31,7 +31,7 @@ export function registerParetoCommand(program: Command): Command {
     const { results } = await loadCampaign(target, opts);
     let objectives;
     try {
-      objectives = opts.objectives ? parseObjectiveList(opts.objectives, objectivesOf(results)) : objectivesOf(results);
+      objectives = opts.objectives ? parseObjectiveList(opts.objectives, objectivesOf(results)) : undefined;
     } catch (err) {
       throw new CommanderError(EXIT_USAGE, "usage", err instanceof Error ? err.message : String(err));
     }

@@ -2,7 +2,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { OperatorFlags } from "../../config.js";
 import { writeReport } from "../../report/html-report.js";
-import { addCoordinatorOptions, isPathLike, loadCampaign, printJson } from "../operator.js";
+import { addCoordinatorOptions, isPathLike, loadCampaign, printJson } from "./operator.js";
 import { addJson } from "./shared.js";
 import { existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";

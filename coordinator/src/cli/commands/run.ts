@@ -1,7 +1,7 @@
 import { CommanderError, type Command } from "commander";
 import type { NatsOptions } from "@prunesweep/proto";
 import type { LogLevel } from "../../logger.js";
-import { runLocal, type RunLocalOptions, type WorkerCommand } from "../run-local.js";
+import { runLocal, type RunLocalOptions, type WorkerCommand } from "../local/run-local.js";
 import { addLogLevel, addNatsOptions, EXIT_USAGE } from "./shared.js";
 
 interface RunFlags {

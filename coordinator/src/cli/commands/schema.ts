@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { campaignJsonSchema } from "../spec-json-schema.js";
+import { campaignJsonSchema } from "./spec-json-schema.js";
 
 /** `prunesweep schema`: the JSON Schema of the campaign spec, for editors. */
 export function registerSchemaCommand(program: Command): Command {

@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 
-export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"];
+const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"];
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 invalid input (spec or flags). */
 export const EXIT_OK = 0;

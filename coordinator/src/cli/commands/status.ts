@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import type { OperatorFlags } from "../../config.js";
-import { objectivesOf, type RemoteCampaignInfo, type ResultsFile } from "../../report/campaign-data.js";
-import { extractPareto, formatNumber, textTable } from "../../report/pareto-extract.js";
-import { computeSummary, countByState, formatDuration } from "../../report/summary.js";
-import { addCoordinatorOptions, loadCampaign, printJson, withClient } from "../operator.js";
+import { formatDuration } from "../../report/durations.js";
+import { formatNumber, textTable } from "../../report/pareto-extract.js";
+import { objectivesOf, resultsSummary, type RemoteCampaignInfo, type ResultsFile } from "../../results/results-file.js";
+import { addCoordinatorOptions, loadCampaign, printJson, withClient } from "./operator.js";
 import { addJson } from "./shared.js";
 
 /** One line per campaign: id, state, progress, front and hypervolume. */
@@ -14,8 +14,7 @@ export function campaignLine(c: RemoteCampaignInfo): string {
 }
 
 function statusOf(r: ResultsFile): Record<string, unknown> {
-  const front = extractPareto(r);
-  const compute = computeSummary(r.trials);
+  const { front, compute, counts } = resultsSummary(r);
   return {
     id: r.campaign.id,
     name: r.campaign.name,
@@ -24,11 +23,11 @@ function statusOf(r: ResultsFile): Record<string, unknown> {
     finishedAt: r.campaign.finishedAt ?? null,
     maxTrials: r.campaign.maxTrials ?? null,
     trials: r.trials.length,
-    counts: countByState(r.trials),
+    counts,
     objectives: objectivesOf(r),
     constraints: r.constraints,
-    front: front.rows.map((x) => x.trial.id),
-    knee: front.kneeId ?? null,
+    front: front.front.map((t) => t.id),
+    knee: front.knee ?? null,
     hypervolume: front.hypervolume,
     computeMs: compute.totalMs,
     savedByEarlyStoppingMs: compute.savedMs,
@@ -36,11 +35,8 @@ function statusOf(r: ResultsFile): Record<string, unknown> {
 }
 
 function statusText(r: ResultsFile, source: string): string {
-  const s = statusOf(r);
-  const counts = s["counts"] as Record<string, number>;
-  const front = extractPareto(r);
-  const knee = front.rows.find((x) => x.knee)?.trial;
-  const compute = computeSummary(r.trials);
+  const { counts, front, compute, definition } = resultsSummary(r);
+  const knee = front.front.find((t) => t.id === front.knee);
   return [
     `campaign ${r.campaign.id} (${r.campaign.name}) from ${source}: ${r.campaign.status}`,
     `trials: ${r.trials.length}${r.campaign.maxTrials ? ` of ${r.campaign.maxTrials}` : ""}; ${Object.entries(counts)
@@ -49,7 +45,7 @@ function statusText(r: ResultsFile, source: string): string {
     `objectives: ${objectivesOf(r)
       .map((o) => `${o.metric} (${o.direction})`)
       .join(", ")}${r.constraints.length ? `; constraints: ${r.constraints.join(", ")}` : ""}`,
-    `Pareto front: ${front.rows.length} trials, hypervolume ${front.hypervolume.toPrecision(6)}${knee ? `, knee trial ${knee.number} (${front.objectives.map((o) => `${o.metric} ${formatNumber(knee.metrics[o.metric])}`).join(", ")})` : ""}`,
+    `Pareto front: ${front.front.length} trials, hypervolume ${front.hypervolume.toPrecision(6)}${knee ? `, knee trial ${knee.number} (${definition.objectives.map((o) => `${o.metric} ${formatNumber(knee.metrics[o.metric])}`).join(", ")})` : ""}`,
     ...(compute.totalMs > 0 ? [`compute: ${formatDuration(compute.totalMs)}${compute.stoppedTrials ? `; saved by early stopping about ${formatDuration(compute.savedMs)}` : ""}`] : []),
     "",
   ].join("\n");

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { OperatorFlags } from "../../config.js";
-import type { RemoteCampaignInfo } from "../../report/campaign-data.js";
+import type { RemoteCampaignInfo } from "../../results/results-file.js";
 import { parseCampaignSpec } from "../../spec/index.js";
-import { addCoordinatorOptions, printJson, withClient } from "../operator.js";
+import { addCoordinatorOptions, printJson, withClient } from "./operator.js";
 import { addJson } from "./shared.js";
 import { campaignLine } from "./status.js";
 

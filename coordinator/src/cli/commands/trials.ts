@@ -1,11 +1,11 @@
 import { CommanderError, type Command } from "commander";
 import type { OperatorFlags } from "../../config.js";
 import { TRIAL_STATES } from "../../domain/trial.js";
-import { methodOf, objectivesOf, type ResultsFile, type ResultsTrial } from "../../report/campaign-data.js";
 import { trialsToCsv } from "../../report/exports.js";
 import { formatNumber, textTable } from "../../report/pareto-extract.js";
-import { costMetricsPresent } from "../../report/summary.js";
-import { addCoordinatorOptions, loadCampaign, printJson } from "../operator.js";
+import { objectivesOf, resultsSummary, type ResultsFile, type ResultsTrial } from "../../results/results-file.js";
+import { trialMethod } from "../../results/trial-method.js";
+import { addCoordinatorOptions, loadCampaign, printJson } from "./operator.js";
 import { addJson, EXIT_USAGE } from "./shared.js";
 
 interface TrialsFlags extends OperatorFlags {
@@ -20,12 +20,12 @@ interface TrialsFlags extends OperatorFlags {
 const usage = (msg: string): CommanderError => new CommanderError(EXIT_USAGE, "usage", msg);
 
 /** The sort key of a trial: number, state, attempts, wall, method, a metric, or `param.<name>`. */
-export function sortValue(t: ResultsTrial, key: string): number | string | boolean | undefined {
+function sortValue(t: ResultsTrial, key: string): number | string | boolean | undefined {
   if (key === "number") return t.number;
   if (key === "state") return t.state;
   if (key === "attempts") return t.attempts;
   if (key === "wall" || key === "wall_ms") return t.timings.wallMs;
-  if (key === "method") return methodOf(t);
+  if (key === "method") return trialMethod(t);
   if (key.startsWith("param.")) return t.params[key.slice("param.".length)];
   return t.metrics[key];
 }
@@ -39,7 +39,7 @@ export function selectTrials(r: ResultsFile, f: { state?: string; method?: strin
   const states = f.state ? f.state.split(",").map((s) => s.trim()) : [];
   for (const s of states) if (!(TRIAL_STATES as readonly string[]).includes(s)) throw usage(`--state: must be among ${TRIAL_STATES.join(", ")}; got "${s}"`);
   const methods = f.method ? f.method.split(",").map((s) => s.trim()) : [];
-  let rows = r.trials.filter((t) => (states.length === 0 || states.includes(t.state)) && (methods.length === 0 || methods.includes(methodOf(t))));
+  let rows = r.trials.filter((t) => (states.length === 0 || states.includes(t.state)) && (methods.length === 0 || methods.includes(trialMethod(t))));
   const [key = "number", dir] = (f.sort ?? "number").split(":");
   if (dir !== undefined && dir !== "asc" && dir !== "desc") throw usage(`--sort: direction must be asc or desc, got "${dir}"`);
   const objective = objectivesOf(r).find((o) => o.metric === key);
@@ -81,7 +81,7 @@ export function registerTrialsCommand(program: Command): Command {
     if (opts.json) return printJson(rows);
     if (opts.csv) return void process.stdout.write(trialsToCsv({ ...results, trials: rows }));
     const objs = objectivesOf(results).map((o) => o.metric);
-    const metrics = [...objs, ...costMetricsPresent(results).filter((m) => !objs.includes(m))];
+    const metrics = [...objs, ...resultsSummary(results).costMetrics.filter((m) => !objs.includes(m))];
     const params = [...new Set(rows.flatMap((t) => Object.keys(t.params)))].sort();
     const front = new Set(results.pareto);
     process.stdout.write(
@@ -91,7 +91,7 @@ export function registerTrialsCommand(program: Command): Command {
           String(t.number),
           t.state,
           front.has(t.id) ? (t.id === results.knee ? "knee" : "*") : "",
-          methodOf(t),
+          trialMethod(t),
           ...metrics.map((m) => formatNumber(t.metrics[m])),
           ...params.map((p) => formatNumber(t.params[p])),
           String(t.attempts),

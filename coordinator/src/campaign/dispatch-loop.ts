@@ -1,0 +1,141 @@
+import type { TrialSnapshot } from "../domain/trial.js";
+import type { CampaignContext } from "./context.js";
+import type { TrialDispatcher } from "./dispatcher.js";
+import { retryUntilDone } from "./retry.js";
+import type { SamplerDriver } from "./sampler-replay.js";
+import { step, type Step } from "./step.js";
+import { trialFailed } from "./trial-failed.js";
+
+/** Backoff of a failed publish: 200 ms doubling up to 10 s. */
+const DISPATCH_BACKOFF = { firstMs: 200, maxMs: 10_000 } as const;
+
+/**
+ * Keeps a campaign's trials flowing: creates trials until `budget.parallelism` are in flight
+ * or the budget is spent, publishes each once its creation is durable (retrying until the
+ * dispatcher takes it), finishes the campaign when nothing is left to run, enforces the
+ * wall-clock budget, and re-queues running trials whose worker went silent.
+ */
+export class DispatchLoop {
+  private exhausted = false;
+  private closed = false;
+  private wallTimer: NodeJS.Timeout | undefined;
+  /** Last time a worker message arrived per running trial (liveness; not persisted). */
+  private readonly lastSeen = new Map<string, number>();
+
+  constructor(
+    private readonly c: CampaignContext,
+    private readonly sampler: SamplerDriver,
+    private readonly dispatcher: TrialDispatcher,
+    /** Called once the CampaignFinished event is durable. */
+    private readonly onFinished: () => void,
+  ) {}
+
+  /**
+   * Arms the wall-clock budget (`cancel` is called when it runs out), publishes again the
+   * trials recorded but never started (a crash may have come between record and publish; the
+   * publish is idempotent by trial id), and fills the pipeline.
+   */
+  start(cancel: (reason: string) => void): Step<void> {
+    const { spec, state } = this.c;
+    if (spec.budget.maxWallMinutes > 0 && state.status === "running") {
+      const left = state.createdAt + spec.budget.maxWallMinutes * 60_000 - this.c.now();
+      this.wallTimer = setTimeout(() => cancel("budget.maxWallMinutes reached"), Math.max(0, left));
+      this.wallTimer.unref();
+    }
+    const redispatch = state
+      .inFlight()
+      .filter((t) => t.state === "waiting" && t.attempts === 0)
+      .map((t) => this.dispatch(t));
+    const now = this.c.now();
+    for (const t of state.inFlight()) if (t.state === "running") this.lastSeen.set(t.id, now);
+    return step(undefined, Promise.all([...redispatch, this.fill()]));
+  }
+
+  /**
+   * Creates trials until `parallelism` are in flight or the budget is spent; each is
+   * published once its TrialCreated event is durable. Records CampaignFinished when no trial
+   * is left in flight and none can be created. Resolves when those writes and publishes are done.
+   */
+  fill(): Promise<unknown> {
+    const { campaignId, spec, state, events, log } = this.c;
+    if (state.status !== "running" || this.closed) return Promise.resolve();
+    const { maxTrials, parallelism } = spec.budget;
+    const pending: Promise<unknown>[] = [];
+    while (!this.exhausted && state.trialCount < maxTrials && state.inFlightCount < parallelism) {
+      const number = state.trialCount;
+      const s = this.sampler.ask(number);
+      if (s.kind === "wait") break;
+      if (s.kind === "exhausted") {
+        this.exhausted = true;
+        log.info("sampler exhausted the search space", { campaign: campaignId, trials: number });
+        break;
+      }
+      const trialId = `${campaignId}-${String(number).padStart(5, "0")}`;
+      const created = events.record({ type: "TrialCreated", eventId: `${trialId}:created`, campaignId, trialId, number, params: s.params, at: this.c.now() });
+      const t = state.trial(trialId);
+      pending.push(created.then(() => this.dispatch(t)));
+    }
+    const spent = this.exhausted || state.trialCount >= maxTrials;
+    if (state.inFlightCount === 0 && (spent || state.trialCount > 0)) {
+      if (!spent) log.warn("sampler is waiting with no trial in flight; finishing", { campaign: campaignId });
+      const d = events.record({ type: "CampaignFinished", eventId: `${campaignId}:finished`, campaignId, at: this.c.now() });
+      this.stopTimers();
+      pending.push(d.then(() => this.onFinished()));
+    }
+    return Promise.all(pending);
+  }
+
+  /** Notes that a worker message for `trialId` arrived (heartbeats included). */
+  seen(trialId: string): void {
+    this.lastSeen.set(trialId, this.c.now());
+  }
+
+  /** Forgets the liveness of a trial whose attempt ended. */
+  forget(trialId: string): void {
+    this.lastSeen.delete(trialId);
+  }
+
+  /**
+   * Records running trials with no worker message for `staleAfterMs` as failed attempts
+   * (back to waiting): JetStream redelivers their assignment once the lease expires.
+   * The step's value is the ids marked stale.
+   */
+  failStale(staleAfterMs: number): Step<string[]> {
+    const { campaignId, state, events } = this.c;
+    const ids: string[] = [];
+    const writes: Promise<unknown>[] = [];
+    const now = this.c.now();
+    for (const t of state.inFlight()) {
+      if (t.state !== "running") continue;
+      const last = this.lastSeen.get(t.id) ?? t.startedAt ?? now;
+      if (now - last < staleAfterMs) continue;
+      ids.push(t.id);
+      this.lastSeen.delete(t.id);
+      writes.push(events.record(trialFailed(campaignId, t.id, t.attempts, `stale: no report for ${Math.round((now - last) / 1000)} s`, true, now)));
+    }
+    return step(ids, Promise.all(writes));
+  }
+
+  /** Stops the wall-clock timer. */
+  stopTimers(): void {
+    if (this.wallTimer) clearTimeout(this.wallTimer);
+    this.wallTimer = undefined;
+  }
+
+  /** Stops creating and publishing trials (coordinator shutdown) and the timers. */
+  close(): void {
+    this.closed = true;
+    this.stopTimers();
+  }
+
+  private dispatch(t: TrialSnapshot): Promise<void> {
+    const { campaignId, spec, log } = this.c;
+    return retryUntilDone(
+      () => this.dispatcher.dispatch({ campaignId, trialId: t.id, params: t.params, spec }),
+      DISPATCH_BACKOFF,
+      log,
+      "dispatch failed; retrying",
+      { trial: t.id },
+    );
+  }
+}

@@ -1,0 +1,40 @@
+/** Where a worker's trials train: in this thread, or in a long-lived worker_thread. */
+import type { PretrainedStore } from "./artifacts/pretrained-store.js";
+import { selectBackend, type SelectionLog } from "./backend/select-backend.js";
+import { runTrial } from "./trial/run-trial.js";
+import type { TrialHooks, TrialOutcome, TrialRequest } from "./trial/types.js";
+import type { TrialThread } from "./trial-thread/trial-thread.js";
+
+/**
+ * Runs trial attempts, one at a time. `run` never throws: failures come back as outcomes, and
+ * an aborted `hooks.signal` ends the attempt at its next step boundary as `aborted`.
+ */
+export interface TrialExecutor {
+  /**
+   * The tfjs backend a trial asking for `requested` gets here (named in the hello report); the
+   * first selection per preference is reported to `log` as one line.
+   * @throws BackendUnavailableError when an explicit backend cannot run here.
+   */
+  backend(requested: TrialRequest["task"]["backend"], log?: SelectionLog): Promise<string>;
+  run(request: TrialRequest, hooks: TrialHooks): Promise<TrialOutcome>;
+  /** Releases the executor (stops a training thread). */
+  close(): Promise<void>;
+}
+
+/** Trains in this thread (tests, benchmarks, `PRUNESWEEP_TRAIN_IN_THREAD=0`). */
+export function inProcessExecutor(pretrained: PretrainedStore): TrialExecutor {
+  return {
+    backend: async (requested, log) => (await selectBackend(requested, log)).backend,
+    run: (request, hooks) => runTrial(request, hooks, { pretrained }),
+    close: () => Promise.resolve(),
+  };
+}
+
+/** Trains in `thread`, so heartbeats and keepalives never wait for a kernel. */
+export function threadExecutor(thread: TrialThread, pretrained: PretrainedStore): TrialExecutor {
+  return {
+    backend: async (requested, log) => (await selectBackend(requested, log)).backend,
+    run: (request, hooks) => thread.run(request, hooks, { pretrained }),
+    close: () => thread.close(),
+  };
+}
