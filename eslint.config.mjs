@@ -6,7 +6,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
-const deepImports = { group: ["@prunesweep/*/src/*", "../../*/src/*"], message: "import packages through their public entry" };
+const deepImports = { group: ["@prunesweep/*/src/*", "../../*/src/*", "!../../../src/*"], message: "import packages through their public entry" };
 const transportOnly = {
   group: ["@nats-io/*", "@grpc/grpc-js", "@grpc/grpc-js/*"],
   message: "only src/transport/** may import NATS or gRPC libraries",

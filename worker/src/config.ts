@@ -129,6 +129,20 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
   return { ...cfg, ...defined };
 }
 
+/** Threads for the BLAS kernels: `--threads`, else PRUNESWEEP_THREADS; undefined: all cores. */
+export function parseThreads(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const v = flag ?? env["PRUNESWEEP_THREADS"];
+  if (v === undefined || v === "") return undefined;
+  return int(flag !== undefined ? "--threads" : "PRUNESWEEP_THREADS", v, 1, 1);
+}
+
+/** What picks the BLAS: PRUNESWEEP_BLAS (`off`, a library path, or unset for auto) and the threads. */
+export function loadBlasEnvironment(env: NodeJS.ProcessEnv = process.env): { setting?: string; threads?: number } {
+  const setting = env["PRUNESWEEP_BLAS"];
+  const threads = parseThreads(undefined, env);
+  return { ...(setting !== undefined && { setting }), ...(threads !== undefined && { threads }) };
+}
+
 /**
  * The environment that decides whether Dawn (the `webgpu` backend) finds a GPU: the Vulkan
  * loader's ICD overrides, the NVIDIA container toolkit's capabilities and the library path.

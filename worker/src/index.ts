@@ -45,4 +45,4 @@ export { splitOf } from "./data/types.js";
 export { Rng } from "./data/rng.js";
 export { trainEpoch, createOptimizer } from "./training/train.js";
 export { evaluateAccuracy } from "./metrics/accuracy.js";
-export { ensureWasmConvTraining } from "./trial/wasm-conv-grad.js";
+export { ensureWasmConvTraining } from "./backend/wasm-conv-grad.js";

@@ -5,16 +5,20 @@
  * a GPU (`@tensorflow/tfjs-node-gpu`, only when libtensorflow really sees a GPU device),
  * WebGPU on a hardware adapter (webgpu.ts), native TensorFlow on the CPU (tfjs-node-gpu
  * without a GPU, or `@tensorflow/tfjs-node`; both optionalDependencies whose install downloads
- * libtensorflow, so usually absent offline), WebAssembly (SIMD, single-threaded in Node), then
- * the pure-JS cpu backend. Every tier that is passed over says why, and the selection is
+ * libtensorflow, so usually absent offline), WebAssembly with the BLAS-backed kernels of blas/
+ * (a system CBLAS, `PRUNESWEEP_BLAS`), WebAssembly with its stock kernels (SIMD, single-threaded
+ * in Node), then the pure-JS cpu backend. Every tier that is passed over says why, and the selection is
  * logged as one line listing them. An explicit backend runs its tier alone and fails with that
  * reason. Every tfjs copy shares one global engine, so the rest of the worker may import
  * `@tensorflow/tfjs` statically; this module only decides and activates the backend.
  */
 import type { BackendName } from "@prunesweep/proto";
 import * as tf from "@tensorflow/tfjs";
-import { loadGpuEnvironment } from "../config.js";
+import { loadBlasEnvironment, loadGpuEnvironment } from "../config.js";
 import { BackendUnavailableError, WebGpuUnavailableError } from "../errors.js";
+import { installBlasKernels, uninstallBlasKernels } from "./blas/install.js";
+import { loadBlas, type BlasLibrary } from "./blas/library.js";
+import { ensureWasmConvTraining } from "./wasm-conv-grad.js";
 import { WEBGPU_BACKEND_PACKAGE, isNotInstalled, probeWebGpu, switchToWebGpu, unloadable } from "./webgpu.js";
 
 /** What the task may ask for (`task.backend`, proto's BACKEND_NAMES). */
@@ -38,12 +42,12 @@ export interface SelectedBackend {
   readonly backend: string;
   /** The npm package that provides it. */
   readonly package: string;
-  /** Whether conv2d gradients exist (false on wasm until its Conv2DBackpropFilter kernel is registered). */
-  readonly supportsConvTraining: boolean;
   /** Whether the backend runs on a GPU (tfjs-node-gpu with a GPU device, or a hardware WebGPU adapter). */
   readonly gpu: boolean;
   /** The device, where the backend names one (the WebGPU adapter). */
   readonly device?: string;
+  /** The BLAS behind the wasm kernels (tier `wasm-blas`): library and threads. */
+  readonly blas?: { readonly library: string; readonly path: string; readonly threads?: number };
   /** The tiers tried, in order, ending with the selected one. */
   readonly tiers: readonly TierAttempt[];
 }
@@ -63,7 +67,7 @@ export const AUTO_TIERS: readonly { readonly tier: string; readonly run: () => P
   { tier: "tensorflow-gpu", run: () => tensorflowTier("gpu") },
   { tier: "webgpu", run: () => webgpuTier(false) },
   { tier: "tensorflow-cpu", run: () => tensorflowTier("cpu") },
-  // A "wasm with BLAS kernels" tier belongs here, before plain wasm.
+  { tier: "wasm-blas", run: wasmBlasTier },
   { tier: "wasm", run: wasmTier },
   { tier: "cpu", run: cpuTier },
 ];
@@ -72,7 +76,7 @@ export const AUTO_TIERS: readonly { readonly tier: string; readonly run: () => P
 const EXPLICIT: Record<Exclude<BackendPreference, "auto">, { run: () => Promise<TierResult>; fail: (reason: string) => Error }> = {
   tensorflow: { run: () => tensorflowTier("any"), fail: (r) => new BackendUnavailableError(`backend "tensorflow" requested but ${r}`) },
   webgpu: { run: () => webgpuTier(true), fail: (r) => new WebGpuUnavailableError(`backend "webgpu" requested but ${r}`) },
-  wasm: { run: wasmTier, fail: (r) => new BackendUnavailableError(`backend "wasm" requested but ${r}`) },
+  wasm: { run: wasmAnyTier, fail: (r) => new BackendUnavailableError(`backend "wasm" requested but ${r}`) },
   cpu: { run: cpuTier, fail: (r) => new BackendUnavailableError(`backend "cpu" requested but ${r}`) },
 };
 
@@ -123,6 +127,8 @@ async function doSelect(pref: BackendPreference, log: SelectionLog | undefined):
       package: selected.package,
       gpu: selected.gpu,
       ...(selected.device !== undefined && { device: selected.device }),
+      ...(selected.blas !== undefined && { blas: selected.blas.library, blasThreads: selected.blas.threads }),
+      ...(selected.backend === "wasm" && selected.blas === undefined && { blas: `none, stock kernels: ${String(processBlas())}` }),
       tiers: describeTiers(tried),
     });
     return selected;
@@ -152,7 +158,7 @@ async function tensorflowTier(want: "gpu" | "cpu" | "any"): Promise<TierResult> 
   }
   if (want === "cpu" && native.gpu) return "native TensorFlow is on the GPU here (tier tensorflow-gpu)";
   const failed = await activate("tensorflow");
-  return failed ?? { tf, backend: "tensorflow", package: native.package, supportsConvTraining: true, gpu: native.gpu };
+  return failed ?? { tf, backend: "tensorflow", package: native.package, gpu: native.gpu };
 }
 
 /** WebGPU; a software adapter (lavapipe) only when asked for explicitly. */
@@ -161,9 +167,18 @@ async function webgpuTier(allowSoftware: boolean): Promise<TierResult> {
   if (typeof adapter === "string") return adapter;
   if (adapter.software && !allowSoftware) return `only a software adapter (${adapter.description}), slower than wasm; ask for backend "webgpu" to use it`;
   const failed = await switchToWebGpu();
-  return failed ?? { tf, backend: "webgpu", package: WEBGPU_BACKEND_PACKAGE, supportsConvTraining: true, gpu: !adapter.software, device: adapter.description };
+  return failed ?? { tf, backend: "webgpu", package: WEBGPU_BACKEND_PACKAGE, gpu: !adapter.software, device: adapter.description };
 }
 
+let blasLoad: BlasLibrary | string | undefined;
+
+/** The process's BLAS (loaded once), or why there is none. */
+function processBlas(): BlasLibrary | string {
+  blasLoad ??= loadBlas(loadBlasEnvironment());
+  return blasLoad;
+}
+
+/** The wasm backend with its stock kernels, plus the conv-training kernel it lacks. */
 async function wasmTier(): Promise<TierResult> {
   try {
     await import("@tensorflow/tfjs-backend-wasm");
@@ -171,12 +186,31 @@ async function wasmTier(): Promise<TierResult> {
     return unloadable(WASM_PACKAGE, err);
   }
   const failed = await activate("wasm");
-  return failed ?? { tf, backend: "wasm", package: WASM_PACKAGE, supportsConvTraining: false, gpu: false };
+  if (failed) return failed;
+  uninstallBlasKernels();
+  ensureWasmConvTraining();
+  return { tf, backend: "wasm", package: WASM_PACKAGE, gpu: false };
+}
+
+/** The wasm backend with the BLAS-backed kernels; skipped without a BLAS. */
+async function wasmBlasTier(): Promise<TierResult> {
+  const blas = processBlas();
+  if (typeof blas === "string") return blas;
+  const stock = await wasmTier();
+  if (typeof stock === "string") return stock;
+  installBlasKernels(blas);
+  return { ...stock, blas: { library: blas.name, path: blas.path, ...(blas.threads !== undefined && { threads: blas.threads }) } };
+}
+
+/** Explicit `wasm`: with BLAS kernels where a BLAS loads, else the stock ones. */
+async function wasmAnyTier(): Promise<TierResult> {
+  const fast = await wasmBlasTier();
+  return typeof fast === "string" ? wasmTier() : fast;
 }
 
 async function cpuTier(): Promise<TierResult> {
   const failed = await activate("cpu");
-  return failed ?? { tf, backend: "cpu", package: "@tensorflow/tfjs", supportsConvTraining: true, gpu: false };
+  return failed ?? { tf, backend: "cpu", package: "@tensorflow/tfjs", gpu: false };
 }
 
 /**

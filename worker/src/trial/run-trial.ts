@@ -18,7 +18,6 @@ import { buildModel } from "../models/registry.js";
 import { disposeMasks, type Masks } from "../training/masks.js";
 import { resolveTrialParams } from "../pruning/params.js";
 import { loadPretrained } from "./pretrain.js";
-import { ensureWasmConvTraining } from "./wasm-conv-grad.js";
 import { TrialPruningContext } from "./trial-context.js";
 import type { TrialHooks, TrialOutcome, TrialRequest } from "./types.js";
 
@@ -43,8 +42,6 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
     throwIfAborted(hooks.signal);
 
     const backend = await selectBackend(task.backend);
-    // Conv nets train on wasm too: supply its missing filter-gradient kernel.
-    if (backend.backend === "wasm") ensureWasmConvTraining();
     const data = await loadDataset({ source: task.dataset, split: task.split, seed: task.seed, maxTrainExamples: task.maxTrainExamples });
     net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits);
     const pre = await loadPretrained(net, task, data, deps.pretrained, hooks);
@@ -97,6 +94,7 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
       backend: backend.backend,
       backendPackage: backend.package,
       ...(backend.device !== undefined && { backendDevice: backend.device }),
+      ...(backend.blas !== undefined && { blas: backend.blas.library, blasThreads: backend.blas.threads }),
       macsPerLayer: net.macsPerLayer(),
       pretrain: { key: pre.key, cached: pre.cached, source: pre.source },
       dataset: { name: data.name, train: data.nTrain, validation: data.nVal, test: data.nTest },

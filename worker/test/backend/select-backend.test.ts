@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BACKEND_NAMES, TrialAssignment } from "@prunesweep/proto";
 import { describe, expect, it } from "vitest";
+import { loadBlas } from "../../src/backend/blas/library.js";
 import { AUTO_TIERS, describeTiers, selectBackend } from "../../src/backend/select-backend.js";
 import { loadWorkerConfig } from "../../src/config.js";
 import { listVulkanIcds, findLibVulkan, vulkanDiagnosis } from "../../src/backend/webgpu.js";
@@ -24,22 +25,25 @@ function installed(pkg: string): boolean {
 }
 
 const hasNative = installed("@tensorflow/tfjs-node") || installed("@tensorflow/tfjs-node-gpu");
+const blas = loadBlas({ setting: process.env["PRUNESWEEP_BLAS"] ?? "" });
+const wasmTier = typeof blas === "string" ? "wasm" : "wasm-blas";
 
 describe("selectBackend", () => {
-  it("tries tensorflow GPU, webgpu, tensorflow CPU, wasm, cpu in that order", () => {
-    expect(AUTO_TIERS.map((t) => t.tier)).toEqual(["tensorflow-gpu", "webgpu", "tensorflow-cpu", "wasm", "cpu"]);
+  it("tries tensorflow GPU, webgpu, tensorflow CPU, wasm with BLAS, wasm, cpu in that order", () => {
+    expect(AUTO_TIERS.map((t) => t.tier)).toEqual(["tensorflow-gpu", "webgpu", "tensorflow-cpu", "wasm-blas", "wasm", "cpu"]);
   });
 
   it("auto skips webgpu without an adapter, says why for every tier, and memoises", async () => {
     const lines: { msg: string; fields: Readonly<Record<string, unknown>> }[] = [];
     const a = await selectBackend("auto", (msg, fields) => lines.push({ msg, fields }));
     expect(a.backend).toBe(hasNative ? "tensorflow" : "wasm");
-    expect(a.supportsConvTraining).toBe(a.backend !== "wasm");
+    if (a.backend === "wasm") expect(a.tf.getKernel("Conv2DBackpropFilter", "wasm")).toBeDefined();
     expect(a.gpu).toBe(false);
     expect(a.tf.getBackend()).toBe(a.backend);
     const order = AUTO_TIERS.map((t) => t.tier);
     expect(a.tiers.map((t) => t.tier)).toEqual(order.slice(0, a.tiers.length));
-    expect(a.tiers.at(-1)).toEqual({ tier: hasNative ? "tensorflow-cpu" : "wasm" });
+    expect(a.tiers.at(-1)).toEqual({ tier: hasNative ? "tensorflow-cpu" : wasmTier });
+    if (!hasNative) expect(a.blas?.library).toBe(typeof blas === "string" ? undefined : blas.name);
     const webgpu = a.tiers.find((t) => t.tier === "webgpu");
     expect(webgpu?.skipped).toMatch(/^no adapter \(/);
     expect(webgpu?.skipped).toContain("VK_DRIVER_FILES/VK_ICD_FILENAMES=");

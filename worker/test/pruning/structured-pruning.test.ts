@@ -16,7 +16,7 @@ import { buildModel } from "../../src/models/registry.js";
 import { layerPruneMethod } from "../../src/pruning/layerprune.js";
 import { createOptimizer, trainEpoch } from "../../src/training/train.js";
 import { TrialPruningContext } from "../../src/trial/trial-context.js";
-import { ensureWasmConvTraining } from "../../src/trial/wasm-conv-grad.js";
+import { ensureWasmConvTraining } from "../../src/backend/wasm-conv-grad.js";
 import { fakeHooks } from "../helpers.js";
 
 /** 8x8 single-channel images (synthetic clusters) and flat 8-feature data. */

@@ -1,0 +1,47 @@
+/**
+ * Puts the BLAS-backed kernels on the wasm backend through tf.registerKernel (the public
+ * extension point), keeping the kernels they replace to fall back on (non-float inputs, layouts
+ * they do not cover) and to restore with {@link uninstallBlasKernels}.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { BlasLibrary } from "./library.js";
+import { batchMatMulKernel, fusedMatMulKernel } from "./matmul.js";
+
+type StockKernel = (args: unknown) => tf.TensorInfo | tf.TensorInfo[];
+type KernelMaker = (blas: BlasLibrary, stock: StockKernel | undefined) => unknown;
+
+const KERNELS: Readonly<Record<string, KernelMaker>> = {
+  BatchMatMul: (blas, stock) => batchMatMulKernel(blas.sgemm, stock),
+  _FusedMatMul: (blas, stock) => fusedMatMulKernel(blas.sgemm, stock),
+};
+
+/** The kernels replaced, by name (undefined: there was none), while BLAS kernels are installed. */
+let replaced: Map<string, tf.KernelConfig | undefined> | undefined;
+let installedFor: BlasLibrary | undefined;
+
+/** Registers the BLAS kernels for `wasm` (idempotent per library). */
+export function installBlasKernels(blas: BlasLibrary): void {
+  if (installedFor === blas) return;
+  uninstallBlasKernels();
+  const saved = new Map<string, tf.KernelConfig | undefined>();
+  for (const [kernelName, make] of Object.entries(KERNELS)) {
+    const stock = tf.getKernel(kernelName, "wasm");
+    saved.set(kernelName, stock);
+    if (stock) tf.unregisterKernel(kernelName, "wasm");
+    const fallback = stock ? (args: unknown) => stock.kernelFunc(args as Parameters<tf.KernelFunc>[0]) : undefined;
+    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: make(blas, fallback) as tf.KernelFunc });
+  }
+  replaced = saved;
+  installedFor = blas;
+}
+
+/** Puts the replaced kernels back (no-op when none are installed). */
+export function uninstallBlasKernels(): void {
+  if (!replaced) return;
+  for (const [kernelName, stock] of replaced) {
+    tf.unregisterKernel(kernelName, "wasm");
+    if (stock) tf.registerKernel(stock);
+  }
+  replaced = undefined;
+  installedFor = undefined;
+}
