@@ -5,14 +5,17 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BlasLibrary } from "./library.js";
-import { batchMatMulKernel, fusedMatMulKernel } from "./matmul.js";
-
-type StockKernel = (args: unknown) => tf.TensorInfo | tf.TensorInfo[];
+import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, fusedConv2dKernel } from "./conv.js";
+import { batchMatMulKernel, fusedMatMulKernel, type StockKernel } from "./matmul.js";
 type KernelMaker = (blas: BlasLibrary, stock: StockKernel | undefined) => unknown;
 
 const KERNELS: Readonly<Record<string, KernelMaker>> = {
   BatchMatMul: (blas, stock) => batchMatMulKernel(blas.sgemm, stock),
   _FusedMatMul: (blas, stock) => fusedMatMulKernel(blas.sgemm, stock),
+  Conv2D: (blas, stock) => conv2dKernel(blas.sgemm, stock),
+  FusedConv2D: (blas, stock) => fusedConv2dKernel(blas.sgemm, stock),
+  Conv2DBackpropInput: (blas, stock) => conv2dBackpropInputKernel(blas.sgemm, stock),
+  Conv2DBackpropFilter: (blas, stock) => conv2dBackpropFilterKernel(blas.sgemm, stock),
 };
 
 /** The kernels replaced, by name (undefined: there was none), while BLAS kernels are installed. */

@@ -8,10 +8,10 @@ import * as tf from "@tensorflow/tfjs";
 import type { Sgemm } from "./library.js";
 import { broadcastIndexer, size, view, type KernelArgs, type WasmBackend } from "./heap.js";
 
-type Activation = "linear" | "relu" | "relu6" | "elu" | "sigmoid" | "leakyrelu" | "prelu";
+export type Activation = "linear" | "relu" | "relu6" | "elu" | "sigmoid" | "leakyrelu" | "prelu";
 
 /** Adds the bias and applies the activation in place; the tensors broadcast to `shape`. */
-function biasActivation(
+export function biasActivation(
   backend: WasmBackend,
   out: tf.TensorInfo,
   bias: tf.TensorInfo | undefined,
@@ -120,19 +120,17 @@ function matMul(sgemm: Sgemm, backend: WasmBackend, a: tf.TensorInfo, b: tf.Tens
   return out;
 }
 
-type StockKernel = (args: unknown) => tf.TensorInfo | tf.TensorInfo[];
+/** A kernel these replace (the fallback). */
+export type StockKernel = (args: unknown) => tf.TensorInfo | tf.TensorInfo[];
 
-interface FusedMatMulInputs {
-  readonly a: tf.TensorInfo;
-  readonly b: tf.TensorInfo;
-  readonly bias?: tf.TensorInfo;
-  readonly preluActivationWeights?: tf.TensorInfo;
+/** The extra inputs and attributes of the fused ops. */
+export interface Fused<I, A> {
+  readonly inputs: I & { readonly bias?: tf.TensorInfo; readonly preluActivationWeights?: tf.TensorInfo };
+  readonly attrs: A & { readonly activation?: Activation; readonly leakyreluAlpha?: number };
 }
 
-interface FusedMatMulAttrs extends MatMulAttrs {
-  readonly activation?: Activation;
-  readonly leakyreluAlpha?: number;
-}
+type FusedMatMulInputs = Fused<{ a: tf.TensorInfo; b: tf.TensorInfo }, MatMulAttrs>["inputs"];
+type FusedMatMulAttrs = Fused<{ a: tf.TensorInfo; b: tf.TensorInfo }, MatMulAttrs>["attrs"];
 
 const allFloat = (...ts: (tf.TensorInfo | undefined)[]): boolean => ts.every((t) => t === undefined || t.dtype === "float32");
 

@@ -5,6 +5,7 @@ import { expect } from "vitest";
 import { installBlasKernels } from "../../../src/backend/blas/install.js";
 import { loadBlas, type BlasLibrary } from "../../../src/backend/blas/library.js";
 
+tf.enableProdMode();
 const loaded = loadBlas({ setting: process.env["PRUNESWEEP_BLAS"] ?? "", threads: 2 });
 
 /** The BLAS, or why there is none (tests skip then: CI installs libopenblas0-pthread). */

@@ -1,0 +1,40 @@
+import * as tf from "@tensorflow/tfjs";
+import { describe, it } from "vitest";
+import { blas, expectAgreement } from "./agree.js";
+
+type Pad = "valid" | "same" | [[number, number], [number, number], [number, number], [number, number]];
+
+const cases: { name: string; x: number[]; f: number[]; stride: number | [number, number]; pad: Pad }[] = [
+  { name: "LeNet-5 first conv (1 channel, 5×5, same)", x: [4, 28, 28, 1], f: [5, 5, 1, 6], stride: 1, pad: "same" },
+  { name: "LeNet-5 second conv (valid)", x: [3, 14, 14, 6], f: [5, 5, 6, 16], stride: 1, pad: "valid" },
+  { name: "ResNet 3×3 stride 2 same", x: [2, 9, 9, 8], f: [3, 3, 8, 12], stride: 2, pad: "same" },
+  { name: "1×1 projection stride 2", x: [2, 8, 8, 4], f: [1, 1, 4, 6], stride: 2, pad: "valid" },
+  { name: "1×1 pointwise", x: [1, 5, 5, 7], f: [1, 1, 7, 3], stride: 1, pad: "valid" },
+  { name: "batch 1, odd sizes, unequal strides", x: [1, 11, 7, 3], f: [3, 2, 3, 5], stride: [2, 3], pad: "same" },
+  { name: "explicit padding", x: [2, 6, 5, 2], f: [3, 3, 2, 4], stride: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+];
+
+describe.skipIf(!blas)("BLAS conv kernels on wasm agree with the cpu backend (forward, input and filter gradients)", () => {
+  for (const c of cases) {
+    it(c.name, async () => {
+      await expectAgreement((x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.stride, c.pad), [
+        { shape: c.x, seed: 11 },
+        { shape: c.f, seed: 12 },
+      ]);
+    });
+  }
+
+  it("fused conv2d with bias and activations", async () => {
+    for (const activation of ["linear", "relu", "relu6", "elu", "sigmoid", "leakyrelu"] as const) {
+      await expectAgreement(
+        (x, f, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 2, pad: "same", bias: b, activation, leakyreluAlpha: 0.1 }),
+        [
+          { shape: [2, 7, 7, 3], seed: 13 },
+          { shape: [3, 3, 3, 4], seed: 14 },
+          { shape: [4], seed: 15 },
+        ],
+        activation === "linear" || activation === "relu" ? [0, 1, 2] : [],
+      );
+    }
+  });
+});
