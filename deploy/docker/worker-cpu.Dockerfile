@@ -31,7 +31,7 @@ RUN npm run build && npm prune --omit=dev
 # ---- runtime ----
 FROM ${NODE_IMAGE}
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini \
+ && apt-get install -y --no-install-recommends tini libopenblas0-pthread \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 prunesweep \
  && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin prunesweep

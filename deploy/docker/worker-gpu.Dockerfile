@@ -49,7 +49,7 @@ RUN npm run build && npm prune --omit=dev
 FROM ${CUDA_IMAGE}
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini ca-certificates libvulkan1 libglvnd0 libegl1 libgl1 libxext6 libx11-6 \
+ && apt-get install -y --no-install-recommends tini ca-certificates libopenblas0-pthread libvulkan1 libglvnd0 libegl1 libgl1 libxext6 libx11-6 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 prunesweep \
  && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin prunesweep \

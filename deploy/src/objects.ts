@@ -298,6 +298,7 @@ function workerObjects(ctx: Ctx<Values>, c: Common): Resource[] {
             ...c.natsEnv,
             { name: "PRUNESWEEP_WORKER_ID", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
             { name: "TF_FORCE_GPU_ALLOW_GROWTH", value: "true" },
+            { name: "PRUNESWEEP_THREADS", value: `${wv.threads}` },
             // With graphics the NVIDIA container toolkit mounts the Vulkan ICD that the webgpu backend needs.
             { name: "NVIDIA_DRIVER_CAPABILITIES", value: wv.nvidiaDriverCapabilities },
             { name: "CUDA_CACHE_PATH", value: wv.cudaCache.path },

@@ -77,6 +77,7 @@ export interface Values {
     maxTrials: number;
     logLevel: LogLevel;
     backend: BackendName;
+    threads: number;
     nvidiaDriverCapabilities: string;
     resources: IIoK8sApiCoreV1ResourceRequirements;
     nodeSelector: Record<string, string>;
@@ -153,6 +154,7 @@ export const DEFAULT_VALUES: Values = {
     maxTrials: 0,
     logLevel: "info",
     backend: "auto",
+    threads: 2,
     nvidiaDriverCapabilities: "compute,utility,graphics",
     resources: { requests: { cpu: "2", memory: "8Gi" }, limits: { memory: "16Gi", "nvidia.com/gpu": 1 } },
     nodeSelector: { "nvidia.com/gpu.present": "true" },
@@ -274,6 +276,7 @@ export const VALUE_DOCS: Readonly<Record<string, string>> = {
   "worker.maxTrials": "--max-trials: exit after this many trials (0 = until stopped). ScaledJob pods always run 1. CLI default 0.",
   "worker.logLevel": "--log-level. CLI default info.",
   "worker.backend": "--backend: what a task's `backend: auto` means on these workers. auto walks tensorflow-gpu (tfjs-node-gpu with\na GPU device), webgpu (Dawn on Vulkan), tensorflow-cpu, wasm, cpu and logs why each tier was skipped; or pin one of\ntensorflow | webgpu | wasm | cpu. A task naming a backend explicitly is not affected. CLI default auto.",
+  "worker.threads": "PRUNESWEEP_THREADS: threads of the BLAS behind the wasm-blas backend tier (one worker per pod: match\nresources.requests.cpu).",
   "worker.nvidiaDriverCapabilities": "NVIDIA_DRIVER_CAPABILITIES of the worker container. The NVIDIA container toolkit mounts the driver's\nVulkan ICD (nvidia_icd.json and its libraries) only with graphics, and the webgpu backend needs it; compute and\nutility serve CUDA and nvidia-smi.",
   "worker.resources": "Container resources. GPUs go in limits only (nvidia.com/gpu), one per worker.",
   "worker.nodeSelector": "Node selector; nvidia.com/gpu.present is set by GPU Feature Discovery / the GPU Operator.\nPin a model with nvidia.com/gpu.product.",

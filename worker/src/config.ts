@@ -38,6 +38,8 @@ export interface WorkerConfig {
   readonly trainInThread: boolean;
   /** The backend a task's `backend: auto` runs on here (`auto`: the worker walks its tiers). @default "auto" */
   readonly backend: BackendName;
+  /** BLAS threads (`--threads`, PRUNESWEEP_THREADS); undefined: all cores. */
+  readonly threads?: number;
 }
 
 export const DEFAULT_WORKER_CONFIG = {
@@ -72,6 +74,7 @@ export interface WorkerFlags {
   readonly shutdownDeadlineMs?: string;
   readonly logLevel?: string;
   readonly backend?: string;
+  readonly threads?: string;
 }
 
 function int(name: string, v: string | undefined, dflt: number, min: number): number {
@@ -101,6 +104,7 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
   if (shutdownDeadlineMs <= shutdownGraceMs) {
     throw new RangeError(`--shutdown-deadline-ms: must be above --shutdown-grace-ms (${shutdownGraceMs}), got ${shutdownDeadlineMs}`);
   }
+  const threads = parseThreads(flags.threads, env);
   const cfg: WorkerConfig = {
     natsUrl: flags.nats ?? env["NATS_URL"] ?? DEFAULT_WORKER_CONFIG.natsUrl,
     natsReplicas: int("--nats-replicas", flags.natsReplicas ?? env["PRUNESWEEP_NATS_REPLICAS"], DEFAULT_NATS_REPLICAS, 1),
@@ -113,6 +117,7 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
     logLevel: level as LogLevel,
     trainInThread: (env["PRUNESWEEP_TRAIN_IN_THREAD"] ?? "1") !== "0",
     backend,
+    ...(threads !== undefined && { threads }),
   };
   const extra: Record<string, string | undefined> = {
     natsUser: opt(flags.natsUser ?? env["NATS_USER"]),

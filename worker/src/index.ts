@@ -46,3 +46,6 @@ export { Rng } from "./data/rng.js";
 export { trainEpoch, createOptimizer } from "./training/train.js";
 export { evaluateAccuracy } from "./metrics/accuracy.js";
 export { ensureWasmConvTraining } from "./backend/wasm-conv-grad.js";
+// The system BLAS behind the wasm-blas tier, for bench/compute's sgemm peak.
+export { loadBlas } from "./backend/blas/library.js";
+export type { BlasLibrary } from "./backend/blas/library.js";

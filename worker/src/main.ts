@@ -36,6 +36,8 @@ Options:
   --log-level <level>        debug | info | warn | error | silent (default info)
   --backend <name>           what a task's "backend: auto" means on this worker: auto (try the tiers),
                              tensorflow, webgpu, wasm or cpu (env PRUNESWEEP_BACKEND; default auto)
+  --threads <n>              threads of the BLAS behind the wasm-blas tier (env PRUNESWEEP_THREADS;
+                             default all cores): workers x threads = cores
   -h, --help                 show this help
 `;
 
@@ -62,6 +64,7 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
       "shutdown-deadline-ms": { type: "string" },
       "log-level": { type: "string" },
       backend: { type: "string" },
+      threads: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -89,9 +92,12 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
     ...(values["shutdown-deadline-ms"] !== undefined && { shutdownDeadlineMs: values["shutdown-deadline-ms"] }),
     ...(values["log-level"] !== undefined && { logLevel: values["log-level"] }),
     ...(values.backend !== undefined && { backend: values.backend }),
+    ...(values.threads !== undefined && { threads: values.threads }),
   };
   const config = loadWorkerConfig(flags, process.env, (p) => readFileSync(p, "utf8"));
   const log = createLogger(config.logLevel, `worker ${config.workerId}`);
+  // The backend tiers (here and in the training thread, which inherits the environment) read it there.
+  if (config.threads !== undefined) process.env["PRUNESWEEP_THREADS"] = String(config.threads);
   const nc = await connectWorkerNats({
     url: config.natsUrl,
     connectTimeoutMs: config.connectTimeoutMs,

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { BLAS_INSTALL_HINT, loadBlas } from "../../../src/backend/blas/library.js";
-import { loadBlasEnvironment, parseThreads } from "../../../src/config.js";
+import { loadBlasEnvironment, loadWorkerConfig, parseThreads } from "../../../src/config.js";
 import { blas } from "./agree.js";
 
 const selectBackendJs = fileURLToPath(new URL("../../../dist/backend/select-backend.js", import.meta.url));
@@ -59,6 +59,9 @@ describe("BLAS environment", () => {
     expect(parseThreads("2", { PRUNESWEEP_THREADS: "3" })).toBe(2);
     expect(() => parseThreads("0", {})).toThrow('--threads: must be an integer >= 1, got "0"');
     expect(() => loadBlasEnvironment({ PRUNESWEEP_THREADS: "many" })).toThrow('PRUNESWEEP_THREADS: must be an integer >= 1, got "many"');
+    expect(loadWorkerConfig({ threads: "3" }, {}).threads).toBe(3);
+    expect(loadWorkerConfig({}, { PRUNESWEEP_THREADS: "2" }).threads).toBe(2);
+    expect(loadWorkerConfig({}, {}).threads).toBeUndefined();
   });
 });
 
