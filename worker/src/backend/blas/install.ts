@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { BlasLibrary } from "./library.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, fusedConv2dKernel } from "./conv.js";
 import { batchMatMulKernel, fusedMatMulKernel, type StockKernel } from "./matmul.js";
+import { avgPoolGradKernel, maxPoolGradKernel } from "./pool.js";
 type KernelMaker = (blas: BlasLibrary, stock: StockKernel | undefined) => unknown;
 
 const KERNELS: Readonly<Record<string, KernelMaker>> = {
@@ -16,6 +17,8 @@ const KERNELS: Readonly<Record<string, KernelMaker>> = {
   FusedConv2D: (blas, stock) => fusedConv2dKernel(blas.sgemm, stock),
   Conv2DBackpropInput: (blas, stock) => conv2dBackpropInputKernel(blas.sgemm, stock),
   Conv2DBackpropFilter: (blas, stock) => conv2dBackpropFilterKernel(blas.sgemm, stock),
+  MaxPoolGrad: (_blas, stock) => maxPoolGradKernel(stock),
+  AvgPoolGrad: (_blas, stock) => avgPoolGradKernel(stock),
 };
 
 /** The kernels replaced, by name (undefined: there was none), while BLAS kernels are installed. */
