@@ -141,7 +141,7 @@ function summarySection(r: ResultsFile): string {
     ["constraints", esc(r.constraints.join(", ") || "none")],
     ["sampler", esc(strat.sampler)],
     ["early stopping", esc(strat.earlyStopping)],
-    ["backend", esc(Object.entries(be).map(([b, n]) => `${b} (${n} trials)`).join(", ") || "unknown")],
+    ["engine", esc(Object.entries(be).map(([b, n]) => `${b} (${n} trials)`).join(", ") || "unknown")],
     ["total compute", esc(compute.totalMs > 0 ? `${formatDuration(compute.totalMs)} of worker wall time` : "unknown")],
     ["saved by early stopping", esc(saved)],
   ];

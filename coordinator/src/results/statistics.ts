@@ -64,12 +64,16 @@ export function countByState(trials: readonly TrialSnapshot[]): Record<TrialStat
   return c;
 }
 
-/** Backends the workers used, with the number of trials on each. */
+/**
+ * Engines the workers trained on (the worker's `details.engine`: backend, BLAS library and
+ * threads, e.g. `wasm + OpenBLAS 0.3.21 (2 threads)`; else the backend), with the number of
+ * trials on each.
+ */
 export function backends(trials: readonly TrialSnapshot[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const t of trials) {
-    const d = t.details as { backend?: unknown } | undefined;
-    const b = t.backend ?? (typeof d?.backend === "string" ? d.backend : undefined);
+    const d = t.details as { backend?: unknown; engine?: unknown } | undefined;
+    const b = typeof d?.engine === "string" ? d.engine : (t.backend ?? (typeof d?.backend === "string" ? d.backend : undefined));
     if (b) out[b] = (out[b] ?? 0) + 1;
   }
   return out;

@@ -103,6 +103,16 @@ export function selectBackend(pref: BackendPreference, log?: SelectionLog): Prom
   });
 }
 
+/**
+ * What trained, in one string for trial details, reports and latency metrics:
+ * `wasm + OpenBLAS 0.3.21 (2 threads)`, `wasm (stock kernels)`, `webgpu on <adapter>`, `tensorflow`.
+ */
+export function engineName(sel: Pick<SelectedBackend, "backend" | "blas" | "device">): string {
+  if (sel.blas) return `${sel.backend} + ${sel.blas.library}${sel.blas.threads !== undefined ? ` (${sel.blas.threads} thread${sel.blas.threads === 1 ? "" : "s"})` : ""}`;
+  if (sel.backend === "wasm") return "wasm (stock kernels)";
+  return sel.device !== undefined ? `${sel.backend} on ${sel.device}` : sel.backend;
+}
+
 /** `tier: reason; …; tier: selected` — the tiers of a selection as one readable string. */
 export function describeTiers(tiers: readonly TierAttempt[]): string {
   return tiers.map((t) => `${t.tier}: ${t.skipped ?? "selected"}`).join("; ");
@@ -124,6 +134,7 @@ async function doSelect(pref: BackendPreference, log: SelectionLog | undefined):
     log?.("tfjs backend selected", {
       requested: pref,
       backend: selected.backend,
+      engine: engineName(selected),
       package: selected.package,
       gpu: selected.gpu,
       ...(selected.device !== undefined && { device: selected.device }),

@@ -8,7 +8,7 @@
  * the net as it is. Every tensor the trial creates is disposed before it returns.
  */
 import type { PretrainedStore } from "../artifacts/pretrained-store.js";
-import { selectBackend } from "../backend/select-backend.js";
+import { engineName, selectBackend } from "../backend/select-backend.js";
 import { loadDataset } from "../data/load-dataset.js";
 import { Rng } from "../data/rng.js";
 import { TrialAbortedError, isRetryable, serializeError, throwIfAborted } from "../errors.js";
@@ -87,9 +87,14 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
       wall_ms_finetune: Math.round(ctx.finetuneMs),
     };
     if (Number.isFinite(pre.valAccuracy)) metrics["pretrain_val_accuracy"] = pre.valAccuracy;
+    const engine = engineName(backend);
+    const latency = measured.details["latency"];
     const details: Record<string, unknown> = {
       ...result.details,
       ...measured.details,
+      // Latency metrics say which engine they were measured on.
+      ...(latency !== null && typeof latency === "object" && { latency: { ...latency, engine } }),
+      engine,
       method: resolved.method.name,
       backend: backend.backend,
       backendPackage: backend.package,

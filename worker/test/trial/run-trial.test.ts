@@ -38,6 +38,10 @@ describe("runTrial", () => {
     ]);
     expect(Object.keys(hooks.calls[0]?.metrics ?? {}).sort()).toEqual(["loss", "sparsity", "val_accuracy"]);
     expect(out.details["backend"]).toBe("wasm");
+    // The engine: with the BLAS kernels where a BLAS loads (worker/test/backend/blas/), else stock.
+    expect(out.details["engine"]).toMatch(/^wasm( \+ .+|\s\(stock kernels\))/);
+    expect(out.details["engine"] === "wasm (stock kernels)").toBe(out.details["blas"] === undefined);
+    expect((out.details["latency"] as { engine?: unknown } | undefined)?.engine ?? out.details["engine"]).toBe(out.details["engine"]);
     expect(Object.keys(out.details["layerSparsity"] as object)).toEqual(["fc1/kernel", "out/kernel"]);
     expect(store.size).toBe(1);
 
