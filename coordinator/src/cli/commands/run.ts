@@ -30,16 +30,16 @@ export function registerRunCommand(
       .command("run")
       .description("run a campaign locally: nats-server, coordinator and N workers; results in the out dir")
       .argument("<spec>", "campaign spec (YAML)")
-      .option("-w, --workers <n>", "worker processes to spawn", "2")
+      .option("-w, --workers <n|auto>", "worker processes to spawn; auto: as many as the campaign's parallelism and the cores allow, with the cores left over as BLAS threads", "auto")
       .option("-o, --out <dir>", "output directory (default runs/<campaign-name>)")
       .option("--resume", "continue the interrupted campaign recorded in the out dir")
       .option("--http-port <port>", "dashboard, /metrics and /healthz on 127.0.0.1; 0 = a free port, -1 = off", "0")
       .option("--serve", "keep serving the dashboard after the campaign ends (until Ctrl-C)"),
   );
   addLogLevel(cmd, "warn").action(async (specPath: string, opts: RunFlags) => {
-    const workers = Number(opts.workers);
-    if (!Number.isInteger(workers) || workers < 0) {
-      throw new CommanderError(EXIT_USAGE, "usage", `--workers: must be an integer >= 0, got "${opts.workers}"`);
+    const workers = opts.workers === "auto" ? "auto" : Number(opts.workers);
+    if (workers !== "auto" && (!Number.isInteger(workers) || workers < 0)) {
+      throw new CommanderError(EXIT_USAGE, "usage", `--workers: must be "auto" or an integer >= 0, got "${opts.workers}"`);
     }
     const httpPort = Number(opts.httpPort);
     if (!Number.isInteger(httpPort) || httpPort < -1 || httpPort > 65535) {

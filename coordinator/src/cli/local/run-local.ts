@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { NatsOptions } from "@prunesweep/proto";
@@ -12,6 +13,7 @@ import { writeReport } from "../../report/html-report.js";
 import { extractPareto, paretoText } from "../../report/pareto-extract.js";
 import { buildResultsFile } from "../../results/results-file.js";
 import { startNatsServer, type LocalNatsServer } from "./nats-server.js";
+import { planWorkers, type WorkerPlan } from "./worker-plan.js";
 import { createPinoLogger } from "./pino-logger.js";
 import { showProgress } from "./progress.js";
 import { writeResults } from "./results.js";
@@ -24,7 +26,8 @@ export interface WorkerCommand {
 
 export interface RunLocalOptions {
   readonly specPath: string;
-  readonly workers: number;
+  /** Worker processes, or `auto` ({@link planWorkers}). */
+  readonly workers: number | "auto";
   readonly nats?: Omit<NatsOptions, "name">;
   /** --nats-replicas, for the coordinator and every worker. @default DEFAULT_NATS_REPLICAS */
   readonly natsReplicas?: number;
@@ -63,6 +66,7 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
   const out = o.stdout ?? process.stdout;
   const specYaml = readFileSync(o.specPath, "utf8");
   const spec = parseCampaignSpec(specYaml, o.specPath); // SpecError -> exit 2 in main
+  const plan = planWorkers(o.workers, spec.budget.parallelism, availableParallelism());
   const outDir = resolve(o.outDir ?? join("runs", spec.name));
   const stateFile = join(outDir, "campaign.json");
   const previous = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, "utf8")) as OutDirState) : undefined;
@@ -105,11 +109,12 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
     }
     mkdirSync(outDir, { recursive: true });
     writeFileSync(stateFile, JSON.stringify({ campaignId: campaign.id, specPath: resolve(o.specPath) } satisfies OutDirState, null, 2) + "\n");
-    out.write(`coordinator gRPC at ${svc.endpoint}; campaign ${campaign.id}: ${spec.budget.maxTrials} trials, parallelism ${spec.budget.parallelism}; ${o.workers} worker(s)\n`);
+    out.write(`coordinator gRPC at ${svc.endpoint}; campaign ${campaign.id}: ${spec.budget.maxTrials} trials, parallelism ${spec.budget.parallelism}; ${plan.workers} worker(s)\n`);
+    if (o.workers === "auto") out.write(`${plan.reason}\n`);
     if (svc.http) out.write(`dashboard: ${svc.http.url} (live trials and Pareto front; ${svc.http.url}metrics)\n`);
     const extra = await o.onService?.(svc, campaign);
     if (extra) cleanups.push(extra);
-    for (let i = 0; i < o.workers; i++) workers.push(spawnWorker(o, natsUrl, svc.endpoint, i, log));
+    for (let i = 0; i < plan.workers; i++) workers.push(spawnWorker(o, plan, natsUrl, svc.endpoint, i, log));
     const started = Date.now();
     const stopProgress = showProgress(campaign, out);
     const interrupted = new Promise<string>((res) => {
@@ -145,7 +150,7 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
   }
 }
 
-function spawnWorker(o: RunLocalOptions, natsUrl: string, endpoint: string, i: number, log: Logger): ChildProcess {
+function spawnWorker(o: RunLocalOptions, plan: WorkerPlan, natsUrl: string, endpoint: string, i: number, log: Logger): ChildProcess {
   const args = [
     ...o.workerCommand.args,
     "worker",
@@ -161,6 +166,7 @@ function spawnWorker(o: RunLocalOptions, natsUrl: string, endpoint: string, i: n
     ...(o.nats?.token !== undefined ? ["--nats-token", o.nats.token] : []),
     ...(o.nats?.credsFile !== undefined ? ["--nats-creds", o.nats.credsFile] : []),
     ...(o.natsReplicas !== undefined ? ["--nats-replicas", String(o.natsReplicas)] : []),
+    ...(plan.threads !== undefined ? ["--threads", String(plan.threads)] : []),
   ];
   const child = spawn(o.workerCommand.command, args, { stdio: ["ignore", "inherit", "inherit"] });
   child.once("exit", (code, signal) => {
