@@ -12,6 +12,7 @@ import { InvalidTaskError, NonFiniteLossError, throwIfAborted } from "../errors.
 import type { Rng } from "../data/rng.js";
 import { sizeOf, type DataSplit } from "../data/types.js";
 import type { Net } from "../models/net.js";
+import { MaskedAdam, isMaskedAdam } from "./fused-adam.js";
 import type { Masks } from "./masks.js";
 
 /** Optimizer names accepted by {@link createOptimizer}. */
@@ -29,7 +30,8 @@ export function createOptimizer(name: string, learningRate: number, what = "opti
   }
   switch (name.toLowerCase()) {
     case "adam":
-      return tf.train.adam(learningRate);
+      // tf.train.adam's arithmetic, fused with the masks into one pass per variable on wasm.
+      return new MaskedAdam(learningRate);
     case "sgd":
       return tf.train.sgd(learningRate);
     case "momentum":
@@ -135,16 +137,20 @@ export async function trainEpoch(net: Net, data: DataSplit, opts: TrainEpochOpti
       const xb = tf.tensor(xs, [n, ...net.inputShape], "float32");
       const yb = tf.tensor2d(ys, [n, classes], "float32");
       const { value, grads } = tf.variableGrads(() => tf.tidy(() => lossFn(net, xb, yb)), vars);
-      tf.tidy(() => {
-        // A new map (not an in-place edit of `grads`) so that every original gradient is disposed below.
-        const g: tf.NamedTensorMap = {};
-        for (const [k, grad] of Object.entries(grads)) {
-          const m = maskByVar.get(k);
-          g[k] = m ? tf.mul(grad, m) : grad;
-        }
-        opts.optimizer.applyGradients(g);
-        for (const { variable, mask } of masked) variable.assign(tf.mul(variable, mask));
-      });
+      if (isMaskedAdam(opts.optimizer)) {
+        opts.optimizer.applyMasked(grads, maskByVar);
+      } else {
+        tf.tidy(() => {
+          // A new map (not an in-place edit of `grads`) so that every original gradient is disposed below.
+          const g: tf.NamedTensorMap = {};
+          for (const [k, grad] of Object.entries(grads)) {
+            const m = maskByVar.get(k);
+            g[k] = m ? tf.mul(grad, m) : grad;
+          }
+          opts.optimizer.applyGradients(g);
+          for (const { variable, mask } of masked) variable.assign(tf.mul(variable, mask));
+        });
+      }
       const next = tf.tidy(() => tf.add(lossSum, tf.mul(value, n)));
       lossSum.dispose();
       lossSum = next;

@@ -1,0 +1,110 @@
+/**
+ * Adam with the weight masks folded in, as one pass per variable over the wasm heap: tfjs's
+ * Adam issues ~14 ops per variable per step, and the masks two more (gradient and weight), each
+ * paying the engine's per-op overhead, which dominates a small net's step once the matrix
+ * products run on BLAS (bench/compute/profile.mjs). On the wasm backend this class updates the
+ * weights and both moments in place (the same arithmetic as tf.train.adam, then W ← W ⊙ M);
+ * elsewhere it runs tfjs's own Adam on the masked gradients and re-masks with tensor ops.
+ *
+ * It is a tf.AdamOptimizer: the moments are its `${variable}/m` and `${variable}/v` slot
+ * variables, so getWeights/setWeights save and restore them as usual.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { view, type WasmBackend } from "../backend/blas/heap.js";
+
+/** The fields of tfjs's AdamOptimizer this class reads (private in its typings). */
+interface AdamState {
+  readonly learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly accBeta1: tf.Variable;
+  readonly accBeta2: tf.Variable;
+  readonly accumulatedFirstMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
+  readonly accumulatedSecondMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
+}
+
+type HeapBackend = WasmBackend & { refCount(dataId: tf.DataId): number };
+type VariableGradients = Parameters<tf.AdamOptimizer["applyGradients"]>[0];
+
+/** Whether `o` is a {@link MaskedAdam} (tfjs's Optimizer overrides `instanceof` to match any optimizer). */
+export function isMaskedAdam(o: tf.Optimizer): o is MaskedAdam {
+  return typeof (o as Partial<MaskedAdam>).applyMasked === "function";
+}
+
+export class MaskedAdam extends tf.AdamOptimizer {
+  constructor(learningRate: number) {
+    super(learningRate, 0.9, 0.999);
+  }
+
+  override applyGradients(variableGradients: VariableGradients): void {
+    const map: tf.NamedTensorMap = Array.isArray(variableGradients) ? Object.fromEntries(variableGradients.map((g) => [g.name, g.tensor])) : variableGradients;
+    this.applyMasked(map);
+  }
+
+  /**
+   * One Adam step on the gradients, pruned entries' gradients zeroed and the weights re-masked
+   * after the step (`masks` by variable name, each the variable's shape).
+   */
+  applyMasked(grads: tf.NamedTensorMap, masks: ReadonlyMap<string, tf.Tensor> = new Map()): void {
+    const names = Object.keys(grads);
+    const vars = names.map((n) => tf.engine().registeredVariables[n]);
+    const fused =
+      tf.getBackend() === "wasm" &&
+      names.every((n, i) => {
+        const g = grads[n];
+        const v = vars[i];
+        const m = masks.get(n);
+        return g !== undefined && v !== undefined && g.dtype === "float32" && v.dtype === "float32" && g.size === v.size && (m === undefined || (m.dtype === "float32" && m.size === v.size));
+      });
+    if (!fused) {
+      tf.tidy(() => {
+        const masked: tf.NamedTensorMap = {};
+        for (const n of names) {
+          const g = grads[n] as tf.Tensor;
+          const m = masks.get(n);
+          masked[n] = m ? tf.mul(g, m) : g;
+        }
+        super.applyGradients(masked as VariableGradients);
+        for (const [n, m] of masks) {
+          const v = tf.engine().registeredVariables[n];
+          if (v && n in grads) v.assign(tf.mul(v, m));
+        }
+      });
+      return;
+    }
+    const s = this as unknown as AdamState;
+    const backend = tf.backend() as unknown as HeapBackend;
+    const c1 = 1 - (s.accBeta1.dataSync()[0] ?? 0);
+    const c2 = 1 - (s.accBeta2.dataSync()[0] ?? 0);
+    const { beta1: b1, beta2: b2, learningRate: lr, epsilon: eps } = s;
+    names.forEach((name, i) => {
+      const value = vars[i] as tf.Variable;
+      s.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      s.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      // Written in place: the weights must not share their data with another tensor.
+      if (backend.refCount(value.dataId) > 1) tf.tidy(() => value.assign(tf.mul(value, 1)));
+      const mask = masks.get(name);
+      // Views last: an allocation above may have moved the heap.
+      const w = view(backend, value);
+      const m = view(backend, s.accumulatedFirstMoment[i].variable);
+      const v = view(backend, s.accumulatedSecondMoment[i].variable);
+      const g = view(backend, grads[name] as tf.Tensor);
+      const k = mask ? view(backend, mask) : undefined;
+      for (let j = 0; j < w.length; j++) {
+        const keep = k ? (k[j] ?? 0) : 1;
+        const gj = (g[j] ?? 0) * keep;
+        const mj = b1 * (m[j] ?? 0) + (1 - b1) * gj;
+        const vj = b2 * (v[j] ?? 0) + (1 - b2) * gj * gj;
+        m[j] = mj;
+        v[j] = vj;
+        w[j] = ((w[j] ?? 0) - (lr * (mj / c1)) / (Math.sqrt(vj / c2) + eps)) * keep;
+      }
+    });
+    tf.tidy(() => {
+      s.accBeta1.assign(tf.mul(s.accBeta1, b1));
+      s.accBeta2.assign(tf.mul(s.accBeta2, b2));
+    });
+    this.incrementIterations();
+  }
+}
