@@ -82,8 +82,11 @@ export class MaskedAdam extends tf.AdamOptimizer {
       const value = vars[i] as tf.Variable;
       s.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
       s.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-      // Written in place: the weights must not share their data with another tensor.
-      if (backend.refCount(value.dataId) > 1) tf.tidy(() => value.assign(tf.mul(value, 1)));
+      // Written in place: the weights and moments must not share their data with another tensor
+      // (setWeights, an identity, an assign from a tensor still in use).
+      for (const t of [value, s.accumulatedFirstMoment[i].variable, s.accumulatedSecondMoment[i].variable]) {
+        if (backend.refCount(t.dataId) > 1) tf.tidy(() => t.assign(tf.mul(t, 1)));
+      }
       const mask = masks.get(name);
       // Views last: an allocation above may have moved the heap.
       const w = view(backend, value);

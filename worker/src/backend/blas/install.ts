@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BlasLibrary } from "./library.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, fusedConv2dKernel } from "./conv.js";
+import { identityKernel } from "./identity.js";
 import { batchMatMulKernel, fusedMatMulKernel, type StockKernel } from "./matmul.js";
 import { avgPoolGradKernel, maxPoolGradKernel } from "./pool.js";
 type KernelMaker = (blas: BlasLibrary, stock: StockKernel | undefined) => unknown;
@@ -19,6 +20,7 @@ const KERNELS: Readonly<Record<string, KernelMaker>> = {
   Conv2DBackpropFilter: (blas, stock) => conv2dBackpropFilterKernel(blas.sgemm, stock),
   MaxPoolGrad: (_blas, stock) => maxPoolGradKernel(stock),
   AvgPoolGrad: (_blas, stock) => avgPoolGradKernel(stock),
+  Identity: (_blas, stock) => identityKernel(stock),
 };
 
 /** The kernels replaced, by name (undefined: there was none), while BLAS kernels are installed. */
