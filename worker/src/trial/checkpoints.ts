@@ -20,9 +20,29 @@
 import { createHash } from "node:crypto";
 import type { CheckpointStore } from "../artifacts/checkpoint-store.js";
 import { checkpointFromWeights, checkpointToWeights, indexFromWeights, indexToWeights, type CheckpointIndex, type TrialCheckpoint } from "../artifacts/checkpoint-codec.js";
+import type { Net } from "../models/net.js";
 import type { TrialRequest } from "./types.js";
 
 type Log = (message: string, fields?: Readonly<Record<string, unknown>>) => void;
+
+/** Names and shapes of the net's parameters, in order (a checkpoint fits only this structure). */
+export function structureOf(net: Net): string {
+  return net
+    .params()
+    .map((p) => `${p.name}[${p.shape.join(",")}]`)
+    .join(";");
+}
+
+/** The checkpoint stored as `name`, or undefined when there is none or it cannot be read (logged). */
+export async function readCheckpoint(store: CheckpointStore, name: string, log: Log): Promise<TrialCheckpoint | undefined> {
+  try {
+    const w = await store.get(name);
+    return w ? checkpointFromWeights(w) : undefined;
+  } catch (err) {
+    log("checkpoint unreadable; not using it", { name, error: err instanceof Error ? err.message : String(err) });
+    return undefined;
+  }
+}
 
 /** JSON with sorted object keys, so that equal values hash equally whatever their key order. */
 function stableJson(v: unknown): string {
@@ -122,14 +142,9 @@ export class TrialCheckpoints {
   async forCall(call: number): Promise<TrialCheckpoint | undefined> {
     const replay = this.replay;
     if (!this.store || !replay || call > replay.latestCall) return undefined;
-    try {
-      const w = await this.store.get(this.name(call));
-      const c = w ? checkpointFromWeights(w) : undefined;
-      if (c && c.call === call) return c;
-      this.log("checkpoint of a fine-tuning call missing; training it", { call });
-    } catch (err) {
-      this.log("checkpoint of a fine-tuning call unreadable; training it", { call, error: err instanceof Error ? err.message : String(err) });
-    }
+    const c = await readCheckpoint(this.store, this.name(call), this.log);
+    if (c && c.call === call) return c;
+    this.log("checkpoint of a fine-tuning call missing; training it", { call });
     return undefined;
   }
 

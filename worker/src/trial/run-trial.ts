@@ -52,7 +52,8 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
     if (backend.backend === "wasm") ensureWasmConvTraining();
     const data = await loadDataset({ source: task.dataset, split: task.split, seed: task.seed, maxTrainExamples: task.maxTrainExamples });
     net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits);
-    const pre = await loadPretrained(net, task, data, deps.pretrained, hooks);
+    const every = req.budget.checkpointEvery ?? 0;
+    const pre = await loadPretrained(net, task, data, deps.pretrained, hooks, deps.checkpoints && every > 0 ? { store: deps.checkpoints, every } : undefined);
     hooks.log("pretrained weights ready", { key: pre.key, source: pre.source, val_accuracy: pre.valAccuracy, ms: Math.round(pre.wallMs) });
     throwIfAborted(hooks.signal);
     checkpoints = await TrialCheckpoints.open(deps.checkpoints, req, hooks.log);

@@ -15,7 +15,7 @@ import type { FineTuneOptions, FineTuneResult, FineTuneSettings, PruningContext 
 import type { Masks } from "../training/masks.js";
 import { loadOptimizerState, reloadOptimizer, type OptimizerState } from "../training/optimizer-state.js";
 import { createOptimizer, trainEpoch } from "../training/train.js";
-import { TrialCheckpoints } from "./checkpoints.js";
+import { structureOf, TrialCheckpoints } from "./checkpoints.js";
 import type { StepDecision, TrialHooks } from "./types.js";
 
 /** Step and wall-clock limits of a trial (0 = unlimited). */
@@ -43,14 +43,6 @@ export interface TrialContextArgs {
   readonly initialWeights?: () => Promise<SerializedWeights>;
   /** Where the trial checkpoints and resumes from. @default none */
   readonly checkpoints?: TrialCheckpoints;
-}
-
-/** Names and shapes of the net's parameters, in order. */
-function structureOf(net: Net): string {
-  return net
-    .params()
-    .map((p) => `${p.name}[${p.shape.join(",")}]`)
-    .join(";");
 }
 
 /** The masks that training changes (variables, e.g. gate masks), as saved in checkpoints. */
