@@ -58,6 +58,7 @@ export {
   CAMPAIGNS_BUCKET,
   ARTIFACTS_BUCKET,
   ARTIFACT_CLAIMS_BUCKET,
+  CHECKPOINTS_BUCKET,
   trialSubject,
   eventSubject,
   maxDeliveriesAdvisory,

@@ -19,6 +19,8 @@ export const CAMPAIGNS_BUCKET = "prunesweep_campaigns";
 export const ARTIFACTS_BUCKET = "prunesweep_artifacts";
 /** KV bucket used to claim artifact production (kv.create as a lock). */
 export const ARTIFACT_CLAIMS_BUCKET = "prunesweep_artifact_claims";
+/** Object store for trial checkpoints (`<campaignId>/<trialId>/...`), deleted when the trial ends. */
+export const CHECKPOINTS_BUCKET = "prunesweep_checkpoints";
 
 /** Subject a campaign's assignments are published on. */
 export function trialSubject(campaignId: string): string {

@@ -24,6 +24,9 @@ export { CachedPretrainedStore, InMemoryPretrainedStore, encodeWeights, decodeWe
 export { pretrainKey } from "./trial/pretrain-key.js";
 export type { PretrainedStore, PretrainedResult, PretrainedSource, GetOrCreateOptions, SerializedWeights } from "./artifacts/index.js";
 export { NatsPretrainedStore, DEFAULT_ARTIFACT_STORE_OPTIONS } from "./transport/nats-artifact-store.js";
+export { InMemoryCheckpointStore, type CheckpointStore } from "./artifacts/checkpoint-store.js";
+export { NatsCheckpointStore, CHECKPOINT_TTL_MS } from "./transport/nats-checkpoint-store.js";
+export type { NatsCheckpointStoreOptions } from "./transport/nats-checkpoint-store.js";
 export type { NatsArtifactStoreOptions } from "./transport/nats-artifact-store.js";
 export { NatsTrialSource, connectWorkerNats } from "./transport/nats-trial-source.js";
 export type { WorkerNatsOptions } from "./transport/nats-trial-source.js";

@@ -8,6 +8,7 @@ import { NatsSetupError, ShutdownTimeoutError } from "./errors.js";
 import { inProcessExecutor, threadExecutor } from "./trial-executor.js";
 import { TrialThread } from "./trial-thread/trial-thread.js";
 import { NatsPretrainedStore } from "./transport/nats-artifact-store.js";
+import { NatsCheckpointStore } from "./transport/nats-checkpoint-store.js";
 import { connectWorkerNats, NatsTrialSource } from "./transport/nats-trial-source.js";
 import { GrpcReportChannel } from "./transport/report-client.js";
 import { Worker } from "./worker.js";
@@ -111,15 +112,18 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
   // Creates the buckets now, so that a replica count the cluster cannot hold stops the worker
   // here, not every trial at its first pretraining. Other errors (JetStream not ready yet) are
   // retried at first use.
-  await artifacts.ready().catch((err: unknown) => {
-    if (err instanceof NatsSetupError) throw err;
-    log.warn("artifact buckets not ready; retried at first use", { error: err instanceof Error ? err.message : String(err) });
-  });
+  const checkpoints = new NatsCheckpointStore(nc, { replicas: config.natsReplicas, log });
+  for (const store of [artifacts, checkpoints]) {
+    await store.ready().catch((err: unknown) => {
+      if (err instanceof NatsSetupError) throw err;
+      log.warn("artifact buckets not ready; retried at first use", { error: err instanceof Error ? err.message : String(err) });
+    });
+  }
   const pretrained = new CachedPretrainedStore(artifacts);
   const worker = new Worker(config, {
     source: new NatsTrialSource(nc, log),
     reports: new GrpcReportChannel({ credentials: channelCredentials(config), log, ...(config.authToken !== undefined && { token: config.authToken }) }),
-    executor: config.trainInThread ? threadExecutor(new TrialThread(), pretrained) : inProcessExecutor(pretrained),
+    executor: config.trainInThread ? threadExecutor(new TrialThread(), pretrained, checkpoints) : inProcessExecutor(pretrained, checkpoints),
     log,
   });
   const stop = (signal: string): void => {

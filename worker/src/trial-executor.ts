@@ -1,4 +1,5 @@
 /** Where a worker's trials train: in this thread, or in a long-lived worker_thread. */
+import type { CheckpointStore } from "./artifacts/checkpoint-store.js";
 import type { PretrainedStore } from "./artifacts/pretrained-store.js";
 import { selectBackend, type SelectionLog } from "./backend/select-backend.js";
 import { runTrial } from "./trial/run-trial.js";
@@ -21,20 +22,20 @@ export interface TrialExecutor {
   close(): Promise<void>;
 }
 
-/** Trains in this thread (tests, benchmarks, `PRUNESWEEP_TRAIN_IN_THREAD=0`). */
-export function inProcessExecutor(pretrained: PretrainedStore): TrialExecutor {
+/** Trains in this thread (tests, benchmarks, `PRUNESWEEP_TRAIN_IN_THREAD=0`); checkpoints into `checkpoints` when given. */
+export function inProcessExecutor(pretrained: PretrainedStore, checkpoints?: CheckpointStore): TrialExecutor {
   return {
     backend: async (requested, log) => (await selectBackend(requested, log)).backend,
-    run: (request, hooks) => runTrial(request, hooks, { pretrained }),
+    run: (request, hooks) => runTrial(request, hooks, { pretrained, ...(checkpoints && { checkpoints }) }),
     close: () => Promise.resolve(),
   };
 }
 
-/** Trains in `thread`, so heartbeats and keepalives never wait for a kernel. */
-export function threadExecutor(thread: TrialThread, pretrained: PretrainedStore): TrialExecutor {
+/** Trains in `thread`, so heartbeats and keepalives never wait for a kernel; checkpoints into `checkpoints` when given. */
+export function threadExecutor(thread: TrialThread, pretrained: PretrainedStore, checkpoints?: CheckpointStore): TrialExecutor {
   return {
     backend: async (requested, log) => (await selectBackend(requested, log)).backend,
-    run: (request, hooks) => thread.run(request, hooks, { pretrained }),
+    run: (request, hooks) => thread.run(request, hooks, { pretrained, ...(checkpoints && { checkpoints }) }),
     close: () => thread.close(),
   };
 }

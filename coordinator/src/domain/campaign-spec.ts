@@ -50,6 +50,8 @@ export interface BudgetConfig {
   readonly maxWallMinutes: number;
   /** Progress steps a trial may run (0 = method default); the resource of ASHA. */
   readonly maxSteps: number;
+  /** Fine-tuning epochs between trial checkpoints (0 = none). */
+  readonly checkpointEvery: number;
 }
 
 /** A validated campaign spec (docs/campaign-spec.md). Every field has its default filled in. */

@@ -11,7 +11,7 @@ import type { DatasetSource, TaskConfig } from "../domain/campaign-spec.js";
 /** Default `seed`. */
 export const DEFAULT_SEED = 0;
 /** Defaults of `budget` (`maxTrials` is required); 0 means no limit / method default. */
-export const DEFAULT_BUDGET = { parallelism: 1, maxRetries: 3, maxWallMinutes: 0, maxSteps: 0 } as const;
+export const DEFAULT_BUDGET = { parallelism: 1, maxRetries: 3, maxWallMinutes: 0, maxSteps: 0, checkpointEvery: 1 } as const;
 /** Tolerance on `task.split` summing to 1. */
 const SPLIT_TOLERANCE = 1e-6;
 
@@ -130,6 +130,7 @@ const budgetSchema = z.strictObject({
   maxRetries: z.number().int().min(1).default(DEFAULT_BUDGET.maxRetries),
   maxWallMinutes: z.number().min(0).default(DEFAULT_BUDGET.maxWallMinutes),
   maxSteps: z.number().int().min(0).default(DEFAULT_BUDGET.maxSteps),
+  checkpointEvery: z.number().int().min(0).default(DEFAULT_BUDGET.checkpointEvery),
 });
 
 /**

@@ -59,7 +59,7 @@ describe("parseCampaignSpec", () => {
     ]);
     expect(spec.sampler).toEqual({ name: "random" });
     expect(spec.earlyStopping).toEqual({ name: "mo-asha", reductionFactor: 3, minResource: 1 });
-    expect(spec.budget).toEqual({ maxTrials: 100, parallelism: 8, maxRetries: 3, maxWallMinutes: 120, maxSteps: 0 });
+    expect(spec.budget).toEqual({ maxTrials: 100, parallelism: 8, maxRetries: 3, maxWallMinutes: 120, maxSteps: 0, checkpointEvery: 1 });
   });
 
   it("fills every default of a minimal spec", () => {
@@ -78,7 +78,7 @@ describe("parseCampaignSpec", () => {
     expect(spec.paramConstraints).toEqual([]);
     expect(spec.sampler).toEqual({ name: "random" });
     expect(spec.earlyStopping).toEqual({ name: "none" });
-    expect(spec.budget).toEqual({ maxTrials: 4, parallelism: 1, maxRetries: 3, maxWallMinutes: 0, maxSteps: 0 });
+    expect(spec.budget).toEqual({ maxTrials: 4, parallelism: 1, maxRetries: 3, maxWallMinutes: 0, maxSteps: 0, checkpointEvery: 1 });
   });
 
   it("reads every dataset and exits form", () => {
@@ -115,6 +115,13 @@ describe("parseCampaignSpec", () => {
     const issues = issuesOf(minimalWith("seed: abc").replace("budget: { maxTrials: 4 }", "budget: { maxTrials: 4, parallelism: 1.5 }"));
     expect(messageAt(issues, "seed")).toBe("expected a number, got string");
     expect(messageAt(issues, "budget.parallelism")).toBe("expected an integer, got 1.5");
+  });
+
+  it("refuses a checkpoint interval that is not a whole number of epochs >= 0, naming it", () => {
+    const negative = issuesOf(MINIMAL_SPEC.replace("budget: { maxTrials: 4 }", "budget: { maxTrials: 4, checkpointEvery: -1 }"));
+    expect(messageAt(negative, "budget.checkpointEvery")).toBe("must be >= 0");
+    const fraction = issuesOf(MINIMAL_SPEC.replace("budget: { maxTrials: 4 }", "budget: { maxTrials: 4, checkpointEvery: 0.5 }"));
+    expect(messageAt(fraction, "budget.checkpointEvery")).toBe("expected an integer, got 0.5");
   });
 
   it("reports an out-of-range parameter bound against the catalogue", () => {

@@ -34,6 +34,13 @@ function deriveSeed(seed: number, ...labels: readonly (string | number)[]): numb
   return h;
 }
 
+/** The whole state of an {@link Rng}: saved in trial checkpoints, restored with {@link Rng.restore}. */
+export interface RngState {
+  readonly s: readonly [number, number, number, number];
+  /** The second Box-Muller deviate not yet handed out, if any. */
+  readonly spareNormal?: number;
+}
+
 /** A small, fast, seedable generator (xoshiro128**, seeded through splitmix32). */
 export class Rng {
   private s0: number;
@@ -59,6 +66,25 @@ export class Rng {
   /** A new generator seeded from this seed lineage and `label`, without consuming this one. */
   static derive(seed: number, ...labels: readonly (string | number)[]): Rng {
     return new Rng(deriveSeed(seed, ...labels));
+  }
+
+  /** The generator's state: {@link restore} on any Rng continues this stream exactly. */
+  state(): RngState {
+    return { s: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], ...(this.spareNormal !== undefined && { spareNormal: this.spareNormal }) };
+  }
+
+  /**
+   * Continues the stream of the generator whose {@link state} this is.
+   * @throws RangeError for a state that no generator can have
+   */
+  restore(state: RngState): void {
+    const [a, b, c, d] = state.s;
+    const words = [a, b, c, d];
+    if (!words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff) || (a | b | c | d) === 0) {
+      throw new RangeError(`not an Rng state: ${JSON.stringify(state)}`);
+    }
+    [this.s0, this.s1, this.s2, this.s3] = words as [number, number, number, number];
+    this.spareNormal = state.spareNormal;
   }
 
   /** Next uniform 32-bit unsigned integer. */

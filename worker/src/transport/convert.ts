@@ -77,7 +77,7 @@ export function decodeAssignment(data: Uint8Array, attempt: number): { request: 
       attempt,
       params,
       task,
-      budget: { maxSteps: a.budget?.maxSteps ?? 0, maxWallMs: a.budget?.maxWallMs ?? 0 },
+      budget: { maxSteps: a.budget?.maxSteps ?? 0, maxWallMs: a.budget?.maxWallMs ?? 0, checkpointEvery: a.budget?.checkpointEvery ?? 0 },
     },
     endpoint: a.coordinatorEndpoint,
   };

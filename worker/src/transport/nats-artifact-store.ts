@@ -20,13 +20,14 @@
  */
 import { jetstream, JetStreamApiCodes, JetStreamApiError, StorageType } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
-import { Objm, type ObjectStore } from "@nats-io/obj";
+import type { ObjectStore } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ARTIFACT_CLAIMS_BUCKET, ARTIFACTS_BUCKET, createWithReplicas, DEFAULT_NATS_REPLICAS, type Logger } from "@prunesweep/proto";
-import { decodeWeights, encodeWeights } from "../artifacts/index.js";
+import { encodeWeights } from "../artifacts/index.js";
 import type { GetOrCreateOptions, PretrainedResult, PretrainedStore, ProduceWeights } from "../artifacts/index.js";
 import { NatsSetupError, throwIfAborted } from "../errors.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
+import { openObjectStore, readWeights, retryingOnce } from "./object-store.js";
 
 /** Defaults of {@link NatsArtifactStoreOptions}. */
 export const DEFAULT_ARTIFACT_STORE_OPTIONS = {
@@ -79,7 +80,8 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 export class NatsPretrainedStore implements PretrainedStore {
   private readonly o: Required<Omit<NatsArtifactStoreOptions, "log">>;
   private readonly log: Logger | undefined;
-  private buckets: Promise<Buckets> | undefined;
+  /** Creates (or opens) both buckets; retried on the next call after a failure. */
+  private readonly open: () => Promise<Buckets>;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -92,33 +94,17 @@ export class NatsPretrainedStore implements PretrainedStore {
       ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => v !== undefined && k !== "log")),
     } as Required<Omit<NatsArtifactStoreOptions, "log">>;
     this.log = opts.log;
-  }
-
-  /** Creates (or opens) both buckets; retried on the next call after a failure. */
-  private open(): Promise<Buckets> {
-    this.buckets ??= (async () => {
-      const js = jetstream(this.nc);
+    this.open = retryingOnce(async () => {
       const { bucket, claimsBucket, replicas } = this.o;
-      const toError = (message: string, cause: unknown) => new NatsSetupError(message, { cause });
-      const os = await createWithReplicas(
-        `object store ${bucket}`,
-        replicas,
-        () => new Objm(js).create(bucket, { storage: StorageType.File, replicas, description: "prunesweep pretrained weights" }),
-        toError,
-      );
+      const os = await openObjectStore(this.nc, { bucket, replicas, description: "prunesweep pretrained weights" });
       const kv = await createWithReplicas(
         `KV bucket ${claimsBucket}`,
         replicas,
-        () => new Kvm(js).create(claimsBucket, { storage: StorageType.File, replicas, history: 1 }),
-        toError,
+        () => new Kvm(jetstream(this.nc)).create(claimsBucket, { storage: StorageType.File, replicas, history: 1 }),
+        (message, cause) => new NatsSetupError(message, { cause }),
       );
       return { os, kv };
-    })();
-    const p = this.buckets;
-    p.catch(() => {
-      if (this.buckets === p) this.buckets = undefined;
     });
-    return p;
   }
 
   /**
@@ -131,14 +117,7 @@ export class NatsPretrainedStore implements PretrainedStore {
 
   async get(key: string): Promise<SerializedWeights | undefined> {
     const { os } = await this.open();
-    const bytes = await os.getBlob(key);
-    if (!bytes) return undefined;
-    try {
-      return decodeWeights(bytes);
-    } catch (err) {
-      this.log?.warn("stored pretrained weights are unreadable; ignoring them", { key, error: err instanceof Error ? err.message : String(err) });
-      return undefined;
-    }
+    return readWeights(os, key, (error) => this.log?.warn("stored pretrained weights are unreadable; ignoring them", { key, error }));
   }
 
   async put(key: string, weights: SerializedWeights): Promise<void> {

@@ -1,9 +1,11 @@
 /**
  * The training thread: runs trials with TensorFlow.js off the main event loop, so that the
  * main thread's JetStream `working()` heartbeats and gRPC keepalives keep flowing. Progress
- * decisions, logs and the shared pretrained store are proxied to the main thread.
+ * decisions, logs, the shared pretrained store and the checkpoint store are proxied to the main
+ * thread.
  */
 import { parentPort } from "node:worker_threads";
+import type { CheckpointStore } from "../artifacts/checkpoint-store.js";
 import type { PretrainedStore, PretrainedResult, ProduceWeights } from "../artifacts/pretrained-store.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
 import { runTrial } from "../trial/run-trial.js";
@@ -52,6 +54,13 @@ const store: PretrainedStore = {
   },
 };
 
+/** The checkpoint store of the main thread, seen from here. */
+const checkpoints: CheckpointStore = {
+  get: (name) => request<SerializedWeights | undefined>((rid) => ({ t: "checkpoint.get", rid, name })),
+  put: (name, weights) => request<void>((rid) => ({ t: "checkpoint.put", rid, name, weights })),
+  deletePrefix: (prefix) => request<void>((rid) => ({ t: "checkpoint.deletePrefix", rid, prefix })),
+};
+
 port.on("message", (m: ToThread) => {
   switch (m.t) {
     case "run":
@@ -69,7 +78,7 @@ port.on("message", (m: ToThread) => {
           },
           log: (message, fields) => send({ t: "log", message, ...(fields !== undefined && { fields }) }),
         },
-        { pretrained: store },
+        { pretrained: store, ...(m.checkpoints && { checkpoints }) },
       ).then((outcome) => send({ t: "outcome", outcome }));
       return;
     case "abort":

@@ -9,7 +9,8 @@ export interface WireError {
 
 /** Messages from the main thread to the training thread. */
 export type ToThread =
-  | { readonly t: "run"; readonly req: TrialRequest }
+  /** `checkpoints`: whether the main thread has a checkpoint store to serve. */
+  | { readonly t: "run"; readonly req: TrialRequest; readonly checkpoints: boolean }
   | { readonly t: "abort"; readonly reason: string }
   | { readonly t: "decision"; readonly rid: number; readonly decision: StepDecision }
   | { readonly t: "reply"; readonly rid: number; readonly ok: true; readonly value: unknown }
@@ -24,6 +25,9 @@ export type FromThread =
   | { readonly t: "store.get"; readonly rid: number; readonly key: string }
   | { readonly t: "store.put"; readonly rid: number; readonly key: string; readonly weights: SerializedWeights }
   | { readonly t: "store.getOrCreate"; readonly rid: number; readonly key: string }
+  | { readonly t: "checkpoint.get"; readonly rid: number; readonly name: string }
+  | { readonly t: "checkpoint.put"; readonly rid: number; readonly name: string; readonly weights: SerializedWeights }
+  | { readonly t: "checkpoint.deletePrefix"; readonly rid: number; readonly prefix: string }
   | { readonly t: "produced"; readonly rid: number; readonly ok: true; readonly weights: SerializedWeights }
   | { readonly t: "produced"; readonly rid: number; readonly ok: false; readonly error: WireError }
   | { readonly t: "outcome"; readonly outcome: TrialOutcome };

@@ -1,4 +1,5 @@
 import { Worker as Thread } from "node:worker_threads";
+import type { CheckpointStore } from "../artifacts/checkpoint-store.js";
 import type { PretrainedStore } from "../artifacts/pretrained-store.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
 import type { TrialHooks, TrialOutcome, TrialRequest } from "../trial/types.js";
@@ -6,8 +7,8 @@ import { fromWireError, toWireError, type FromThread, type ToThread } from "./pr
 
 /**
  * Runs trials in a long-lived worker_thread (tfjs backend and dataset caches survive across
- * trials), one at a time. The main thread stays free for heartbeats; hooks and the pretrained
- * store are served here. A crashed thread fails its trial as retryable and is replaced.
+ * trials), one at a time. The main thread stays free for heartbeats; hooks, the pretrained
+ * store and the checkpoint store are served here. A crashed thread fails its trial as retryable and is replaced.
  */
 export class TrialThread {
   private thread: Thread | undefined;
@@ -15,7 +16,7 @@ export class TrialThread {
   constructor(private readonly entry: URL = new URL("./entry.js", import.meta.url)) {}
 
   /** Same contract as `runTrial`: never throws; failures come back as outcomes. */
-  run(req: TrialRequest, hooks: TrialHooks, deps: { readonly pretrained: PretrainedStore }): Promise<TrialOutcome> {
+  run(req: TrialRequest, hooks: TrialHooks, deps: { readonly pretrained: PretrainedStore; readonly checkpoints?: CheckpointStore }): Promise<TrialOutcome> {
     const thread = (this.thread ??= new Thread(this.entry));
     const post = (m: ToThread): void => thread.postMessage(m);
     return new Promise<TrialOutcome>((resolve) => {
@@ -62,6 +63,15 @@ export class TrialThread {
               ),
             );
             return;
+          case "checkpoint.get":
+            reply(m.rid, deps.checkpoints ? deps.checkpoints.get(m.name) : Promise.resolve(undefined));
+            return;
+          case "checkpoint.put":
+            reply(m.rid, deps.checkpoints ? deps.checkpoints.put(m.name, m.weights) : Promise.resolve());
+            return;
+          case "checkpoint.deletePrefix":
+            reply(m.rid, deps.checkpoints ? deps.checkpoints.deletePrefix(m.prefix) : Promise.resolve());
+            return;
           case "produced": {
             const p = producing.get(m.rid);
             producing.delete(m.rid);
@@ -88,7 +98,7 @@ export class TrialThread {
       thread.on("exit", onExit);
       hooks.signal.addEventListener("abort", onAbort, { once: true });
       if (hooks.signal.aborted) onAbort();
-      post({ t: "run", req });
+      post({ t: "run", req, checkpoints: deps.checkpoints !== undefined });
     });
   }
 

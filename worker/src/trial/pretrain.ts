@@ -4,7 +4,10 @@
  * (claim or wait, {@link PretrainedStore.getOrCreate}).
  */
 import { pretrainKey } from "./pretrain-key.js";
+import { checkpointToWeights } from "../artifacts/checkpoint-codec.js";
+import type { CheckpointStore } from "../artifacts/checkpoint-store.js";
 import type { PretrainedResult, PretrainedSource, PretrainedStore } from "../artifacts/pretrained-store.js";
+import type * as tf from "@tensorflow/tfjs";
 import { WeightsMismatchError, throwIfAborted } from "../errors.js";
 import { Rng } from "../data/rng.js";
 import { splitOf, type Dataset } from "../data/types.js";
@@ -12,8 +15,20 @@ import { evaluateAccuracy } from "../metrics/accuracy.js";
 import type { Net } from "../models/net.js";
 import { buildModel } from "../models/registry.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
+import { loadOptimizerState, reloadOptimizer } from "../training/optimizer-state.js";
 import { createOptimizer, trainEpoch } from "../training/train.js";
+import { readCheckpoint, structureOf } from "./checkpoints.js";
 import type { WorkerTask } from "./types.js";
+
+/**
+ * Where pretraining checkpoints, every `every` epochs (the trial's `budget.checkpointEvery`):
+ * object `pretrain/<key>`, deleted once the weights are produced. A producer that takes over
+ * a pretraining whose producer died continues from it.
+ */
+export interface PretrainCheckpoints {
+  readonly store: CheckpointStore;
+  readonly every: number;
+}
 
 /** Logging and cancellation for pretraining. */
 export interface PretrainHooks {
@@ -36,24 +51,64 @@ export interface PretrainedWeightsInfo {
 
 /**
  * Trains a freshly initialised model of `task` for `task.pretrain.epochs` epochs and returns
- * its weights (meta: `valAccuracy`, `epochs`, `wallMs`). Disposes everything it creates.
+ * its weights (meta: `valAccuracy`, `epochs`, `wallMs`), continuing from a checkpoint when one
+ * exists. Disposes everything it creates.
  */
-async function pretrainWeights(task: WorkerTask, data: Dataset, hooks: PretrainHooks): Promise<SerializedWeights> {
+async function pretrainWeights(task: WorkerTask, data: Dataset, hooks: PretrainHooks, key: string, checkpoints: PretrainCheckpoints | undefined): Promise<SerializedWeights> {
   const started = performance.now();
   const { epochs, optimizer: optName, learningRate, batchSize } = task.pretrain;
   const net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits);
-  const optimizer = createOptimizer(optName, learningRate, "pretrain.optimizer");
+  const makeOptimizer = (): tf.Optimizer => createOptimizer(optName, learningRate, "pretrain.optimizer");
+  let optimizer = makeOptimizer();
+  const name = `pretrain/${key}`;
+  const every = checkpoints && checkpoints.every > 0 ? checkpoints.every : 0;
   try {
     const rng = Rng.derive(task.seed, "pretrain-shuffle");
+    const structure = structureOf(net);
     let valAccuracy = Number.NaN;
-    for (let e = 1; e <= epochs; e++) {
+    let done = 0;
+    const saved = every > 0 && checkpoints ? await readCheckpoint(checkpoints.store, name, hooks.log) : undefined;
+    if (saved && saved.phase === "pretrain" && saved.epochs === epochs && saved.structure === structure && saved.epoch <= epochs) {
+      net.setWeights({ tensors: saved.weights });
+      rng.restore(saved.shuffleRng);
+      await loadOptimizerState(optimizer, saved.optimizer);
+      ({ epoch: done, lastValAccuracy: valAccuracy } = saved);
+      hooks.log("pretraining resumed from checkpoint", { key, epoch: done, epochs });
+    }
+    for (let e = done + 1; e <= epochs; e++) {
       throwIfAborted(hooks.signal);
       const r = await trainEpoch(net, splitOf(data, "train"), { optimizer, batchSize, rng, signal: hooks.signal });
       valAccuracy = await evaluateAccuracy(net, splitOf(data, "validation"));
       hooks.log("pretrain epoch done", { epoch: e, epochs, loss: r.loss, val_accuracy: valAccuracy, epochMs: Math.round(r.wallMs) });
+      // Every epoch continues from the state a checkpoint holds (training/optimizer-state.ts).
+      const reloaded = await reloadOptimizer(optimizer, makeOptimizer);
+      optimizer = reloaded.optimizer;
+      if (every > 0 && checkpoints && e % every === 0 && e < epochs) {
+        const c = {
+          call: 0,
+          phase: "pretrain",
+          epoch: e,
+          epochs,
+          complete: false,
+          step: 0,
+          epochsTrained: e,
+          batches: 0,
+          shuffleRng: rng.state(),
+          methodRng: rng.state(),
+          structure,
+          lastLoss: r.loss,
+          lastValAccuracy: valAccuracy,
+          budgetExhausted: false,
+          weights: (await net.getWeights()).tensors,
+          masks: [],
+          optimizer: reloaded.state,
+        };
+        await checkpoints.store.put(name, checkpointToWeights(c)).catch((err: unknown) => hooks.log("pretraining checkpoint write failed; continuing", { key, error: String(err) }));
+      }
     }
     if (epochs === 0) valAccuracy = await evaluateAccuracy(net, splitOf(data, "validation"));
     const w = await net.getWeights();
+    if (every > 0 && checkpoints) await checkpoints.store.deletePrefix(name).catch((err: unknown) => hooks.log("deleting the pretraining checkpoint failed", { key, error: String(err) }));
     return { tensors: w.tensors, meta: { valAccuracy, epochs, wallMs: Math.round(performance.now() - started) } };
   } finally {
     optimizer.dispose();
@@ -74,6 +129,7 @@ export async function loadPretrained(
   data: Dataset,
   store: PretrainedStore,
   hooks: PretrainHooks,
+  checkpoints?: PretrainCheckpoints,
 ): Promise<PretrainedWeightsInfo> {
   const started = performance.now();
   const key = pretrainKey(task);
@@ -81,7 +137,7 @@ export async function loadPretrained(
   const produce = async (): Promise<SerializedWeights> => {
     hooks.log("pretraining dense model", { key, ...task.pretrain });
     try {
-      return await pretrainWeights(task, data, hooks);
+      return await pretrainWeights(task, data, hooks, key, checkpoints);
     } catch (err) {
       ownErrors.add(err);
       throw err;

@@ -7,6 +7,7 @@
  * `aborted`; a "stop" decision gives `completed` with `stoppedEarly: true` and the metrics of
  * the net as it is. Every tensor the trial creates is disposed before it returns.
  */
+import type { CheckpointStore } from "../artifacts/checkpoint-store.js";
 import type { PretrainedStore } from "../artifacts/pretrained-store.js";
 import { engineName, selectBackend } from "../backend/select-backend.js";
 import { loadDataset } from "../data/load-dataset.js";
@@ -18,6 +19,7 @@ import { buildModel } from "../models/registry.js";
 import { disposeMasks, type Masks } from "../training/masks.js";
 import { resolveTrialParams } from "../pruning/params.js";
 import { loadPretrained } from "./pretrain.js";
+import { TrialCheckpoints } from "./checkpoints.js";
 import { TrialPruningContext } from "./trial-context.js";
 import type { TrialHooks, TrialOutcome, TrialRequest } from "./types.js";
 
@@ -25,6 +27,8 @@ import type { TrialHooks, TrialOutcome, TrialRequest } from "./types.js";
 export interface TrialDeps {
   /** Shared pretrained dense weights. */
   readonly pretrained: PretrainedStore;
+  /** Where trials checkpoint (every `budget.checkpointEvery` epochs) and resume from. @default none */
+  readonly checkpoints?: CheckpointStore;
 }
 
 /**
@@ -35,6 +39,7 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
   const startedAt = performance.now();
   let net: Net | undefined;
   let masks: Masks | undefined;
+  let checkpoints = TrialCheckpoints.disabled();
   try {
     const resolved = resolveTrialParams(req.params);
     for (const name of resolved.ignored) hooks.log("ignoring parameter of another method", { param: name, method: resolved.method.name });
@@ -44,9 +49,11 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
     const backend = await selectBackend(task.backend);
     const data = await loadDataset({ source: task.dataset, split: task.split, seed: task.seed, maxTrainExamples: task.maxTrainExamples });
     net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits);
-    const pre = await loadPretrained(net, task, data, deps.pretrained, hooks);
+    const every = req.budget.checkpointEvery ?? 0;
+    const pre = await loadPretrained(net, task, data, deps.pretrained, hooks, deps.checkpoints && every > 0 ? { store: deps.checkpoints, every } : undefined);
     hooks.log("pretrained weights ready", { key: pre.key, source: pre.source, val_accuracy: pre.valAccuracy, ms: Math.round(pre.wallMs) });
     throwIfAborted(hooks.signal);
+    checkpoints = await TrialCheckpoints.open(deps.checkpoints, req, hooks.log);
 
     const ctx = new TrialPruningContext({
       net,
@@ -70,6 +77,7 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
           fresh.dispose();
         }
       },
+      checkpoints,
     });
     const methodStarted = performance.now();
     const result = await resolved.method.run(ctx, resolved.methodParams);
@@ -105,7 +113,11 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
       dataset: { name: data.name, train: data.nTrain, validation: data.nVal, test: data.nTest },
       finetune: ctx.settings,
       budgetExhausted: ctx.budgetExhausted,
+      epochsTrained: ctx.epochsTrained,
+      epochsThisAttempt: ctx.epochsThisAttempt,
+      checkpoint: checkpoints.summary(),
     };
+    await checkpoints.clear();
     return {
       kind: "completed",
       metrics,
@@ -117,7 +129,10 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
   } catch (err) {
     if (err instanceof TrialAbortedError) return { kind: "aborted", reason: err.message };
     hooks.log("trial failed", { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
-    return { kind: "failed", error: serializeError(err), retryable: isRetryable(err) };
+    const retryable = isRetryable(err);
+    // A retry resumes from the checkpoints; a trial that cannot succeed does not need them.
+    if (!retryable) await checkpoints.clear();
+    return { kind: "failed", error: serializeError(err), retryable };
   } finally {
     disposeMasks(masks);
     net?.dispose();

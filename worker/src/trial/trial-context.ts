@@ -2,6 +2,8 @@
  * The runner's implementation of {@link PruningContext}: fine-tuning with masks, per-epoch
  * progress reports, the step and wall budgets, and abort checks at epoch boundaries.
  */
+import * as tf from "@tensorflow/tfjs";
+import type { TrialCheckpoint } from "../artifacts/checkpoint-codec.js";
 import { throwIfAborted } from "../errors.js";
 import type { Rng } from "../data/rng.js";
 import { splitOf, type Dataset, type SplitName } from "../data/types.js";
@@ -10,7 +12,10 @@ import { measureModel } from "../metrics/model-metrics.js";
 import type { Net } from "../models/net.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
 import type { FineTuneOptions, FineTuneResult, FineTuneSettings, PruningContext } from "../pruning/pruning-method.js";
+import type { Masks } from "../training/masks.js";
+import { loadOptimizerState, reloadOptimizer, type OptimizerState } from "../training/optimizer-state.js";
 import { createOptimizer, trainEpoch } from "../training/train.js";
+import { structureOf, TrialCheckpoints } from "./checkpoints.js";
 import type { StepDecision, TrialHooks } from "./types.js";
 
 /** Step and wall-clock limits of a trial (0 = unlimited). */
@@ -36,6 +41,17 @@ export interface TrialContextArgs {
   readonly startedAt: number;
   /** Builds the net's initial (pre-pretraining) weights; backs {@link TrialPruningContext.initialWeights}. */
   readonly initialWeights?: () => Promise<SerializedWeights>;
+  /** Where the trial checkpoints and resumes from. @default none */
+  readonly checkpoints?: TrialCheckpoints;
+}
+
+/** The masks that training changes (variables, e.g. gate masks), as saved in checkpoints. */
+async function variableMasks(masks: Masks | undefined): Promise<TrialCheckpoint["masks"]> {
+  const out = [];
+  for (const [name, m] of masks ?? []) {
+    if (m instanceof tf.Variable) out.push({ name, shape: [...m.shape], data: Float32Array.from(await m.data()) });
+  }
+  return out;
 }
 
 /** A {@link PruningContext} that also accounts steps and fine-tuning time for the runner. */
@@ -53,8 +69,15 @@ export class TrialPruningContext implements PruningContext {
   budgetExhausted = false;
   /** Metrics of the last progress report. */
   lastProgress: Readonly<Record<string, number>> = {};
+  /** Epochs trained by the trial, over every attempt (those restored from a checkpoint included). */
+  epochsTrained = 0;
+  /** Epochs trained by this attempt. */
+  epochsThisAttempt = 0;
+  readonly checkpoints: TrialCheckpoints;
   private readonly args: TrialContextArgs;
   private initial: Promise<SerializedWeights> | undefined;
+  /** Calls of {@link fineTune} so far. */
+  private calls = 0;
 
   constructor(args: TrialContextArgs) {
     this.args = args;
@@ -63,6 +86,7 @@ export class TrialPruningContext implements PruningContext {
     this.settings = args.settings;
     this.rng = args.rng;
     this.signal = args.hooks.signal;
+    this.checkpoints = args.checkpoints ?? TrialCheckpoints.disabled();
   }
 
   log(message: string, fields?: Readonly<Record<string, unknown>>): void {
@@ -77,6 +101,12 @@ export class TrialPruningContext implements PruningContext {
     this.step++;
     this.lastProgress = metrics;
     this.log("step done", { phase, step: this.step, ...metrics });
+    return this.report(phase, metrics);
+  }
+
+  /** Reports step {@link step}, unless an earlier attempt reported it before its checkpoint. */
+  private report(phase: string, metrics: Readonly<Record<string, number>>): Promise<StepDecision> {
+    if (this.step <= this.checkpoints.reportedStep) return Promise.resolve("continue");
     return this.args.hooks.progress(this.step, phase, metrics);
   }
 
@@ -100,22 +130,75 @@ export class TrialPruningContext implements PruningContext {
 
   async fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
     const started = performance.now();
-    const { budget, hooks } = this.args;
+    const call = this.calls++;
+    const { budget } = this.args;
     const phase = opts.phase ?? "finetune";
     const perEpoch = (opts.progress ?? "epoch") === "epoch";
+    const learningRate = opts.learningRate ?? this.settings.learningRate;
+    const makeOptimizer = (): tf.Optimizer => createOptimizer("adam", learningRate, "finetune.learningRate");
+    const variables = opts.trainableParams?.map((name) => this.net.param(name).variable);
+    const methodRng = this.rng.state();
+    const structure = structureOf(this.net);
     let epochsRun = 0;
     let lastLoss = Number.NaN;
     let lastValAccuracy = Number.NaN;
     let budgetExhausted = false;
-    const optimizer = createOptimizer("adam", opts.learningRate ?? this.settings.learningRate, "finetune.learningRate");
-    const variables = opts.trainableParams?.map((name) => this.net.param(name).variable);
     let steps = 0;
+    let optimizer = makeOptimizer();
+    let optimizerState: OptimizerState = [];
+    /** The epoch whose boundary was last written (-1: none in this call). */
+    let written = -1;
+    const snapshot = async (complete: boolean): Promise<TrialCheckpoint> => ({
+      call,
+      phase,
+      epoch: epochsRun,
+      epochs: opts.epochs,
+      complete,
+      step: this.step,
+      epochsTrained: this.epochsTrained,
+      batches: steps,
+      shuffleRng: this.args.shuffleRng.state(),
+      methodRng,
+      structure,
+      lastLoss,
+      lastValAccuracy,
+      budgetExhausted,
+      weights: (await this.net.getWeights()).tensors,
+      masks: await variableMasks(opts.masks),
+      optimizer: complete ? [] : optimizerState,
+    });
     const afterStep = opts.afterStep;
     const afterBatch = afterStep ? (): void => afterStep(steps++) : undefined;
     try {
+      const saved = await this.checkpoints.forCall(call);
+      if (saved) {
+        const why =
+          saved.phase !== phase || saved.epochs !== opts.epochs
+            ? `call ${call} is "${saved.phase}" for ${saved.epochs} epochs in the checkpoint, "${phase}" for ${opts.epochs} in the replay`
+            : saved.structure !== structure
+              ? "the net's parameters differ"
+              : JSON.stringify(saved.methodRng) !== JSON.stringify(methodRng)
+                ? "the method's generator differs"
+                : undefined;
+        if (why !== undefined) this.checkpoints.diverged(call, why);
+        else {
+          this.load(saved, opts.masks);
+          ({ epoch: epochsRun, batches: steps, lastLoss, lastValAccuracy } = saved);
+          this.checkpoints.loaded(saved);
+          if (saved.complete) {
+            if (saved.budgetExhausted) this.budgetExhausted = true;
+            this.log("fine-tuning call restored from checkpoint", { call, phase, epochs: saved.epoch, step: this.step });
+            return { decision: "continue", epochsRun, budgetExhausted: saved.budgetExhausted, lastLoss, lastValAccuracy };
+          }
+          await loadOptimizerState(optimizer, saved.optimizer);
+          optimizerState = saved.optimizer;
+          written = epochsRun;
+          this.log("fine-tuning resumed from checkpoint", { call, phase, epoch: epochsRun, epochs: opts.epochs, step: this.step });
+        }
+      }
       // The masks are fixed during the call, so the sparsity is measured once.
       const sparsity = (await measureModel(this.net)).sparsity;
-      for (let e = 0; e < opts.epochs; e++) {
+      while (epochsRun < opts.epochs) {
         this.throwIfAborted();
         if (budget.maxSteps > 0 && this.step >= budget.maxSteps) budgetExhausted = true;
         if (budget.maxWallMs > 0 && performance.now() - this.args.startedAt >= budget.maxWallMs) budgetExhausted = true;
@@ -134,26 +217,45 @@ export class TrialPruningContext implements PruningContext {
           afterBatch,
         });
         epochsRun++;
+        this.epochsTrained++;
+        this.epochsThisAttempt++;
         lastLoss = r.loss;
         lastValAccuracy = await this.evaluate("validation");
         const metrics: Record<string, number> = { loss: r.loss, sparsity };
         if (Number.isFinite(lastValAccuracy)) metrics["val_accuracy"] = lastValAccuracy;
-        if (!perEpoch) {
-          this.log("epoch done", { phase, step: this.step, ...metrics, epochMs: Math.round(r.wallMs) });
-          continue;
+        if (perEpoch) {
+          this.step++;
+          this.lastProgress = metrics;
         }
-        this.step++;
-        this.lastProgress = metrics;
         this.log("epoch done", { phase, step: this.step, ...metrics, epochMs: Math.round(r.wallMs) });
-        const decision = await hooks.progress(this.step, phase, metrics);
-        if (decision === "stop") return { decision, epochsRun, budgetExhausted, lastLoss, lastValAccuracy };
+        if (perEpoch && (await this.report(phase, metrics)) === "stop") return { decision: "stop", epochsRun, budgetExhausted, lastLoss, lastValAccuracy };
+        // Every epoch continues from the optimizer state a checkpoint holds (optimizer-state.ts).
+        ({ optimizer, state: optimizerState } = await reloadOptimizer(optimizer, makeOptimizer));
+        if (this.checkpoints.due(this.epochsTrained)) {
+          await this.checkpoints.write(await snapshot(false));
+          written = epochsRun;
+        }
       }
       this.throwIfAborted();
       if (budgetExhausted) this.budgetExhausted = true;
+      // The end state is needed to fast-forward this call, unless the last write already holds it.
+      if (this.checkpoints.enabled && epochsRun > 0 && (written !== epochsRun || budgetExhausted)) this.checkpoints.callEnded(await snapshot(true));
       return { decision: "continue", epochsRun, budgetExhausted, lastLoss, lastValAccuracy };
     } finally {
       optimizer.dispose();
       this.finetuneMs += performance.now() - started;
     }
+  }
+
+  /** Loads a checkpoint's net, masks, shuffle generator and counters. */
+  private load(c: TrialCheckpoint, masks: Masks | undefined): void {
+    this.net.setWeights({ tensors: c.weights });
+    for (const m of c.masks) {
+      const target = masks?.get(m.name);
+      if (target instanceof tf.Variable) tf.tidy(() => target.assign(tf.tensor(m.data, [...m.shape], "float32")));
+    }
+    this.args.shuffleRng.restore(c.shuffleRng);
+    this.step = c.step;
+    this.epochsTrained = c.epochsTrained;
   }
 }

@@ -18,7 +18,12 @@ export interface TrialRequest {
   readonly attempt: number;
   readonly params: Readonly<Record<string, PlainParam>>;
   readonly task: WorkerTask;
-  readonly budget: { readonly maxSteps: number; readonly maxWallMs: number };
+  readonly budget: {
+    readonly maxSteps: number;
+    readonly maxWallMs: number;
+    /** Checkpoint every this many fine-tuning epochs (`budget.checkpointEvery`). @default 0 (none) */
+    readonly checkpointEvery?: number;
+  };
 }
 
 /** What the runner may call while a trial runs. */

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { InMemoryCheckpointStore } from "../../src/artifacts/checkpoint-store.js";
 import { InMemoryPretrainedStore } from "../../src/artifacts/index.js";
 import { TrialThread } from "../../src/trial-thread/trial-thread.js";
 import type { StepDecision } from "../../src/trial/types.js";
@@ -65,5 +66,37 @@ describe.skipIf(!existsSync(ENTRY))("TrialThread", () => {
     }, { pretrained: new InMemoryPretrainedStore() });
     expect(stopped.kind === "completed" && stopped.stoppedEarly).toBe(true);
     await thread.close();
+  });
+
+  it("checkpoints through the main thread's store, and a second run resumes from it", async () => {
+    const thread = new TrialThread(ENTRY);
+    const pretrained = new InMemoryPretrainedStore();
+    const checkpoints = new InMemoryCheckpointStore();
+    const request = trialRequest({ sparsity: 0.5, "finetune.epochs": 4 }, { budget: { maxSteps: 0, maxWallMs: 0, checkpointEvery: 1 } });
+    const ac = new AbortController();
+    const first = await thread.run(request, {
+      signal: ac.signal,
+      progress: (step) => {
+        if (step === 2) ac.abort(new Error("test abort"));
+        return Promise.resolve("continue");
+      },
+      log: () => undefined,
+    }, { pretrained, checkpoints });
+    expect(first.kind).toBe("aborted");
+    expect([...checkpoints.objects.keys()].sort()).toEqual(["c1/t1/call-0", "c1/t1/index"]);
+    const steps: number[] = [];
+    const second = await thread.run(request, {
+      signal: new AbortController().signal,
+      progress: (step) => {
+        steps.push(step);
+        return Promise.resolve("continue");
+      },
+      log: () => undefined,
+    }, { pretrained, checkpoints });
+    await thread.close();
+    expect(second.kind).toBe("completed");
+    expect(second.kind === "completed" && second.details["checkpoint"]).toMatchObject({ resumedFrom: { call: 0, epoch: 2, step: 2 } });
+    expect(steps).toEqual([3, 4]);
+    expect(checkpoints.objects.size).toBe(0);
   });
 });

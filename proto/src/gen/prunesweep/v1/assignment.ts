@@ -91,6 +91,8 @@ export interface TrialBudget {
   maxSteps: number;
   /** wall-clock limit of the attempt; 0 = none */
   maxWallMs: number;
+  /** checkpoint every N fine-tuning epochs (budget.checkpointEvery); 0 = none */
+  checkpointEvery: number;
 }
 
 /** The NATS message body published by the coordinator for each trial (msgID = trial_id). */
@@ -996,7 +998,7 @@ export const TaskSpec: MessageFns<TaskSpec> = {
 };
 
 function createBaseTrialBudget(): TrialBudget {
-  return { maxSteps: 0, maxWallMs: 0 };
+  return { maxSteps: 0, maxWallMs: 0, checkpointEvery: 0 };
 }
 
 export const TrialBudget: MessageFns<TrialBudget> = {
@@ -1006,6 +1008,9 @@ export const TrialBudget: MessageFns<TrialBudget> = {
     }
     if (message.maxWallMs !== 0) {
       writer.uint32(16).int64(message.maxWallMs);
+    }
+    if (message.checkpointEvery !== 0) {
+      writer.uint32(24).int32(message.checkpointEvery);
     }
     return writer;
   },
@@ -1039,6 +1044,14 @@ export const TrialBudget: MessageFns<TrialBudget> = {
             message.maxWallMs = longToNumber(reader.int64());
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.checkpointEvery = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1063,6 +1076,11 @@ export const TrialBudget: MessageFns<TrialBudget> = {
         : isSet(object.max_wall_ms)
         ? globalThis.Number(object.max_wall_ms)
         : 0,
+      checkpointEvery: isSet(object.checkpointEvery)
+        ? globalThis.Number(object.checkpointEvery)
+        : isSet(object.checkpoint_every)
+        ? globalThis.Number(object.checkpoint_every)
+        : 0,
     };
   },
 
@@ -1074,6 +1092,9 @@ export const TrialBudget: MessageFns<TrialBudget> = {
     if (message.maxWallMs !== 0) {
       obj.maxWallMs = Math.round(message.maxWallMs);
     }
+    if (message.checkpointEvery !== 0) {
+      obj.checkpointEvery = Math.round(message.checkpointEvery);
+    }
     return obj;
   },
 
@@ -1084,6 +1105,7 @@ export const TrialBudget: MessageFns<TrialBudget> = {
     const message = createBaseTrialBudget();
     message.maxSteps = object.maxSteps ?? 0;
     message.maxWallMs = object.maxWallMs ?? 0;
+    message.checkpointEvery = object.checkpointEvery ?? 0;
     return message;
   },
 };
