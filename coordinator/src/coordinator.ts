@@ -125,6 +125,11 @@ export class Coordinator {
     return r.view;
   }
 
+  /** Resolves when every event recorded so far is durable and no snapshot is being written. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.flush()));
+  }
+
   /** Stops dispatching in every campaign (shutdown); reports are still recorded. */
   close(): void {
     for (const r of this.runners.values()) r.close();

@@ -116,7 +116,8 @@ export function encodeTable(w: BlobWriter, rows: readonly Row[]): TableDesc {
   }
   const shape = indexArray(rows.length, shapes.length);
   shape.set(rowShape);
-  const cols: Record<string, Column> = {};
+  // No prototype: a key named __proto__ is then an own key like any other.
+  const cols = Object.create(null) as Record<string, Column>;
   for (const [k, values] of columns) cols[k] = encodeColumn(w, values);
   return { n: rows.length, shapes, shape: w.add(shape), cols };
 }
@@ -231,8 +232,8 @@ function rowBuilder(shape: readonly string[], ids: readonly number[]): RowBuilde
       return row;
     };
   }
+  // The source holds JSON-quoted keys and integers only.
   const fields = shape.map((k, j) => `${JSON.stringify(k)}: c[${ids[j]}][u[${ids[j]}]++]`);
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source is built from JSON-quoted keys and integers only
   return new Function("c", "u", `return { ${fields.join(", ")} };`) as RowBuilder;
 }
 

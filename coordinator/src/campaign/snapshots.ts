@@ -49,9 +49,9 @@ export class CampaignSnapshotter {
     });
   }
 
-  /** Resolves when the snapshot being written, if any, is written (or failed). */
+  /** Resolves when no snapshot is being written or about to be (each written or failed). */
   async settled(): Promise<void> {
-    await this.writing;
+    while (this.writing || this.scheduled) await (this.writing ?? Promise.resolve());
   }
 
   private take(): void {
@@ -66,7 +66,10 @@ export class CampaignSnapshotter {
         this.since += covered;
         this.log.warn("campaign snapshot failed; the log still has every event", { campaign: this.campaignId, position, error: String(err) });
       })
-      .finally(() => (this.writing = undefined));
+      .finally(() => {
+        this.writing = undefined;
+        this.count(0); // events that came during the write may already call for the next one
+      });
   }
 
   private async write(snapshot: StateSnapshot, position: number, durable: Promise<void>): Promise<void> {
