@@ -19,6 +19,7 @@ const log = {
   warn: (msg, fields) => send({ t: "log", msg, fields }),
 };
 const tStart = performance.now();
+const cpu0 = process.cpuUsage();
 const svc = await startCoordinatorService(config, log, { restore: process.env.BENCH_RESTORE ? [process.env.BENCH_RESTORE] : "none" });
 
 process.on("message", async (m) => {
@@ -57,8 +58,9 @@ budget: { maxTrials: ${trials}, parallelism: ${parallelism}, maxRetries: 3 }
 });
 if (process.env.BENCH_RESTORE) {
   const ms = performance.now() - tStart;
+  const cpu = process.cpuUsage(cpu0);
   global.gc?.();
   const mem = process.memoryUsage();
-  send({ t: "restored", ms, campaigns: svc.coordinator.campaigns().map((c) => ({ id: c.id, trials: c.trialCount, status: c.status, counts: c.counts() })), rss: mem.rss, heap: mem.heapUsed });
+  send({ t: "restored", ms, campaigns: svc.coordinator.campaigns().map((c) => ({ id: c.id, trials: c.trialCount, status: c.status, counts: c.counts() })), rss: mem.rss, heap: mem.heapUsed, cpuMs: (cpu.user + cpu.system) / 1000 });
 }
 send({ t: "ready" });

@@ -164,7 +164,8 @@ try {
     const resume = await measureResume(nats.url, largest.campaignId);
     out = { machine, date: new Date().toISOString(), results, resume };
   }
-  const r1m = await measureResume1M(nats.url, quick ? { trials: 20_000, parallelism: 64, snapshotEvery: 5_000, tailEvents: 4_900 } : {});
+  const quickTrials = Number(process.env.BENCH_RESUME_TRIALS ?? 20_000);
+  const r1m = await measureResume1M(nats.url, quick ? { trials: quickTrials, parallelism: 64, snapshotEvery: quickTrials / 4, tailEvents: quickTrials / 4 - 100 } : {});
   out.resume1m = { machine, date: new Date().toISOString(), ...r1m };
   const md = markdown(out);
   console.log(JSON.stringify(out, null, 2));

@@ -30,10 +30,27 @@ type Row = Readonly<Record<string, unknown>>;
 
 const isPlainObject = (v: unknown): v is Row => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Collects the blobs of an encoding, in order. */
+/** Rows or values handled between two yields to the event loop while encoding. */
+const ENCODE_SLICE = 20_000;
+
+/**
+ * Collects the blobs of an encoding, in order. Encoding yields to the event loop every
+ * {@link ENCODE_SLICE} rows or values, so that a coordinator snapshotting a million trials
+ * keeps answering its workers meanwhile (the rows are frozen: nothing changes under it).
+ */
 export class BlobWriter {
   readonly blobs: Uint8Array[] = [];
   private readonly enc = new TextEncoder();
+  private ops = 0;
+
+  /** Counts one unit of work; true when it is time to yield. */
+  due(): boolean {
+    return ++this.ops % ENCODE_SLICE === 0;
+  }
+
+  yield(): Promise<void> {
+    return new Promise((r) => setImmediate(r));
+  }
 
   add(a: ArrayBufferView): number {
     this.blobs.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
@@ -53,11 +70,12 @@ function indexArray(length: number, max: number): Uint8Array | Uint16Array | Uin
 }
 
 /** Values through a dictionary: each distinct key once, one index per value. */
-function dictionary(w: BlobWriter, keys: readonly string[]): { dict: number; b: number } {
+async function dictionary(w: BlobWriter, keys: readonly string[]): Promise<{ dict: number; b: number }> {
   const index = new Map<string, number>();
   const dict: string[] = [];
   const ids = new Uint32Array(keys.length);
   for (let i = 0; i < keys.length; i++) {
+    if (w.due()) await w.yield();
     const key = keys[i] as string;
     let id = index.get(key);
     if (id === undefined) {
@@ -72,16 +90,16 @@ function dictionary(w: BlobWriter, keys: readonly string[]): { dict: number; b: 
   return { dict: w.addJson(dict), b: w.add(narrow) };
 }
 
-function encodeColumn(w: BlobWriter, values: readonly unknown[]): Column {
+async function encodeColumn(w: BlobWriter, values: readonly unknown[]): Promise<Column> {
   if (values.every((v) => typeof v === "number")) return { k: "num", b: w.add(Float64Array.from(values as number[])) };
-  if (values.every((v) => typeof v === "string")) return { k: "str", ...dictionary(w, values as string[]) };
-  if (values.every(isPlainObject)) return { k: "obj", t: encodeTable(w, values as Row[]) };
+  if (values.every((v) => typeof v === "string")) return { k: "str", ...(await dictionary(w, values as string[])) };
+  if (values.every(isPlainObject)) return { k: "obj", t: await encodeTable(w, values as Row[]) };
   if (values.every((v) => Array.isArray(v) && v.every(isPlainObject))) {
     const lists = values as readonly Row[][];
     const lengths = Uint32Array.from(lists, (l) => l.length);
-    return { k: "list", len: w.add(lengths), t: encodeTable(w, lists.flat()) };
+    return { k: "list", len: w.add(lengths), t: await encodeTable(w, lists.flat()) };
   }
-  return { k: "json", ...dictionary(w, values.map((v) => JSON.stringify(v))) };
+  return { k: "json", ...(await dictionary(w, values.map((v) => JSON.stringify(v)))) };
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
@@ -91,13 +109,14 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** Encodes `rows` into `w`'s blobs; returns the table's description. */
-export function encodeTable(w: BlobWriter, rows: readonly Row[]): TableDesc {
+export async function encodeTable(w: BlobWriter, rows: readonly Row[]): Promise<TableDesc> {
   const shapeIndex = new Map<string, number>();
   const shapes: string[][] = [];
   const rowShape = new Uint32Array(rows.length);
   const columns = new Map<string, unknown[]>();
   let last: { s: number; keys: readonly string[]; cols: unknown[][] } | undefined;
   for (let i = 0; i < rows.length; i++) {
+    if (w.due()) await w.yield();
     const row = rows[i] as Row;
     const keys = Object.keys(row);
     // Most rows have the previous row's shape: compare keys before building a signature.
@@ -118,7 +137,7 @@ export function encodeTable(w: BlobWriter, rows: readonly Row[]): TableDesc {
   shape.set(rowShape);
   // No prototype: a key named __proto__ is then an own key like any other.
   const cols = Object.create(null) as Record<string, Column>;
-  for (const [k, values] of columns) cols[k] = encodeColumn(w, values);
+  for (const [k, values] of columns) cols[k] = await encodeColumn(w, values);
   return { n: rows.length, shapes, shape: w.add(shape), cols };
 }
 
@@ -180,23 +199,26 @@ export class BlobReader {
 /** Every empty list decodes to this one frozen array (a million trials without progress points). */
 const EMPTY: readonly unknown[] = Object.freeze([]);
 
+/**
+ * A decoded column: `values[i]`, or `dict[values[i]]` for a dictionary column (the indices
+ * are read in place: no array of a million strings is built just to be copied into rows).
+ */
+interface DecodedColumn {
+  readonly values: ArrayLike<unknown>;
+  readonly dict: readonly unknown[] | undefined;
+}
+
 /** The values of one column, in the order of the rows that have the key. */
-function decodeColumn(r: BlobReader, c: Column, count: number): ArrayLike<unknown> {
+function decodeColumn(r: BlobReader, c: Column, count: number): DecodedColumn {
   switch (c.k) {
     case "num":
-      return r.f64(c.b);
-    case "str": {
-      const dict = r.json<string[]>(c.dict);
-      const ids = r.indices(c.b, count);
-      return Array.from(ids, (id) => dict[id]);
-    }
-    case "json": {
-      const dict = r.json<string[]>(c.dict).map((s) => JSON.parse(s) as unknown);
-      const ids = r.indices(c.b, count);
-      return Array.from(ids, (id) => dict[id]);
-    }
+      return { values: r.f64(c.b), dict: undefined };
+    case "str":
+      return { values: r.indices(c.b, count), dict: r.json<string[]>(c.dict) };
+    case "json":
+      return { values: r.indices(c.b, count), dict: r.json<string[]>(c.dict).map((s) => JSON.parse(s) as unknown) };
     case "obj":
-      return decodeTable(r, c.t);
+      return { values: decodeTable(r, c.t), dict: undefined };
     case "list": {
       const lengths = r.u32(c.len);
       const elements = decodeTable(r, c.t);
@@ -207,34 +229,40 @@ function decodeColumn(r: BlobReader, c: Column, count: number): ArrayLike<unknow
         out[i] = n === 0 ? EMPTY : elements.slice(at, at + n);
         at += n;
       }
-      return out;
+      return { values: out, dict: undefined };
     }
   }
 }
 
-type RowBuilder = (cols: readonly ArrayLike<unknown>[], cursor: Uint32Array) => Record<string, unknown>;
+type RowBuilder = (values: readonly ArrayLike<unknown>[], dicts: readonly (readonly unknown[] | undefined)[], cursor: Uint32Array) => Record<string, unknown>;
 
 /**
  * A function that builds one row of `shape` from the columns, advancing their cursors. It is
  * compiled per shape into an object literal, so every row of a shape gets the same hidden
  * class at once (a tenth of the time of assigning keys one by one, for a million trials).
  */
-function rowBuilder(shape: readonly string[], ids: readonly number[]): RowBuilder {
+function rowBuilder(shape: readonly string[], ids: readonly number[], cols: readonly DecodedColumn[]): RowBuilder {
   if (shape.includes("__proto__")) {
-    return (cols, cursor) => {
+    return (values, dicts, cursor) => {
       const row: Record<string, unknown> = {};
       shape.forEach((k, j) => {
         const id = ids[j] as number;
         const at = cursor[id] as number;
         cursor[id] = at + 1;
-        Object.defineProperty(row, k, { value: (cols[id] as ArrayLike<unknown>)[at], enumerable: true, writable: true, configurable: true });
+        const v = (values[id] as ArrayLike<unknown>)[at];
+        const dict = dicts[id];
+        Object.defineProperty(row, k, { value: dict ? dict[v as number] : v, enumerable: true, writable: true, configurable: true });
       });
       return row;
     };
   }
   // The source holds JSON-quoted keys and integers only.
-  const fields = shape.map((k, j) => `${JSON.stringify(k)}: c[${ids[j]}][u[${ids[j]}]++]`);
-  return new Function("c", "u", `return { ${fields.join(", ")} };`) as RowBuilder;
+  const fields = shape.map((k, j) => {
+    const id = ids[j] as number;
+    const cell = `v[${id}][u[${id}]++]`;
+    return `${JSON.stringify(k)}: ${cols[id]?.dict ? `d[${id}][${cell}]` : cell}`;
+  });
+  return new Function("v", "d", "u", `return { ${fields.join(", ")} };`) as RowBuilder;
 }
 
 /** Decodes a table written by {@link encodeTable}. */
@@ -256,9 +284,11 @@ export function decodeTable(r: BlobReader, t: TableDesc): Record<string, unknown
     for (const id of plan) count[id] = (count[id] as number) + 1;
   }
   const cols = keys.map((k, i) => decodeColumn(r, t.cols[k] as Column, count[i] as number));
+  const values = cols.map((c) => c.values);
+  const dicts = cols.map((c) => c.dict);
   const cursor = new Uint32Array(keys.length);
-  const builders = t.shapes.map((shape, s) => rowBuilder(shape, plans[s] as number[]));
+  const builders = t.shapes.map((shape, s) => rowBuilder(shape, plans[s] as number[], cols));
   const rows: Record<string, unknown>[] = new Array(t.n);
-  for (let i = 0; i < t.n; i++) rows[i] = (builders[shapeOf[i] as number] as RowBuilder)(cols, cursor);
+  for (let i = 0; i < t.n; i++) rows[i] = (builders[shapeOf[i] as number] as RowBuilder)(values, dicts, cursor);
   return rows;
 }

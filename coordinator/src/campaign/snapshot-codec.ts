@@ -51,10 +51,10 @@ function assertLittleEndian(): void {
 }
 
 /** The uncompressed body of a snapshot (exported for the benchmark's layout comparison). */
-export function encodeSnapshotBody(state: StateSnapshot, position: number): Uint8Array {
+export async function encodeSnapshotBody(state: StateSnapshot, position: number): Promise<Uint8Array> {
   assertLittleEndian();
   const w = new BlobWriter();
-  const trials = encodeTable(w, state.trials as unknown as readonly Record<string, unknown>[]);
+  const trials = await encodeTable(w, state.trials as unknown as readonly Record<string, unknown>[]);
   const { bytes, offsets } = packBlobs(w.blobs);
   const { trials: _trials, ...campaign } = state;
   const header: Header = { position, campaign, trials, sizes: w.blobs.map((b) => b.byteLength), offsets };
@@ -101,9 +101,12 @@ export function decodeSnapshotBody(body: Uint8Array): DecodedSnapshot {
   }
 }
 
-/** Encodes a snapshot of `state` covering the log up to `position` (gzip runs off the main thread). */
+/**
+ * Encodes a snapshot of `state` covering the log up to `position`, yielding to the event loop
+ * as it goes (gzip runs off the main thread).
+ */
 export async function encodeSnapshot(state: StateSnapshot, position: number): Promise<Uint8Array> {
-  return new Uint8Array(await gzipAsync(encodeSnapshotBody(state, position), { level: GZIP_LEVEL }));
+  return new Uint8Array(await gzipAsync(await encodeSnapshotBody(state, position), { level: GZIP_LEVEL }));
 }
 
 /** Decodes a snapshot written by {@link encodeSnapshot}. @throws SnapshotFormatError when it is truncated, altered or of another version. */
