@@ -4,18 +4,23 @@
 // synthetic metrics immediately. Prints JSON and a markdown table; writes
 // bench/results/control-plane.json and .md.
 //
-//   node bench/control-plane/run.mjs [--quick]
+// The resume of a 10^6-trial campaign, with and without snapshots, follows (resume-1m.mjs);
+// --resume-only runs just that and updates its part of the results.
+//
+//   node bench/control-plane/run.mjs [--quick] [--resume-only]
 import { fork } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { silentLogger } from "@prunesweep/coordinator";
 import { startNatsServer } from "@prunesweep/coordinator/cli";
 import { connectWorkerNats, NatsTrialSource, GrpcReportChannel, decodeAssignment } from "@prunesweep/worker";
+import { measureResume1M, resume1MMarkdown } from "./resume-1m.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes("--quick");
+const resumeOnly = process.argv.includes("--resume-only");
 const scenarios = quick
   ? [{ workers: 64, trials: 2_000 }, { workers: 256, trials: 2_000 }]
   : [
@@ -121,21 +126,9 @@ async function measureResume(natsUrl, campaignId) {
   return { restoreMs: r.ms, campaigns: r.campaigns, rssMiB: r.rss / 2 ** 20 };
 }
 
-const dir = mkdtempSync(join(tmpdir(), "prunesweep-bench-cp-"));
-const nats = await startNatsServer({ storeDir: join(dir, "nats") });
-const results = [];
-try {
-  for (const s of scenarios) {
-    process.stderr.write(`scenario: ${s.workers} workers, ${s.trials} trials...\n`);
-    results.push(await runScenario(nats.url, s));
-    process.stderr.write(`${JSON.stringify(results.at(-1))}\n`);
-  }
-  // Resume = a new coordinator process replaying the largest campaign from JetStream.
-  const largest = results.reduce((a, b) => (b.trials > a.trials ? b : a));
-  process.stderr.write(`resume: restoring campaign ${largest.campaignId} (${largest.trials} trials)...\n`);
-  const resume = await measureResume(nats.url, largest.campaignId);
-  const out = { machine: `${process.platform} ${process.arch}, node ${process.version}`, date: new Date().toISOString(), results, resume };
-  const md = [
+function markdown(out) {
+  const { results, resume } = out;
+  return [
     "| workers | trials | trials/s | dispatch→start p50/p99 ms | result→ack p50/p99 ms | coordinator RSS MiB | bytes/finished trial (RSS) | (heap) |",
     "|---|---|---|---|---|---|---|---|",
     ...results.map(
@@ -145,10 +138,38 @@ try {
     "",
     `Resume (a fresh coordinator process connects, replays the ${resume.campaigns.map((c) => `${c.trials}-trial`).join(", ")} campaign from JetStream and is ready): ${resume.restoreMs.toFixed(0)} ms, RSS ${resume.rssMiB.toFixed(0)} MiB.`,
     "",
+    ...(out.resume1m ? [resume1MMarkdown(out.resume1m), `(measured ${out.resume1m.date}, ${out.resume1m.machine})`, ""] : []),
   ].join("\n");
+}
+
+const resDir = join(here, "..", "results");
+const dir = mkdtempSync(join(tmpdir(), "prunesweep-bench-cp-"));
+const nats = await startNatsServer({ storeDir: join(dir, "nats") });
+const machine = `${process.platform} ${process.arch}, node ${process.version}`;
+try {
+  let out;
+  if (resumeOnly) {
+    const file = join(resDir, "control-plane.json");
+    out = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : { results: [], resume: { campaigns: [], restoreMs: NaN, rssMiB: NaN } };
+  } else {
+    const results = [];
+    for (const s of scenarios) {
+      process.stderr.write(`scenario: ${s.workers} workers, ${s.trials} trials...\n`);
+      results.push(await runScenario(nats.url, s));
+      process.stderr.write(`${JSON.stringify(results.at(-1))}\n`);
+    }
+    // Resume = a new coordinator process replaying the largest campaign from JetStream.
+    const largest = results.reduce((a, b) => (b.trials > a.trials ? b : a));
+    process.stderr.write(`resume: restoring campaign ${largest.campaignId} (${largest.trials} trials)...\n`);
+    const resume = await measureResume(nats.url, largest.campaignId);
+    out = { machine, date: new Date().toISOString(), results, resume };
+  }
+  const quickTrials = Number(process.env.BENCH_RESUME_TRIALS ?? 20_000);
+  const r1m = await measureResume1M(nats.url, quick ? { trials: quickTrials, parallelism: 64, snapshotEvery: quickTrials / 4, tailEvents: quickTrials / 4 - 100 } : {});
+  out.resume1m = { machine, date: new Date().toISOString(), ...r1m };
+  const md = markdown(out);
   console.log(JSON.stringify(out, null, 2));
   console.log(md);
-  const resDir = join(here, "..", "results");
   mkdirSync(resDir, { recursive: true });
   if (!quick) {
     writeFileSync(join(resDir, "control-plane.json"), JSON.stringify(out, null, 2) + "\n");

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { CampaignRunner } from "./campaign/campaign-runner.js";
 import type { TrialDispatcher } from "./campaign/dispatcher.js";
 import type { ReadonlyCampaign } from "./campaign/readonly-campaign.js";
+import { loadRestorePoint, type SnapshotPolicy } from "./campaign/snapshots.js";
 import type { WorkerReports } from "./campaign/worker-reports.js";
 import { createEarlyStopper } from "./early-stopping/index.js";
 import { CampaignNotFoundError } from "./errors.js";
@@ -15,6 +16,8 @@ export interface CoordinatorDeps {
   readonly store: CampaignStore;
   readonly dispatcher: TrialDispatcher;
   readonly log: Logger;
+  /** Campaign snapshots: written every `everyEvents` events, read first on restore. */
+  readonly snapshots?: SnapshotPolicy;
 }
 
 /**
@@ -52,23 +55,31 @@ export class Coordinator {
   /**
    * Rebuilds every campaign recorded in the store (after a coordinator restart) and resumes
    * the running ones: same trials, same sampler state; trials never published are published
-   * again (idempotently). Returns the restored runners.
+   * again (idempotently). Each starts from its newest usable snapshot and replays only the
+   * events after it (the whole log without one). Returns the restored runners.
    */
   async restoreAll(only?: readonly string[]): Promise<ReadonlyCampaign[]> {
     const restored: ReadonlyCampaign[] = [];
     for (const id of await this.deps.store.listCampaigns()) {
       if (this.runners.has(id) || (only && !only.includes(id))) continue;
-      const events = await this.deps.store.load(id);
-      const created = events.find((e) => e.type === "CampaignCreated");
-      if (!created || created.type !== "CampaignCreated") continue;
-      const spec = parseCampaignSpec(created.specYaml, `campaign ${id}`);
+      const point = await loadRestorePoint(id, this.deps.store, this.deps.snapshots?.store, this.deps.log);
+      const created = point.events.find((e) => e.event.type === "CampaignCreated")?.event;
+      const specYaml = point.snapshot?.specYaml ?? (created?.type === "CampaignCreated" ? created.specYaml : undefined);
+      if (specYaml === undefined) continue;
+      const spec = parseCampaignSpec(specYaml, `campaign ${id}`);
       const sampler = createSampler(spec.sampler, spec, spec.seed);
       const stopper = createEarlyStopper(spec.earlyStopping);
-      const runner = CampaignRunner.restore(id, spec, events, { ...this.deps, sampler, stopper });
+      const runner = CampaignRunner.resume(id, spec, point, { ...this.deps, sampler, stopper });
       this.runners.set(id, runner);
       for (const l of this.created) l(runner.view);
       if (runner.view.status === "running") await runner.start();
-      this.deps.log.info("campaign restored", { campaign: id, status: runner.view.status, trials: runner.view.trialCount });
+      this.deps.log.info("campaign restored", {
+        campaign: id,
+        status: runner.view.status,
+        trials: runner.view.trialCount,
+        fromSnapshot: point.snapshot ? point.position : false,
+        eventsReplayed: point.events.length,
+      });
       restored.push(runner.view);
     }
     return restored;
@@ -112,6 +123,11 @@ export class Coordinator {
     const r = this.runner(campaignId);
     await r.cancel(reason);
     return r.view;
+  }
+
+  /** Resolves when every event recorded so far is durable and no snapshot is being written. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.flush()));
   }
 
   /** Stops dispatching in every campaign (shutdown); reports are still recorded. */

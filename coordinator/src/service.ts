@@ -1,13 +1,15 @@
 import { hostname } from "node:os";
-import type { CoordinatorConfig } from "./config.js";
+import { DEFAULT_SNAPSHOT_OPTIONS, type CoordinatorConfig } from "./config.js";
 import { Coordinator } from "./coordinator.js";
 import { startHttpServer, type RunningHttpServer } from "./http/http-server.js";
 import { SweepError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import { InMemoryCampaignStore, type CampaignStore } from "./store/campaign-store.js";
+import { InMemorySnapshotStore } from "./store/snapshot-store.js";
 import { listenMaxDeliveries } from "./transport/advisories.js";
 import { bearerTokenAuthorizer, serverCredentials } from "./transport/grpc-security.js";
 import { startGrpcServer, type RunningGrpcServer } from "./transport/grpc-server.js";
+import { JetStreamSnapshotStore } from "./transport/jetstream-snapshots.js";
 import { JetStreamCampaignStore } from "./transport/jetstream-store.js";
 import { connectNats } from "./transport/nats-connection.js";
 import { NatsTrialDispatcher } from "./transport/nats-dispatcher.js";
@@ -50,9 +52,12 @@ export async function startCoordinatorService(
       config.store === "jetstream"
         ? await JetStreamCampaignStore.create(nc, { replicas: config.queue.replicas, duplicateWindowMs: config.queue.duplicateWindowMs })
         : new InMemoryCampaignStore();
+    const snapshotStore =
+      config.snapshotEvery <= 0 ? undefined : config.store === "jetstream" ? await JetStreamSnapshotStore.create(nc, config.queue.replicas) : new InMemorySnapshotStore();
+    const snapshots = snapshotStore && { store: snapshotStore, everyEvents: config.snapshotEvery, keep: DEFAULT_SNAPSHOT_OPTIONS.keep };
     let endpoint = config.advertise ?? "";
     const dispatcher = await NatsTrialDispatcher.create(nc, () => endpoint, config.queue);
-    const coordinator = new Coordinator({ store, dispatcher, log });
+    const coordinator = new Coordinator({ store, dispatcher, log, ...(snapshots && { snapshots }) });
     const grpc = await startGrpcServer(coordinator, log, {
       host: config.host,
       port: config.port,

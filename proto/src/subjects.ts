@@ -17,6 +17,8 @@ export const EVENTS_SUBJECT_PREFIX = "prunesweep.v1.events";
 export const CAMPAIGNS_BUCKET = "prunesweep_campaigns";
 /** Object store for shared artifacts (pretrained dense weights). */
 export const ARTIFACTS_BUCKET = "prunesweep_artifacts";
+/** Object store with campaign snapshots (the coordinator's state every N events; the log stays the state of record). */
+export const SNAPSHOTS_BUCKET = "prunesweep_snapshots";
 /** KV bucket used to claim artifact production (kv.create as a lock). */
 export const ARTIFACT_CLAIMS_BUCKET = "prunesweep_artifact_claims";
 /** Object store for trial checkpoints (`<campaignId>/<trialId>/...`), deleted when the trial ends. */

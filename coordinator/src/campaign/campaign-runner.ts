@@ -11,6 +11,7 @@ import type { TrialDispatcher } from "./dispatcher.js";
 import { CampaignEventLog } from "./event-log.js";
 import { CampaignQueryView, type ReadonlyCampaign } from "./readonly-campaign.js";
 import { SamplerDriver } from "./sampler-replay.js";
+import { CampaignSnapshotter, type RestorePoint, type SnapshotPolicy } from "./snapshots.js";
 import { CampaignState } from "./state.js";
 import { commit, step } from "./step.js";
 import { WorkerProtocol, type FailureReport, type HelloAnswer, type ResultReport, type WorkerReports } from "./worker-reports.js";
@@ -24,6 +25,8 @@ export interface RunnerDeps {
   readonly log: Logger;
   /** Clock (epoch milliseconds). @default Date.now */
   readonly now?: () => number;
+  /** Snapshots of the campaign state (resume without replaying the whole log); none when undefined. */
+  readonly snapshots?: SnapshotPolicy;
 }
 
 /**
@@ -49,6 +52,7 @@ export class CampaignRunner implements WorkerReports {
   private readonly loop: DispatchLoop;
   private readonly protocol: WorkerProtocol;
   private readonly sampler: SamplerDriver;
+  private readonly snapshotter: CampaignSnapshotter | undefined;
   private finishedResolve!: () => void;
 
   private constructor(campaignId: string, spec: CampaignSpec, deps: RunnerDeps) {
@@ -63,6 +67,7 @@ export class CampaignRunner implements WorkerReports {
     this.loop = new DispatchLoop(this.c, this.sampler, deps.dispatcher, () => this.finishedResolve());
     this.protocol = new WorkerProtocol(this.c, this.loop, this.sampler, deps.stopper);
     this.view = new CampaignQueryView(spec, state, events, this.finished);
+    this.snapshotter = deps.snapshots && new CampaignSnapshotter(campaignId, state, events, deps.snapshots, deps.log);
   }
 
   /** Creates a new campaign: records CampaignCreated. Call `start()` to dispatch. */
@@ -78,10 +83,25 @@ export class CampaignRunner implements WorkerReports {
    * flight and are re-dispatched idempotently (msgID = trialId) by `start()`.
    */
   static restore(campaignId: string, spec: CampaignSpec, events: readonly CampaignEvent[], deps: RunnerDeps): CampaignRunner {
+    return CampaignRunner.resume(campaignId, spec, { snapshot: undefined, position: 0, events: events.map((event) => ({ position: 0, event })) }, deps);
+  }
+
+  /**
+   * Like {@link restore}, from a snapshot (when the point has one) and the events after it;
+   * the events replayed count towards the next snapshot, so a long replay is followed by one.
+   */
+  static resume(campaignId: string, spec: CampaignSpec, point: RestorePoint, deps: RunnerDeps): CampaignRunner {
     const r = new CampaignRunner(campaignId, spec, deps);
-    for (const e of events) r.c.state.apply(e);
+    if (point.snapshot) r.c.state.loadSnapshot(point.snapshot);
+    let position = point.position;
+    for (const e of point.events) {
+      r.c.state.apply(e.event);
+      if (e.position > position) position = e.position;
+    }
+    r.c.events.restoredAt(position);
     r.sampler.replay();
     if (r.c.state.status !== "running") r.finishedResolve();
+    r.snapshotter?.count(point.events.length);
     return r;
   }
 
@@ -137,8 +157,9 @@ export class CampaignRunner implements WorkerReports {
     this.loop.close();
   }
 
-  /** Resolves when every event recorded so far is durable. */
-  flush(): Promise<void> {
-    return this.c.events.flush();
+  /** Resolves when every event recorded so far is durable (and the snapshot being written, if any, is written). */
+  async flush(): Promise<void> {
+    await this.c.events.flush();
+    await this.snapshotter?.settled();
   }
 }

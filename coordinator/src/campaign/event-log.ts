@@ -19,6 +19,7 @@ export class CampaignEventLog {
   /** Appends not yet durable. */
   private readonly pending = new Set<Promise<void>>();
   private readonly listeners = new Set<(e: CampaignEvent) => void>();
+  private position = 0;
 
   constructor(
     private readonly state: CampaignState,
@@ -33,7 +34,16 @@ export class CampaignEventLog {
   record(e: CampaignEvent): Promise<void> {
     if (!this.state.apply(e)) return Promise.resolve();
     for (const l of this.listeners) l(e);
-    const write = retryUntilDone(() => this.store.append(e), APPEND_BACKOFF, this.log, "event append failed; retrying", { event: e.eventId });
+    const write = retryUntilDone(
+      async () => {
+        const at = await this.store.append(e);
+        if (at > this.position) this.position = at;
+      },
+      APPEND_BACKOFF,
+      this.log,
+      "event append failed; retrying",
+      { event: e.eventId },
+    );
     this.pending.add(write);
     void write.then(() => this.pending.delete(write));
     return write;
@@ -43,6 +53,20 @@ export class CampaignEventLog {
   onEvent(listener: (e: CampaignEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The highest log position acknowledged so far (or restored from): every event of the
+   * campaign at or before it is in the state, since an event is applied before it is appended
+   * and the log holds it before any later position is acknowledged.
+   */
+  get durablePosition(): number {
+    return this.position;
+  }
+
+  /** After a restore: the position of the last event loaded. */
+  restoredAt(position: number): void {
+    if (position > this.position) this.position = position;
   }
 
   /** Resolves when every event recorded so far is durable. */

@@ -44,8 +44,12 @@ export class SamplerDriver {
     }
   }
 
-  /** Replays the recorded trials into a fresh sampler (after `state` was rebuilt from the log). */
+  /**
+   * Replays the recorded trials into a fresh sampler (after `state` was rebuilt from the log or
+   * a snapshot); nothing for a sampler that derives everything from the view.
+   */
   replay(): void {
+    if (this.sampler.derivesFromView) return;
     const snaps = this.state.snapshots();
     const asked: TrialSnapshot[] = [];
     for (const t of snaps) {

@@ -6,6 +6,29 @@ import { TrialAlreadyFinishedError, TrialNotFoundError } from "../errors.js";
 /** Status of a campaign. */
 export type CampaignStatus = "running" | "completed" | "cancelled";
 
+/**
+ * Everything a {@link CampaignState} holds, as plain data: what a campaign snapshot stores
+ * (snapshot-codec.ts). `openSeen` keeps the event ids applied to trials not yet final, so
+ * that events replayed after a snapshot are recognised as duplicates exactly as they would be
+ * by a state folded from the whole log.
+ */
+export interface StateSnapshot {
+  readonly campaignId: string;
+  readonly name: string;
+  readonly specYaml: string;
+  readonly status: CampaignStatus;
+  readonly createdAt: number;
+  readonly finishedAt?: number;
+  readonly cancelReason?: string;
+  readonly eventCount: number;
+  /** Campaign-level event ids applied. */
+  readonly seen: readonly string[];
+  /** Per trial not final: the event ids applied to it. */
+  readonly openSeen: readonly (readonly [string, readonly string[]])[];
+  /** Every trial, in creation order. */
+  readonly trials: readonly TrialSnapshot[];
+}
+
 interface MutableTrial {
   id: string;
   number: number;
@@ -29,6 +52,8 @@ interface MutableTrial {
 }
 
 const NO_PROGRESS: readonly ProgressPoint[] = Object.freeze([]);
+/** A trial id ending in its creation number (`<campaign>-00042`). */
+const NUMBERED_ID = /-(\d{1,9})$/;
 
 const ALLOWED: Record<TrialState, readonly TrialState[]> = {
   waiting: ["running", "failed", "cancelled", "completed", "stopped_early"],
@@ -116,7 +141,7 @@ export class CampaignState {
         this.finishedAt = e.at;
         return true;
       case "TrialCreated": {
-        if (this.trials.has(e.trialId)) return false;
+        if (this.lookup(e.trialId)) return false;
         const t: MutableTrial = {
           id: e.trialId,
           number: e.number,
@@ -143,7 +168,7 @@ export class CampaignState {
   private applyTrialEvent(
     e: Extract<CampaignEvent, { type: "TrialStarted" | "TrialProgress" | "TrialCompleted" | "TrialFailed" }>,
   ): boolean {
-    const t = this.trials.get(e.trialId);
+    const t = this.lookup(e.trialId);
     if (!t) return false;
     if (isFinished(t.state)) return false;
     if (t.seen?.has(e.eventId)) return false;
@@ -197,15 +222,109 @@ export class CampaignState {
     this.snapshotCache = undefined;
   }
 
+  /**
+   * The whole state as plain data, at this instant: O(trials changed since the last call) plus
+   * one array copy, so it can be taken synchronously between two events; the trial snapshots
+   * are frozen and shared, so later events do not change what it holds.
+   */
+  toSnapshot(): StateSnapshot {
+    return {
+      campaignId: this.campaignId,
+      name: this.name,
+      specYaml: this.specYaml,
+      status: this.status,
+      createdAt: this.createdAt,
+      ...(this.finishedAt !== undefined && { finishedAt: this.finishedAt }),
+      ...(this.cancelReason !== undefined && { cancelReason: this.cancelReason }),
+      eventCount: this.eventCount,
+      seen: [...this.seen],
+      openSeen: [...this.open.values()].map((t) => [t.id, [...(t.seen ?? [])]] as const),
+      trials: this.snapshots(),
+    };
+  }
+
+  /**
+   * Loads a snapshot taken by {@link toSnapshot} into this fresh state; events applied after
+   * it continue as if every event before had been applied.
+   * @throws RangeError when the state is not fresh or the snapshot is of another campaign.
+   */
+  loadSnapshot(s: StateSnapshot): void {
+    if (this.eventCount > 0 || this.order.length > 0) throw new RangeError(`campaign ${this.campaignId}: a snapshot loads into a fresh state only`);
+    if (s.campaignId !== this.campaignId) throw new RangeError(`snapshot of campaign ${s.campaignId} cannot load into campaign ${this.campaignId}`);
+    this.name = s.name;
+    this.specYaml = s.specYaml;
+    this.status = s.status;
+    this.createdAt = s.createdAt;
+    this.finishedAt = s.finishedAt;
+    this.cancelReason = s.cancelReason;
+    this.eventCount = s.eventCount;
+    for (const id of s.seen) this.seen.add(id);
+    const openSeen = new Map(s.openSeen);
+    for (const snap of s.trials) {
+      // One literal with every field (absent ones undefined): one hidden class for all trials.
+      const t: MutableTrial = {
+        id: snap.id,
+        number: snap.number,
+        state: snap.state,
+        params: snap.params,
+        metrics: snap.metrics,
+        progress: Object.isFrozen(snap.progress) ? snap.progress : Object.freeze([...snap.progress]),
+        attempts: snap.attempts,
+        error: snap.error,
+        details: snap.details,
+        createdAt: snap.createdAt,
+        startedAt: snap.startedAt,
+        finishedAt: snap.finishedAt,
+        wallMs: snap.wallMs,
+        workerId: snap.workerId,
+        backend: snap.backend,
+        snapshot: undefined,
+        seen: undefined,
+      };
+      if (t.number !== this.order.length) throw new RangeError(`snapshot of campaign ${this.campaignId}: trial ${t.id} has number ${t.number} at position ${this.order.length}`);
+      // Found by number (see lookup) when its id ends with it; the map holds the others only.
+      if (this.numberInId(t.id) !== t.number) this.trials.set(t.id, t);
+      this.order.push(t);
+      this.stateCounts[t.state]++;
+      if (!isFinished(t.state)) {
+        this.open.set(t.id, t);
+        const ids = openSeen.get(t.id);
+        if (ids && ids.length > 0) t.seen = new Set(ids);
+      }
+      // A frozen snapshot (as decoded) is the trial's snapshot as is: no copy of a million trials.
+      if (Object.isFrozen(snap) && snap.progress === t.progress) this.snapArr[this.order.length - 1] = t.snapshot = snap;
+      else this.dirty.add(this.order.length - 1);
+    }
+    this.snapshotCache = undefined;
+  }
+
+  /**
+   * The trial with this id: from the map, else, for an id ending in `-<digits>`, the trial
+   * created with that number if it has this id (trials loaded from a snapshot are found this
+   * way, which spares a million-entry map at resume).
+   */
+  private lookup(trialId: string): MutableTrial | undefined {
+    const t = this.trials.get(trialId);
+    if (t) return t;
+    const n = this.numberInId(trialId);
+    const c = n === undefined ? undefined : this.order[n];
+    return c?.id === trialId ? c : undefined;
+  }
+
+  private numberInId(trialId: string): number | undefined {
+    const m = NUMBERED_ID.exec(trialId);
+    return m ? Number(m[1]) : undefined;
+  }
+
   /** Frozen snapshot of one trial. @throws TrialNotFoundError */
   trial(trialId: string): TrialSnapshot {
-    const t = this.trials.get(trialId);
+    const t = this.lookup(trialId);
     if (!t) throw new TrialNotFoundError(`trial ${trialId} not found in campaign ${this.campaignId}`);
     return this.snapshotOf(t);
   }
 
   hasTrial(trialId: string): boolean {
-    return this.trials.has(trialId);
+    return this.lookup(trialId) !== undefined;
   }
 
   /** Frozen snapshots of every trial, in creation order. Cached until the next change. */

@@ -76,6 +76,7 @@ export function enumerateGrid(space: SearchSpace, gridPoints: number, maxGridSiz
  */
 export class GridSampler implements Sampler {
   readonly name = "grid";
+  readonly derivesFromView = true;
   /** The grid in visiting order. */
   readonly points: readonly Readonly<Record<string, Scalar>>[];
   private readonly issued = new Set<string>();

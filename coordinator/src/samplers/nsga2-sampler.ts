@@ -90,6 +90,7 @@ interface CachedParents {
  */
 export class Nsga2Sampler implements Sampler {
   readonly name = "nsga2";
+  readonly derivesFromView = true;
   readonly populationSize: number;
   private readonly opts: Required<Omit<Nsga2SamplerOptions, "mutationProb">> & { mutationProb?: number };
   private readonly unit: UnitSpace;

@@ -34,6 +34,7 @@ function sampleParams(space: readonly ParamSpec[], rng: Rng): Record<string, Sca
  */
 export class RandomSampler implements Sampler {
   readonly name = "random";
+  readonly derivesFromView = true;
   private readonly order: readonly ParamSpec[];
   private readonly constraints: readonly ParamConstraint[];
 

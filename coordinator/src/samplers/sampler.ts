@@ -39,6 +39,13 @@ export type Suggestion =
  */
 export interface Sampler {
   readonly name: string;
+  /**
+   * True when everything the sampler keeps between calls is a cache of the view (`ask` is a
+   * function of the view and the rng; `tell` changes nothing). A restarted coordinator then
+   * replays nothing into it, which keeps a resume from a snapshot independent of the number
+   * of trials. Without it, a restart replays `ask` and `tell` over every trial.
+   */
+  readonly derivesFromView?: boolean;
   ask(view: SamplerView, rng: Rng): Suggestion;
   tell?(trial: TrialSnapshot, view: SamplerView): void;
   /**

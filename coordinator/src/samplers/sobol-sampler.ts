@@ -39,6 +39,7 @@ export interface SobolSamplerOptions {
  */
 export class SobolSampler implements Sampler {
   readonly name = "sobol";
+  readonly derivesFromView = true;
   private readonly unit: UnitSpace;
   private readonly sequence: SobolSequence;
   private readonly firstIndex: number;

@@ -117,6 +117,7 @@ interface Split {
  */
 export class TpeSampler implements Sampler {
   readonly name = "tpe";
+  readonly derivesFromView = true;
   private readonly o: Required<TpeSamplerOptions>;
   private readonly unit: UnitSpace;
   private readonly random: RandomSampler;

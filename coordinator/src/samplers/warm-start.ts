@@ -81,6 +81,8 @@ function completeParams(entry: EnqueuedParams, space: SearchSpace, rng: Rng, ext
  */
 export class EnqueuedSampler implements Sampler {
   readonly name: string;
+  /** The enqueued part depends on the trial number only. */
+  readonly derivesFromView: boolean;
 
   constructor(
     private readonly inner: Sampler,
@@ -88,6 +90,7 @@ export class EnqueuedSampler implements Sampler {
     private readonly space: SearchSpace,
   ) {
     this.name = inner.name;
+    this.derivesFromView = inner.derivesFromView === true;
   }
 
   ask(view: SamplerView, rng: Rng): Suggestion {

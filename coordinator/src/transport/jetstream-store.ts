@@ -3,7 +3,7 @@ import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { CAMPAIGNS_BUCKET, createWithReplicas, EVENTS_STREAM, EVENTS_SUBJECT_PREFIX, eventSubject } from "@prunesweep/proto";
 import type { CampaignEvent } from "../domain/events.js";
-import type { CampaignStore } from "../store/campaign-store.js";
+import type { CampaignStore, PositionedEvent } from "../store/campaign-store.js";
 import { jetStreamConfigError } from "./nats-connection.js";
 
 const NS_PER_MS = 1_000_000;
@@ -61,14 +61,38 @@ export class JetStreamCampaignStore implements CampaignStore {
     return new JetStreamCampaignStore(nc, jsm, kv);
   }
 
-  async append(event: CampaignEvent): Promise<void> {
-    await this.js.publish(eventSubject(event.campaignId), this.enc.encode(JSON.stringify(event)), {
+  async append(event: CampaignEvent): Promise<number> {
+    const ack = await this.js.publish(eventSubject(event.campaignId), this.enc.encode(JSON.stringify(event)), {
       msgID: event.eventId,
       timeout: 10_000,
     });
     if (event.type === "CampaignCreated") {
       await this.kv.put(event.campaignId, JSON.stringify({ name: event.name, createdAt: event.at }));
     }
+    return ack.seq;
+  }
+
+  /**
+   * The campaign's events after stream sequence `position`, up to its last event at the time
+   * of the call (asked of the stream leader: in a cluster the consumer may sit on a replica
+   * that is behind, so its own pending count is not used).
+   */
+  async loadAfter(campaignId: string, position: number): Promise<readonly PositionedEvent[]> {
+    const subject = eventSubject(campaignId);
+    const last = await this.jsm.streams.getMessage(EVENTS_STREAM, { last_by_subj: subject });
+    const out: PositionedEvent[] = [];
+    if (!last || last.seq <= position) return out;
+    const c = await this.js.consumers.get(EVENTS_STREAM, {
+      filter_subjects: subject,
+      ...(position > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: position + 1 } : { deliver_policy: DeliverPolicy.All }),
+    });
+    const msgs = await c.consume({ max_messages: 20_000 });
+    for await (const m of msgs) {
+      out.push({ position: m.seq, event: JSON.parse(this.dec.decode(m.data)) as CampaignEvent });
+      if (m.seq >= last.seq) break;
+    }
+    await msgs.close().catch(() => undefined);
+    return out;
   }
 
   async load(campaignId: string): Promise<readonly CampaignEvent[]> {

@@ -24,6 +24,7 @@ export function registerCoordinatorCommand(program: Command): void {
       .option("--max-deliver <n>", "global cap on deliveries of one assignment (default 20)")
       .option("--max-ack-pending <n>", "trials leased at once across all workers; keep above the worker count (default 1000)")
       .option("--stale-after-ms <ms>", "re-queue running trials silent for this long (default 3 x ack wait)")
+      .option("--snapshot-every <events>", "snapshot each campaign's state every N events; a restart replays only the events after the newest (default 50000, 0 = off; env PRUNESWEEP_SNAPSHOT_EVERY)")
       .option("--spec <file>", "submit this campaign spec at start"),
   );
   addLogLevel(cmd, "info").action(async (opts: CoordinatorFlags & { spec?: string }) => {

@@ -1,0 +1,44 @@
+// Snapshot layouts compared on one campaign's newest snapshot (part of resume-1m.mjs): JSON,
+// JSON + gzip, the columnar body, the columnar body + gzip (what the coordinator writes).
+// Sends {t: "layouts", layouts: [{name, bytes, encodeMs, decodeMs}]} to its parent.
+import { promisify } from "node:util";
+import { gunzip, gzip } from "node:zlib";
+import { Objm } from "@nats-io/obj";
+import { connect } from "@nats-io/transport-node";
+import { SNAPSHOTS_BUCKET } from "@prunesweep/proto";
+
+// Not part of the coordinator's library entry: loaded from its build like bench/samplers does.
+const codec = await import(new URL("../../coordinator/dist/campaign/snapshot-codec.js", import.meta.url).href);
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+const [natsUrl, campaignId] = process.argv.slice(2);
+const nc = await connect({ servers: natsUrl, name: "bench-codecs" });
+const os = await new Objm(nc).open(SNAPSHOTS_BUCKET);
+const names = (await os.list()).filter((o) => o.name.startsWith(`${campaignId}/`)).map((o) => o.name).sort();
+const bytes = await os.getBlob(names.at(-1));
+await nc.close();
+const { state, position } = await codec.decodeSnapshot(bytes);
+
+async function time(f) {
+  const t0 = performance.now();
+  const v = await f();
+  return { v, ms: performance.now() - t0 };
+}
+
+const layouts = [];
+const json = await time(() => JSON.stringify(state));
+const jsonBytes = Buffer.byteLength(json.v);
+const jsonDecode = await time(() => JSON.parse(json.v));
+layouts.push({ name: "JSON", bytes: jsonBytes, encodeMs: json.ms, decodeMs: jsonDecode.ms });
+const jgz = await time(() => gzipAsync(json.v, { level: 1 }));
+const jgzDecode = await time(async () => JSON.parse((await gunzipAsync(jgz.v)).toString()));
+layouts.push({ name: "JSON + gzip -1", bytes: jgz.v.byteLength, encodeMs: json.ms + jgz.ms, decodeMs: jgzDecode.ms });
+const body = await time(() => codec.encodeSnapshotBody(state, position));
+const bodyDecode = await time(() => codec.decodeSnapshotBody(body.v));
+layouts.push({ name: "columnar", bytes: body.v.byteLength, encodeMs: body.ms, decodeMs: bodyDecode.ms });
+const full = await time(() => codec.encodeSnapshot(state, position));
+const fullDecode = await time(() => codec.decodeSnapshot(full.v));
+layouts.push({ name: "columnar + gzip -1 (written)", bytes: full.v.byteLength, encodeMs: full.ms, decodeMs: fullDecode.ms });
+process.send?.({ t: "layouts", layouts });
+process.exit(0);
