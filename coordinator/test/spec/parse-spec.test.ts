@@ -26,7 +26,7 @@ describe("parseCampaignSpec", () => {
     expect(spec.task).toEqual({
       dataset: { kind: "builtin", name: "mnist" },
       split: { train: 0.7, validation: 0.1, test: 0.2 },
-      model: "lenet-300-100",
+      model: "mlp",
       modelOptions: { hidden: [300, 100] },
       exits: { positions: [], every: 0 },
       pretrain: { epochs: 5, optimizer: "adam", learningRate: 0.001, batchSize: 64 },
@@ -96,8 +96,8 @@ describe("parseCampaignSpec", () => {
       features: 64,
       classes: 3,
     });
-    expect(task("{ dataset: mnist, exits: [2, 1] }").exits).toEqual({ positions: [1, 2], every: 0 });
-    expect(task("{ dataset: mnist, exits: { every: 2 } }").exits).toEqual({ positions: [], every: 2 });
+    expect(task("{ dataset: mnist, model: deep-mlp, exits: [2, 1] }").exits).toEqual({ positions: [1, 2], every: 0 });
+    expect(task("{ dataset: mnist, model: deep-mlp, exits: { every: 2 } }").exits).toEqual({ positions: [], every: 2 });
   });
 
   it("accepts strategy names as plain strings", () => {
@@ -119,7 +119,7 @@ describe("parseCampaignSpec", () => {
 
   it("reports an out-of-range parameter bound against the catalogue", () => {
     const issues = issuesOf(minimalWith("space:\n  sparsity: { min: 0.5, max: 1.5 }"));
-    expect(issues).toEqual([{ path: "space.sparsity.max", message: "must be < 1" }]);
+    expect(issues).toEqual([{ path: "space.sparsity.max", message: "must be < 1, got 1.5" }]);
   });
 
   it("collects every issue, not just the first, in spec order", () => {
@@ -150,10 +150,10 @@ budget: { parallelism: 0 }
     expect(messageAt(issues, "task.split")).toBe("must sum to 1, got 0.7");
     expect(messageAt(issues, "objectives.1.metric")).toBe('duplicate metric "accuracy"');
     expect(messageAt(issues, "space.magnitude.sparsty")).toMatch(/^unknown parameter of method magnitude; known: sparsity, scope\b/);
-    expect(messageAt(issues, "sampler.name")).toBe(`must be one of: ${SAMPLER_NAMES.join(", ")}`);
-    expect(messageAt(issues, "earlyStopping.name")).toBe(`must be one of: ${EARLY_STOPPER_NAMES.join(", ")}`);
+    expect(messageAt(issues, "sampler.name")).toMatch(new RegExp(`^must be one of: ${SAMPLER_NAMES.join(", ")}, got "`));
+    expect(messageAt(issues, "earlyStopping.name")).toMatch(new RegExp(`^must be one of: ${EARLY_STOPPER_NAMES.join(", ")}, got "`));
     expect(messageAt(issues, "budget.maxTrials")).toBe("required");
-    expect(messageAt(issues, "budget.parallelism")).toBe("must be >= 1");
+    expect(messageAt(issues, "budget.parallelism")).toBe("must be >= 1, got 0");
   });
 
   it("names the constraint that does not parse", () => {
@@ -171,7 +171,7 @@ budget: { parallelism: 0 }
   it("checks sampler options of implemented samplers", () => {
     const issues = issuesOf(minimalWith("sampler: { name: grid, gridPoints: 1, colour: red }"));
     expect(issues).toEqual([
-      { path: "sampler.gridPoints", message: "must be >= 2" },
+      { path: "sampler.gridPoints", message: "must be >= 2, got 1" },
       { path: "sampler.colour", message: "unknown key" },
     ]);
     expect(parseCampaignSpec(minimalWith("sampler: { name: nsga2, populationSize: 24 }")).sampler).toEqual({
@@ -182,14 +182,14 @@ budget: { parallelism: 0 }
 
   it("rejects names outside [a-z0-9-]{1,63}", () => {
     expect(messageAt(issuesOf(MINIMAL_SPEC.replace("name: tiny", `name: ${"a".repeat(64)}`)), "name")).toBe(
-      "must be at most 63 characters long",
+      "must be at most 63 characters long, got 64 characters",
     );
     expect(messageAt(issuesOf(MINIMAL_SPEC.replace("name: tiny", 'name: ""')), "name")).toBe("must not be empty");
   });
 
   it("requires at least one objective", () => {
     const issues = issuesOf(MINIMAL_SPEC.replace("objectives: [{ metric: accuracy, direction: maximize }]", "objectives: []"));
-    expect(issues).toEqual([{ path: "objectives", message: "must have at least 1 item" }]);
+    expect(issues).toEqual([{ path: "objectives", message: "must have at least 1 item, got 0 items" }]);
   });
 
   it("reports a YAML syntax error with its line", () => {
