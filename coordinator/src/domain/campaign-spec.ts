@@ -50,6 +50,11 @@ export interface BudgetConfig {
   readonly maxWallMinutes: number;
   /** Progress steps a trial may run (0 = method default); the resource of ASHA. */
   readonly maxSteps: number;
+  /**
+   * Time limit of one attempt in milliseconds (`budget.trialTimeout`; 0 = none): the worker
+   * aborts the trial there, the coordinator fails it a grace later if no report came.
+   */
+  readonly trialTimeoutMs: number;
 }
 
 /** A validated campaign spec (docs/campaign-spec.md). Every field has its default filled in. */

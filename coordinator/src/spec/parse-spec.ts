@@ -66,8 +66,14 @@ export function validateCampaignSpec(obj: unknown, source?: string): CampaignSpe
     paramConstraints: space.result.paramConstraints,
     sampler: d.sampler,
     earlyStopping: d.earlyStopping,
-    budget: d.budget,
+    budget: { ...budgetRest(d.budget), trialTimeoutMs: d.budget.trialTimeout },
   };
+}
+
+/** The budget without `trialTimeout` (it becomes `trialTimeoutMs`). */
+function budgetRest<B extends { trialTimeout: number }>(b: B): Omit<B, "trialTimeout"> {
+  const { trialTimeout: _, ...rest } = b;
+  return rest;
 }
 
 /**

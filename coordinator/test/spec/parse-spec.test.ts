@@ -59,7 +59,7 @@ describe("parseCampaignSpec", () => {
     ]);
     expect(spec.sampler).toEqual({ name: "random" });
     expect(spec.earlyStopping).toEqual({ name: "mo-asha", reductionFactor: 3, minResource: 1 });
-    expect(spec.budget).toEqual({ maxTrials: 100, parallelism: 8, maxRetries: 3, maxWallMinutes: 120, maxSteps: 0 });
+    expect(spec.budget).toEqual({ maxTrials: 100, parallelism: 8, maxRetries: 3, maxWallMinutes: 120, maxSteps: 0, trialTimeoutMs: 0 });
   });
 
   it("fills every default of a minimal spec", () => {
@@ -78,7 +78,7 @@ describe("parseCampaignSpec", () => {
     expect(spec.paramConstraints).toEqual([]);
     expect(spec.sampler).toEqual({ name: "random" });
     expect(spec.earlyStopping).toEqual({ name: "none" });
-    expect(spec.budget).toEqual({ maxTrials: 4, parallelism: 1, maxRetries: 3, maxWallMinutes: 0, maxSteps: 0 });
+    expect(spec.budget).toEqual({ maxTrials: 4, parallelism: 1, maxRetries: 3, maxWallMinutes: 0, maxSteps: 0, trialTimeoutMs: 0 });
   });
 
   it("reads every dataset and exits form", () => {
@@ -98,6 +98,22 @@ describe("parseCampaignSpec", () => {
     });
     expect(task("{ dataset: mnist, model: deep-mlp, exits: [2, 1] }").exits).toEqual({ positions: [1, 2], every: 0 });
     expect(task("{ dataset: mnist, model: deep-mlp, exits: { every: 2 } }").exits).toEqual({ positions: [], every: 2 });
+  });
+
+  it("reads budget.trialTimeout as a duration with a unit, 0 for none, naming a bad value", () => {
+    const timeout = (v: string): number => parseCampaignSpec(MINIMAL_SPEC.replace(/budget: \{/, `budget: { trialTimeout: ${v}, `)).budget.trialTimeoutMs;
+    expect(timeout('"90s"')).toBe(90_000);
+    expect(timeout("500ms")).toBe(500);
+    expect(timeout("1.5m")).toBe(90_000);
+    expect(timeout("2h")).toBe(7_200_000);
+    expect(timeout("0")).toBe(0);
+    expect(parseCampaignSpec(MINIMAL_SPEC).budget.trialTimeoutMs).toBe(0);
+    for (const bad of ["90", "soon", '"-1s"', '"0.1ms"']) {
+      const issues = issuesOf(MINIMAL_SPEC.replace(/budget: \{/, `budget: { trialTimeout: ${bad}, `));
+      expect(issues).toEqual([
+        { path: "budget.trialTimeout", message: expect.stringMatching(/^expected a duration of at least 1 ms with a unit \(ms, s, m or h\), e\.g\. "90s", or 0 for none, got /) as unknown },
+      ]);
+    }
   });
 
   it("accepts strategy names as plain strings", () => {
