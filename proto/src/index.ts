@@ -92,7 +92,7 @@ export {
   findModel,
   modelOptionsSchema,
 } from "./catalogue/models.js";
-export type { ExitOptions, ModelCatalogEntry, ModelEntry, ModelInput, ModelName, ModelOptions } from "./catalogue/models.js";
+export type { ExitOptions, ModelCatalogEntry, ModelEntry, ModelInput, ModelName, ModelOptions, ModelStructure } from "./catalogue/models.js";
 export { LATENCY_BATCH_SIZES, METRIC_CATALOG, findMetric } from "./catalogue/metrics.js";
 export type { MetricCatalogEntry, MetricDirection, MetricWhen } from "./catalogue/metrics.js";
 export { BACKEND_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS, isBackendName } from "./catalogue/task.js";
@@ -101,3 +101,5 @@ export { createLogger, silentLogger } from "./logger.js";
 export type { Logger, LogLevel } from "./logger.js";
 export type { DatasetSource, NatsOptions } from "./shared-types.js";
 export { DEFAULT_NATS_REPLICAS, createWithReplicas, natsServers, replicasRefusal } from "./nats-settings.js";
+export { CIFAR10_FILES, CIFAR10_RECORD_BYTES, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, datasetFileProblems } from "./dataset-files.js";
+export type { DatasetFileProblem } from "./dataset-files.js";

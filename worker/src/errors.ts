@@ -115,6 +115,12 @@ export class IllegalStateError extends WorkerError {}
 export class ShutdownTimeoutError extends WorkerError {}
 
 /**
+ * The attempt ran past its time limit (`budget.trialTimeout`, sent as `budget.maxWallMs`):
+ * aborted and failed for good, since another attempt would take as long.
+ */
+export class TrialTimeoutError extends WorkerError {}
+
+/**
  * Names of the errors that must not be retried: the same assignment would fail the same way
  * on any worker.
  */
@@ -126,6 +132,7 @@ const NON_RETRYABLE_ERRORS: ReadonlySet<string> = new Set([
   "InvalidTaskError",
   "NonFiniteLossError",
   "WebGpuUnavailableError",
+  "TrialTimeoutError",
 ]);
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger } from "@prunesweep/proto";
 import type { WorkerConfig } from "./config.js";
-import { isRetryable, serializeError, ShutdownTimeoutError, UnreachableError } from "./errors.js";
+import { isRetryable, serializeError, ShutdownTimeoutError, TrialTimeoutError, UnreachableError } from "./errors.js";
 import { Lifecycle, type WorkerState } from "./lifecycle.js";
 import type { ReportChannel, ReportSession } from "./report-channel.js";
 import type { TrialExecutor } from "./trial-executor.js";
@@ -14,6 +14,8 @@ export const WORKER_VERSION = "0.1.0";
 const RETRY_DELAY_MS = 2_000;
 /** A coordinator that does not answer hello within this time: give the assignment back. */
 const HELLO_TIMEOUT_MS = 120_000; // 2 minutes
+/** How long a timed-out trial may take to stop after its abort before the worker moves on. */
+const TIMEOUT_STOP_WAIT_MS = 10_000;
 
 /** What a worker works with; main.ts builds the production ones (NATS, gRPC, a training thread). */
 export interface WorkerDeps {
@@ -235,8 +237,34 @@ export class Worker {
     }
   }
 
+  /**
+   * Runs the attempt; past the time limit the assignment carries (`budget.maxWallMs`, 0 =
+   * none), aborts it and returns it failed, timed out, non-retryable. The executor stops the
+   * trial at its next step or ends its training thread (trial-thread.ts); the worker waits
+   * for that at most {@link TIMEOUT_STOP_WAIT_MS}.
+   */
+  private async runWithinLimit(request: TrialRequest, attempt: Attempt, session: ReportSession): Promise<TrialOutcome> {
+    const run = this.deps.executor.run(request, {
+      signal: attempt.abort.signal,
+      progress: (step, phase, metrics) => session.progress(step, phase, metrics),
+      log: (message, fields) => this.deps.log.debug(message, { trial: request.trialId, ...fields }),
+    });
+    const limitMs = request.budget.maxWallMs;
+    if (!(limitMs > 0)) return run;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<"expired">((resolve) => (timer = setTimeout(() => resolve("expired"), limitMs)));
+    const first = await Promise.race([run, expired]).finally(() => clearTimeout(timer));
+    if (first !== "expired") return first;
+    const err = new TrialTimeoutError(`trial timed out after ${formatDuration(limitMs)} (budget.trialTimeout)`);
+    this.deps.log.warn("trial timed out; aborting it", { trial: request.trialId, limitMs });
+    attempt.abort.abort(err);
+    let wait: NodeJS.Timeout | undefined;
+    await Promise.race([run, new Promise((resolve) => (wait = setTimeout(resolve, TIMEOUT_STOP_WAIT_MS)))]).finally(() => clearTimeout(wait));
+    return { kind: "failed", error: serializeError(err), retryable: false };
+  }
+
   private async runLeased(attempt: Attempt, assigned: TrialRequest, session: ReportSession): Promise<void> {
-    const { lease, abort } = attempt;
+    const { lease } = attempt;
     const { log } = this.deps;
     // The worker's --backend decides what a task's "auto" means here.
     const request: TrialRequest =
@@ -264,11 +292,7 @@ export class Worker {
     const outcome: TrialOutcome =
       selection.error !== undefined
         ? { kind: "failed", error: serializeError(selection.error), retryable: isRetryable(selection.error) }
-        : await this.deps.executor.run(request, {
-            signal: abort.signal,
-            progress: (step, phase, metrics) => session.progress(step, phase, metrics),
-            log: (message, fields) => log.debug(message, { trial: request.trialId, ...fields }),
-          });
+        : await this.runWithinLimit(request, attempt, session);
     attempt.stage = "reporting";
     switch (outcome.kind) {
       case "completed":
@@ -304,4 +328,11 @@ export class Worker {
         return;
     }
   }
+}
+
+/** `90 s`, `500 ms`, `2.5 min`: a time limit as the message shows it. */
+function formatDuration(ms: number): string {
+  if (ms < 1_000) return `${ms} ms`;
+  if (ms < 120_000) return `${Number((ms / 1_000).toFixed(3))} s`;
+  return `${Number((ms / 60_000).toFixed(2))} min`;
 }

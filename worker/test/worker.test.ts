@@ -146,6 +146,29 @@ describe("Worker", () => {
     expect(reports.sessions[0]?.final).toBeUndefined();
   });
 
+  it("aborts a trial past the assignment's time limit and reports it failed, timed out, non-retryable; the message is terminated", async () => {
+    const executor = new ScriptedTrialExecutor({ hold: true });
+    const { source, reports, worker } = setup({ executor, config: { maxTrials: 1 } });
+    const timed = TrialAssignment.fromPartial({ ...assignment("c1-00009"), budget: { maxSteps: 0, maxWallMs: 150 } });
+    const lease = source.offer(timed);
+    const t0 = Date.now();
+    await worker.run();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    expect(reports.sessions[0]?.final).toEqual({
+      $case: "failure",
+      value: { errorName: "TrialTimeoutError", message: "trial timed out after 150 ms (budget.trialTimeout)", retryable: false },
+    });
+    expect(lease.settlements).toEqual([{ kind: "reject" }]);
+  });
+
+  it("leaves a trial that ends within its time limit alone", async () => {
+    const { source, reports, worker } = setup({ config: { maxTrials: 1 } });
+    const lease = source.offer(TrialAssignment.fromPartial({ ...assignment("c1-00010"), budget: { maxSteps: 0, maxWallMs: 60_000 } }));
+    await worker.run();
+    expect(reports.sessions[0]?.final?.$case).toBe("result");
+    expect(lease.settlements).toEqual([{ kind: "ack" }]);
+  });
+
   it("exits with ShutdownTimeoutError when a final report to an unreachable coordinator outlives the deadline", async () => {
     const { source, reports, executor, worker } = setup({ coordinator: { finish: "hang" }, config: { shutdownGraceMs: 30, shutdownDeadlineMs: 150 } });
     const lease = source.offer(assignment("c1-00003"));

@@ -107,7 +107,12 @@ export class CampaignRunner implements WorkerReports {
 
   /** Starts dispatching; re-dispatches trials still in flight after a restore. */
   start(): Promise<void> {
-    return commit(() => this.loop.start((reason) => void this.cancel(reason)));
+    return commit(() =>
+      this.loop.start(
+        (reason) => void this.cancel(reason),
+        () => void this.failTimedOutTrials(),
+      ),
+    );
   }
 
   hello(trialId: string, attempt: number, workerId: string, backend: string): Promise<HelloAnswer> {
@@ -136,6 +141,14 @@ export class CampaignRunner implements WorkerReports {
    */
   failStaleTrials(staleAfterMs: number): Promise<string[]> {
     return commit(() => this.loop.failStale(staleAfterMs));
+  }
+
+  /**
+   * Fails running trials past `budget.trialTimeout` plus a grace (see DispatchLoop.failTimedOut);
+   * runs every second by itself while the campaign has a time limit. Returns the ids failed.
+   */
+  failTimedOutTrials(): Promise<string[]> {
+    return commit(() => this.loop.failTimedOut());
   }
 
   /** Cancels the campaign: trials not yet final become cancelled; nothing more is dispatched. */

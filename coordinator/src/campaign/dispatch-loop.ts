@@ -8,6 +8,13 @@ import { trialFailed } from "./trial-failed.js";
 
 /** Backoff of a failed publish: 200 ms doubling up to 10 s. */
 const DISPATCH_BACKOFF = { firstMs: 200, maxMs: 10_000 } as const;
+/**
+ * What the coordinator adds to `budget.trialTimeout` before it fails a running attempt
+ * itself: the worker aborts at the limit and reports, so this only catches silent ones.
+ */
+export const TRIAL_TIMEOUT_GRACE_MS = 5_000;
+/** How often running attempts are checked against `budget.trialTimeout`. */
+const TIMEOUT_CHECK_MS = 1_000;
 
 /**
  * Keeps a campaign's trials flowing: creates trials until `budget.parallelism` are in flight
@@ -19,8 +26,11 @@ export class DispatchLoop {
   private exhausted = false;
   private closed = false;
   private wallTimer: NodeJS.Timeout | undefined;
+  private timeoutTimer: NodeJS.Timeout | undefined;
   /** Last time a worker message arrived per running trial (liveness; not persisted). */
   private readonly lastSeen = new Map<string, number>();
+  /** When the current attempt of each running trial started here (its hello; not persisted). */
+  private readonly attemptStarted = new Map<string, number>();
 
   constructor(
     private readonly c: CampaignContext,
@@ -35,19 +45,27 @@ export class DispatchLoop {
    * trials recorded but never started (a crash may have come between record and publish; the
    * publish is idempotent by trial id), and fills the pipeline.
    */
-  start(cancel: (reason: string) => void): Step<void> {
+  start(cancel: (reason: string) => void, expire: () => void): Step<void> {
     const { spec, state } = this.c;
     if (spec.budget.maxWallMinutes > 0 && state.status === "running") {
       const left = state.createdAt + spec.budget.maxWallMinutes * 60_000 - this.c.now();
       this.wallTimer = setTimeout(() => cancel("budget.maxWallMinutes reached"), Math.max(0, left));
       this.wallTimer.unref();
     }
+    if (spec.budget.trialTimeoutMs > 0 && state.status === "running") {
+      this.timeoutTimer = setInterval(expire, Math.min(TIMEOUT_CHECK_MS, spec.budget.trialTimeoutMs));
+      this.timeoutTimer.unref();
+    }
     const redispatch = state
       .inFlight()
       .filter((t) => t.state === "waiting" && t.attempts === 0)
       .map((t) => this.dispatch(t));
     const now = this.c.now();
-    for (const t of state.inFlight()) if (t.state === "running") this.lastSeen.set(t.id, now);
+    for (const t of state.inFlight()) {
+      if (t.state !== "running") continue;
+      this.lastSeen.set(t.id, now);
+      this.attemptStarted.set(t.id, now);
+    }
     return step(undefined, Promise.all([...redispatch, this.fill()]));
   }
 
@@ -90,9 +108,42 @@ export class DispatchLoop {
     this.lastSeen.set(trialId, this.c.now());
   }
 
+  /** Notes that an attempt of `trialId` started (its hello was answered "run"). */
+  started(trialId: string): void {
+    this.attemptStarted.set(trialId, this.c.now());
+    this.lastSeen.set(trialId, this.c.now());
+  }
+
   /** Forgets the liveness of a trial whose attempt ended. */
   forget(trialId: string): void {
     this.lastSeen.delete(trialId);
+    this.attemptStarted.delete(trialId);
+  }
+
+  /**
+   * Fails, for good, the running trials whose attempt started more than `budget.trialTimeout`
+   * plus {@link TRIAL_TIMEOUT_GRACE_MS} ago with no final report, and fills the freed slots. A
+   * worker still holding such a trial is told to cancel it at its next message, and the next
+   * delivery of its assignment is answered "cancel": either way the worker terminates the
+   * message, so it is not redelivered. The step's value is the ids failed.
+   */
+  failTimedOut(): Step<string[]> {
+    const { campaignId, spec, state, events } = this.c;
+    const limitMs = spec.budget.trialTimeoutMs;
+    const now = this.c.now();
+    const ids: string[] = [];
+    const writes: Promise<unknown>[] = [];
+    if (limitMs <= 0 || state.status !== "running") return step(ids);
+    for (const t of state.inFlight()) {
+      const since = this.attemptStarted.get(t.id);
+      if (t.state !== "running" || since === undefined || now - since <= limitMs + TRIAL_TIMEOUT_GRACE_MS) continue;
+      ids.push(t.id);
+      this.forget(t.id);
+      const error = `timed out: no result within budget.trialTimeout (${limitMs} ms) plus a grace of ${TRIAL_TIMEOUT_GRACE_MS} ms`;
+      writes.push(events.record(trialFailed(campaignId, t.id, t.attempts, error, false, now)));
+    }
+    if (ids.length > 0) writes.push(this.fill());
+    return step(ids, Promise.all(writes));
   }
 
   /**
@@ -116,10 +167,12 @@ export class DispatchLoop {
     return step(ids, Promise.all(writes));
   }
 
-  /** Stops the wall-clock timer. */
+  /** Stops the wall-clock and time-limit timers. */
   stopTimers(): void {
     if (this.wallTimer) clearTimeout(this.wallTimer);
     this.wallTimer = undefined;
+    if (this.timeoutTimer) clearInterval(this.timeoutTimer);
+    this.timeoutTimer = undefined;
   }
 
   /** Stops creating and publishing trials (coordinator shutdown) and the timers. */

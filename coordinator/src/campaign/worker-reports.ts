@@ -60,6 +60,7 @@ export class WorkerProtocol {
       return step({ kind: "cancel", reason: "budget.maxRetries exhausted" }, d);
     }
     const d = events.record({ type: "TrialStarted", eventId: `${trialId}:started:${attempt}`, campaignId, trialId, attempt, workerId, backend, at: this.c.now() });
+    this.loop.started(trialId);
     return step({ kind: "run" }, d);
   }
 

@@ -52,6 +52,11 @@ export interface BudgetConfig {
   readonly maxSteps: number;
   /** Fine-tuning epochs between trial checkpoints (0 = none). */
   readonly checkpointEvery: number;
+  /**
+   * Time limit of one attempt in milliseconds (`budget.trialTimeout`; 0 = none): the worker
+   * aborts the trial there, the coordinator fails it a grace later if no report came.
+   */
+  readonly trialTimeoutMs: number;
 }
 
 /** A validated campaign spec (docs/campaign-spec.md). Every field has its default filled in. */

@@ -58,6 +58,19 @@ function boundMessage(origin: string, bound: unknown, inclusive: boolean | undef
   }
 }
 
+/**
+ * `, got <value>` when zod reported the input (it does for values, not for missing keys); for
+ * a length bound, the length.
+ */
+function got(input: unknown, origin?: string): string {
+  if (input === undefined) return "";
+  if (origin === "string" && typeof input === "string") return input.length === 0 ? "" : `, got ${input.length} characters`;
+  if (Array.isArray(input)) return `, got ${input.length} item${input.length === 1 ? "" : "s"}`;
+  if (typeof input === "string") return `, got "${input}"`;
+  if (typeof input === "number" || typeof input === "boolean" || input === null) return `, got ${String(input)}`;
+  return `, got ${describeType(input)}`;
+}
+
 /** Converts zod issues to spec issues, prefixing each path with `prefix`. */
 function toSpecIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): SpecIssue[] {
   const out: SpecIssue[] = [];
@@ -72,22 +85,22 @@ function toSpecIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly Prop
         out.push({ path: joinPath(path), message: typeIssueMessage(issue.expected, issue.input, raw["received"]) });
         break;
       case "too_small":
-        out.push({ path: joinPath(path), message: boundMessage(issue.origin, issue.minimum, issue.inclusive, true) });
+        out.push({ path: joinPath(path), message: boundMessage(issue.origin, issue.minimum, issue.inclusive, true) + got(issue.input, issue.origin) });
         break;
       case "too_big":
-        out.push({ path: joinPath(path), message: boundMessage(issue.origin, issue.maximum, issue.inclusive, false) });
+        out.push({ path: joinPath(path), message: boundMessage(issue.origin, issue.maximum, issue.inclusive, false) + got(issue.input, issue.origin) });
         break;
       case "invalid_value": {
         const values = issue.values.map(String).join(", ");
-        const message = issue.input === undefined ? `required; one of: ${values}` : `must be one of: ${values}`;
+        const message = issue.input === undefined ? `required; one of: ${values}` : `must be one of: ${values}${got(issue.input)}`;
         out.push({ path: joinPath(path), message });
         break;
       }
       case "not_multiple_of":
-        out.push({ path: joinPath(path), message: `must be a multiple of ${String(issue.divisor)}` });
+        out.push({ path: joinPath(path), message: `must be a multiple of ${String(issue.divisor)}${got(issue.input)}` });
         break;
       case "invalid_union":
-        out.push({ path: joinPath(path), message: `invalid value (${issue.message})` });
+        out.push({ path: joinPath(path), message: `invalid value (${issue.message})${got(issue.input)}` });
         break;
       default:
         out.push({ path: joinPath(path), message: issue.message });

@@ -30,6 +30,16 @@ function unknownParamMessage(name: string): string {
   return `unknown parameter; known common parameters: ${common}; method parameters are named <method>.<param> with method one of: ${methods}`;
 }
 
+/** `must be < 1` → `must be < 1, got 1.5`: the message names the offending value. */
+const withValue = (message: string, v: unknown): string => `${message}, got ${JSON.stringify(v)}`;
+
+/** Why `v` breaks `rule`, naming `v` (type messages already do). */
+function rangeMessage(rule: ParamRule, v: unknown): string | undefined {
+  const r = ruleViolation(rule, v);
+  if (!r) return undefined;
+  return r.kind === "range" ? withValue(r.message, v) : r.message;
+}
+
 const SHAPE_FOR: Readonly<Record<ParamRule["type"], string>> = {
   float: "{min, max}",
   int: "{int: [lo, hi]}",
@@ -56,24 +66,24 @@ export function checkAgainstCatalogue(spec: ParamSpec, paths: EntryPaths): SpecI
       if (rule.type !== "float") return [wrongKind()];
       for (const [path, v] of [[paths.lo, d.min], [paths.hi, d.max]] as const) {
         const msg = boundViolation(rule, v);
-        if (msg) issues.push({ path, message: msg });
+        if (msg) issues.push({ path, message: withValue(msg, v) });
       }
       return issues;
     case "int":
       if (rule.type !== "int" && rule.type !== "float") return [wrongKind()];
       for (const [path, v] of [[paths.lo, d.min], [paths.hi, d.max]] as const) {
         const msg = boundViolation(rule, v);
-        if (msg) issues.push({ path, message: msg });
+        if (msg) issues.push({ path, message: withValue(msg, v) });
       }
       return issues;
     case "categorical":
       d.values.forEach((v, i) => {
-        const msg = ruleViolation(rule, v)?.message;
+        const msg = rangeMessage(rule, v);
         if (msg) issues.push({ path: paths.value(i), message: msg });
       });
       return issues;
     case "fixed": {
-      const msg = ruleViolation(rule, d.value)?.message;
+      const msg = rangeMessage(rule, d.value);
       return msg ? [{ path: paths.value(0), message: msg }] : [];
     }
   }

@@ -99,8 +99,8 @@ export function parseEntry(name: string, raw: unknown, path: string): { entry?: 
     const [lo, hi] = r.data.int;
     const { step, log } = r.data;
     const issues: SpecIssue[] = [];
-    if (hi < lo) issues.push({ path: `${path}.int.1`, message: `must be >= ${lo} (the lower bound)` });
-    if (log && lo < 1) issues.push({ path: `${path}.int.0`, message: "must be >= 1 for a log scale" });
+    if (hi < lo) issues.push({ path: `${path}.int.1`, message: `must be >= ${lo} (the lower bound), got ${hi}` });
+    if (log && lo < 1) issues.push({ path: `${path}.int.0`, message: `must be >= 1 for a log scale, got ${lo}` });
     if (log && step !== 1) issues.push({ path: `${path}.step`, message: "cannot be combined with log: true" });
     if (hi >= lo && (hi - lo) % step !== 0) {
       issues.push({ path: `${path}.step`, message: `hi - lo (${hi - lo}) must be a multiple of step (${step})` });
@@ -114,12 +114,12 @@ export function parseEntry(name: string, raw: unknown, path: string): { entry?: 
     if (!r.ok) return { issues: r.issues };
     const { min, max, log, step } = r.data;
     const issues: SpecIssue[] = [];
-    if (!(max > min)) issues.push({ path: `${path}.max`, message: `must be > min (${min})` });
-    if (log && min <= 0) issues.push({ path: `${path}.min`, message: "must be > 0 for a log scale" });
+    if (!(max > min)) issues.push({ path: `${path}.max`, message: `must be > min (${min}), got ${max}` });
+    if (log && min <= 0) issues.push({ path: `${path}.min`, message: `must be > 0 for a log scale, got ${min}` });
     if (log && step !== undefined) issues.push({ path: `${path}.step`, message: "cannot be combined with log: true" });
     if (!log && step !== undefined && max > min) {
       const q = (max - min) / step;
-      if (step > max - min) issues.push({ path: `${path}.step`, message: `must be <= max - min (${max - min})` });
+      if (step > max - min) issues.push({ path: `${path}.step`, message: `must be <= max - min (${max - min}), got ${step}` });
       else if (Math.abs(q - Math.round(q)) > STEP_TOLERANCE * Math.max(1, q)) {
         issues.push({ path: `${path}.step`, message: `max - min (${max - min}) must be a multiple of step (${step})` });
       }

@@ -8,6 +8,7 @@ import { SAMPLER_NAMES, samplerOptionIssues } from "../samplers/registry.js";
 import { parseSearchSpace } from "../search-space/parse-space.js";
 import { parseWith } from "../domain/spec-issues.js";
 import { parseMetricConstraint } from "../domain/metric-constraints.js";
+import { campaignIssues } from "./campaign-checks.js";
 import { campaignSchema } from "./schema.js";
 import type { CampaignSpec, MetricConstraint, SamplerConfig } from "../domain/campaign-spec.js";
 import { assertDepth, loadYaml } from "./yaml-source.js";
@@ -53,6 +54,8 @@ export function validateCampaignSpec(obj: unknown, source?: string): CampaignSpe
 
   if (!top.ok || issues.length > 0) throw new SpecError(sortIssues(issues), source);
   const d = top.data;
+  const across = campaignIssues({ ...d, constraints, space: space.result.space, rawExits: (raw["task"] as Record<string, unknown>)["exits"] });
+  if (across.length > 0) throw new SpecError(sortIssues(across), source);
   return {
     name: d.name,
     seed: d.seed,
@@ -63,8 +66,14 @@ export function validateCampaignSpec(obj: unknown, source?: string): CampaignSpe
     paramConstraints: space.result.paramConstraints,
     sampler: d.sampler,
     earlyStopping: d.earlyStopping,
-    budget: d.budget,
+    budget: { ...budgetRest(d.budget), trialTimeoutMs: d.budget.trialTimeout },
   };
+}
+
+/** The budget without `trialTimeout` (it becomes `trialTimeoutMs`). */
+function budgetRest<B extends { trialTimeout: number }>(b: B): Omit<B, "trialTimeout"> {
+  const { trialTimeout: _, ...rest } = b;
+  return rest;
 }
 
 /**

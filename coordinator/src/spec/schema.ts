@@ -11,7 +11,7 @@ import type { DatasetSource, TaskConfig } from "../domain/campaign-spec.js";
 /** Default `seed`. */
 export const DEFAULT_SEED = 0;
 /** Defaults of `budget` (`maxTrials` is required); 0 means no limit / method default. */
-export const DEFAULT_BUDGET = { parallelism: 1, maxRetries: 3, maxWallMinutes: 0, maxSteps: 0, checkpointEvery: 1 } as const;
+export const DEFAULT_BUDGET = { parallelism: 1, maxRetries: 3, maxWallMinutes: 0, maxSteps: 0, checkpointEvery: 1, trialTimeout: 0 } as const;
 /** Tolerance on `task.split` summing to 1. */
 const SPLIT_TOLERANCE = 1e-6;
 
@@ -124,6 +124,20 @@ const strategySchema = (names: readonly string[], fallback: string) =>
     z.looseObject({ name: z.enum(names as [string, ...string[]]) }).default({ name: fallback }),
   );
 
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** A duration: `"90s"`, `"500ms"`, `"2m"`, `"1.5h"` → milliseconds; `0` (or `"0"`) is none. */
+const durationSchema = z.union([z.string(), z.number()]).transform((v, ctx): number => {
+  if (v === 0 || v === "0") return 0;
+  const m = typeof v === "string" ? /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(v) : null;
+  const ms = m ? Math.round(Number(m[1]) * (DURATION_UNITS_MS[m[2] as string] ?? 0)) : Number.NaN;
+  if (!(ms >= 1)) {
+    ctx.addIssue({ code: "custom", message: `expected a duration of at least 1 ms with a unit (ms, s, m or h), e.g. "90s", or 0 for none, got ${JSON.stringify(v)}`, input: v });
+    return z.NEVER;
+  }
+  return ms;
+});
+
 const budgetSchema = z.strictObject({
   maxTrials: z.number().int().min(1),
   parallelism: z.number().int().min(1).default(DEFAULT_BUDGET.parallelism),
@@ -131,6 +145,7 @@ const budgetSchema = z.strictObject({
   maxWallMinutes: z.number().min(0).default(DEFAULT_BUDGET.maxWallMinutes),
   maxSteps: z.number().int().min(0).default(DEFAULT_BUDGET.maxSteps),
   checkpointEvery: z.number().int().min(0).default(DEFAULT_BUDGET.checkpointEvery),
+  trialTimeout: durationSchema.default(DEFAULT_BUDGET.trialTimeout),
 });
 
 /**

@@ -66,7 +66,7 @@ export function assignmentFromRequest(r: DispatchRequest, coordinatorEndpoint: s
     attempt: 1,
     params: paramsToProto(r.params, r.spec),
     task: taskToProto(r.spec.task, r.spec.seed),
-    budget: { maxSteps: r.spec.budget.maxSteps, maxWallMs: 0, checkpointEvery: r.spec.budget.checkpointEvery },
+    budget: { maxSteps: r.spec.budget.maxSteps, maxWallMs: r.spec.budget.trialTimeoutMs, checkpointEvery: r.spec.budget.checkpointEvery },
     coordinatorEndpoint,
     objectives: objectivesToProto(r.spec.objectives),
   };

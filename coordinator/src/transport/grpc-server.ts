@@ -24,6 +24,7 @@ import {
 } from "@prunesweep/proto";
 import { HealthImplementation } from "grpc-health-check";
 import type { Coordinator } from "../coordinator.js";
+import { isFinished } from "../domain/trial.js";
 import type { Logger } from "../logger.js";
 import { summaryOf } from "../results/campaign-summary.js";
 import { campaignToProto, objectivesToProto, trialToProto } from "./convert.js";
@@ -159,7 +160,7 @@ async function handleWorkerMessage(
 ): Promise<void> {
   const runner = coordinator.reports(msg.campaignId);
   const { trialId, attempt, seq } = msg;
-  coordinator.campaign(msg.campaignId).trial(trialId); // NOT_FOUND for unknown trials
+  const trial = coordinator.campaign(msg.campaignId).trial(trialId); // NOT_FOUND for unknown trials
   runner.seen(trialId);
   const ack = (final = false): void => send({ trialId, attempt, payload: { $case: "ack", value: { seq, final } } });
   const p = msg.payload;
@@ -185,7 +186,9 @@ async function handleWorkerMessage(
       return;
     }
     case "heartbeat":
-      ack();
+      // A trial already final (timed out here, say) is cancelled on the worker that still runs it.
+      if (isFinished(trial.state)) send({ trialId, attempt, payload: { $case: "cancel", value: { reason: `trial is already ${trial.state}${trial.error ? `: ${trial.error}` : ""}` } } });
+      else ack();
       return;
     case "result":
       await runner.result({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CampaignRunner, type RunnerDeps } from "../../src/campaign/campaign-runner.js";
+import { TRIAL_TIMEOUT_GRACE_MS } from "../../src/campaign/dispatch-loop.js";
 import { RecordingTrialDispatcher } from "../../src/testing.js";
 import { NoEarlyStopper } from "../../src/early-stopping/index.js";
 import { silentLogger } from "../../src/logger.js";
@@ -88,27 +89,54 @@ describe("CampaignRunner", () => {
     expect(runner.view.trial(id).state).toBe("failed");
   });
 
-  it("re-queues running trials that go silent", async () => {
-    let now = 1_000;
-    const spec = parseCampaignSpec(SPEC, "unit.yaml");
+  /** A started runner of `yaml` on a clock the test moves (`clock.now`). */
+  async function clockedRunner(campaignId: string, yaml: string) {
+    const clock = { now: 1_000 };
+    const spec = parseCampaignSpec(yaml, "unit.yaml");
     const dispatcher = new RecordingTrialDispatcher();
-    const runner = await CampaignRunner.create("unit-000002", spec, SPEC, {
+    const runner = await CampaignRunner.create(campaignId, spec, yaml, {
       store: new InMemoryCampaignStore(),
       dispatcher,
       sampler: createSampler(spec.sampler, spec, spec.seed),
       stopper: new NoEarlyStopper(),
       log: silentLogger,
-      now: () => now,
+      now: () => clock.now,
     });
     await runner.start();
+    return { clock, spec, dispatcher, runner };
+  }
+
+  it("re-queues running trials that go silent", async () => {
+    const { clock, dispatcher, runner } = await clockedRunner("unit-000002", SPEC);
     const id = dispatcher.sent[0]!.trialId;
     await runner.hello(id, 1, "w", "wasm");
-    now += 5_000;
+    clock.now += 5_000;
     expect(await runner.failStaleTrials(10_000)).toEqual([]);
-    now += 10_000;
+    clock.now += 10_000;
     expect(await runner.failStaleTrials(10_000)).toEqual([id]);
     expect(runner.view.trial(id).state).toBe("waiting");
     expect(runner.view.trial(id).error).toContain("stale");
+  });
+
+  it("fails for good an attempt past budget.trialTimeout plus the grace, then cancels its redelivery", async () => {
+    const { clock, spec, dispatcher, runner } = await clockedRunner("unit-000003", SPEC.replace("maxRetries: 2 }", "maxRetries: 2, trialTimeout: 3s }"));
+    expect(spec.budget.trialTimeoutMs).toBe(3_000);
+    const [a, b] = dispatcher.sent.map((r) => r.trialId) as [string, string];
+    await runner.hello(a, 1, "w1", "wasm");
+    clock.now += 2_000;
+    await runner.hello(b, 1, "w2", "wasm");
+    clock.now += 3_000 + TRIAL_TIMEOUT_GRACE_MS - 1_000; // a: limit + grace passed; b: not yet
+    expect(await runner.failTimedOutTrials()).toEqual([a]);
+    expect(runner.view.trial(a)).toMatchObject({ state: "failed", error: expect.stringMatching(/^timed out: no result within budget.trialTimeout \(3000 ms\)/) as unknown });
+    expect(runner.view.trial(b).state).toBe("running");
+    // The freed slot is filled, and a redelivery of the timed-out trial is answered "cancel".
+    expect(dispatcher.sent).toHaveLength(3);
+    expect(await runner.hello(a, 2, "w3", "wasm")).toEqual({ kind: "cancel", reason: "trial is already failed" });
+    // A late result of the timed-out attempt is a no-op.
+    await runner.result(ok(a, 0.9));
+    expect(runner.view.trial(a).state).toBe("failed");
+    clock.now += 2_000;
+    expect(await runner.failTimedOutTrials()).toEqual([b]);
   });
 
   it("restores from its log with the same trials and sampler state, and finishes the budget", async () => {

@@ -34,9 +34,9 @@ describe("parseSearchSpace", () => {
   });
 
   it("checks the shape of each entry", () => {
-    expect(issuesOf({ sparsity: { min: 0.5, max: 0.5 } })).toEqual([{ path: "space.sparsity.max", message: "must be > min (0.5)" }]);
+    expect(issuesOf({ sparsity: { min: 0.5, max: 0.5 } })).toEqual([{ path: "space.sparsity.max", message: "must be > min (0.5), got 0.5" }]);
     expect(issuesOf({ sparsity: { min: 0, max: 0.5, log: true } })).toEqual([
-      { path: "space.sparsity.min", message: "must be > 0 for a log scale" },
+      { path: "space.sparsity.min", message: "must be > 0 for a log scale, got 0" },
     ]);
     expect(issuesOf({ sparsity: { min: 0.1, max: 0.5, step: 0.3 } })).toEqual([
       { path: "space.sparsity.step", message: expect.stringMatching(/must be a multiple of step/) },
@@ -49,9 +49,9 @@ describe("parseSearchSpace", () => {
       { path: "space.finetune.epochs.int.0", message: "expected an integer, got 1.5" },
     ]);
     expect(issuesOf({ "finetune.epochs": { int: [5, 3] } })).toEqual([
-      { path: "space.finetune.epochs.int.1", message: "must be >= 5 (the lower bound)" },
+      { path: "space.finetune.epochs.int.1", message: "must be >= 5 (the lower bound), got 3" },
     ]);
-    expect(issuesOf({ method: { values: [] } })).toEqual([{ path: "space.method.values", message: "must have at least 1 item" }]);
+    expect(issuesOf({ method: { values: [] } })).toEqual([{ path: "space.method.values", message: "must have at least 1 item, got 0 items" }]);
     expect(issuesOf({ method: { values: ["magnitude", "magnitude"] } })).toEqual([
       { path: "space.method.values.1", message: "duplicate value magnitude" },
     ]);
@@ -71,15 +71,15 @@ describe("parseSearchSpace", () => {
   });
 
   it("checks bounds against the catalogue, exclusive and inclusive", () => {
-    expect(issuesOf({ sparsity: { min: 0.5, max: 1.5 } })).toEqual([{ path: "space.sparsity.max", message: "must be < 1" }]);
-    expect(issuesOf({ sparsity: { min: -0.5, max: 0.5 } })).toEqual([{ path: "space.sparsity.min", message: "must be >= 0" }]);
+    expect(issuesOf({ sparsity: { min: 0.5, max: 1.5 } })).toEqual([{ path: "space.sparsity.max", message: "must be < 1, got 1.5" }]);
+    expect(issuesOf({ sparsity: { min: -0.5, max: 0.5 } })).toEqual([{ path: "space.sparsity.min", message: "must be >= 0, got -0.5" }]);
     expect(issuesOf({ "finetune.epochs": { int: [0, 2000] } })).toEqual([
-      { path: "space.finetune.epochs.int.1", message: "must be <= 1000" },
+      { path: "space.finetune.epochs.int.1", message: "must be <= 1000, got 2000" },
     ]);
     expect(issuesOf({ "finetune.learningRate": { values: [0, 0.1] } })).toEqual([
-      { path: "space.finetune.learningRate.values.0", message: "must be > 0" },
+      { path: "space.finetune.learningRate.values.0", message: "must be > 0, got 0" },
     ]);
-    expect(issuesOf({ sparsity: 1 })).toEqual([{ path: "space.sparsity", message: "must be < 1" }]);
+    expect(issuesOf({ sparsity: 1 })).toEqual([{ path: "space.sparsity", message: "must be < 1, got 1" }]);
   });
 
   it("checks kinds and values against the catalogue", () => {
@@ -90,10 +90,10 @@ describe("parseSearchSpace", () => {
       { path: "space.finetune.epochs", message: "expected an integer, got 2.5" },
     ]);
     expect(issuesOf({ "magnitude.scope": { values: ["global", "row"] } })).toEqual([
-      { path: "space.magnitude.scope.values.1", message: "must be one of: global, layer" },
+      { path: "space.magnitude.scope.values.1", message: 'must be one of: global, layer, got "row"' },
     ]);
     expect(issuesOf({ method: { values: ["magnitude", "nope"] } })).toEqual([
-      { path: "space.method.values.1", message: expect.stringMatching(/^must be one of: magnitude\b/) as unknown },
+      { path: "space.method.values.1", message: expect.stringMatching(/^must be one of: magnitude\b.*, got "nope"$/) as unknown },
     ]);
     expect(issuesOf({ "magnitude.scope": { min: 0, max: 1 } })[0]?.message).toMatch(/categorical parameter; write \{values/);
     // An int range is fine for a float rule.
@@ -173,7 +173,7 @@ describe("parseSearchSpace", () => {
 
   it("does not report constraints on entries that already failed", () => {
     expect(issuesOf({ sparsity: { min: 0.5, max: 1.5 } }, ["sparsity < 0.9"])).toEqual([
-      { path: "space.sparsity.max", message: "must be < 1" },
+      { path: "space.sparsity.max", message: "must be < 1, got 1.5" },
     ]);
   });
 

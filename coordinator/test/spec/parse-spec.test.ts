@@ -26,7 +26,7 @@ describe("parseCampaignSpec", () => {
     expect(spec.task).toEqual({
       dataset: { kind: "builtin", name: "mnist" },
       split: { train: 0.7, validation: 0.1, test: 0.2 },
-      model: "lenet-300-100",
+      model: "mlp",
       modelOptions: { hidden: [300, 100] },
       exits: { positions: [], every: 0 },
       pretrain: { epochs: 5, optimizer: "adam", learningRate: 0.001, batchSize: 64 },
@@ -59,7 +59,7 @@ describe("parseCampaignSpec", () => {
     ]);
     expect(spec.sampler).toEqual({ name: "random" });
     expect(spec.earlyStopping).toEqual({ name: "mo-asha", reductionFactor: 3, minResource: 1 });
-    expect(spec.budget).toEqual({ maxTrials: 100, parallelism: 8, maxRetries: 3, maxWallMinutes: 120, maxSteps: 0, checkpointEvery: 1 });
+    expect(spec.budget).toEqual({ maxTrials: 100, parallelism: 8, maxRetries: 3, maxWallMinutes: 120, maxSteps: 0, checkpointEvery: 1, trialTimeoutMs: 0 });
   });
 
   it("fills every default of a minimal spec", () => {
@@ -78,7 +78,7 @@ describe("parseCampaignSpec", () => {
     expect(spec.paramConstraints).toEqual([]);
     expect(spec.sampler).toEqual({ name: "random" });
     expect(spec.earlyStopping).toEqual({ name: "none" });
-    expect(spec.budget).toEqual({ maxTrials: 4, parallelism: 1, maxRetries: 3, maxWallMinutes: 0, maxSteps: 0, checkpointEvery: 1 });
+    expect(spec.budget).toEqual({ maxTrials: 4, parallelism: 1, maxRetries: 3, maxWallMinutes: 0, maxSteps: 0, checkpointEvery: 1, trialTimeoutMs: 0 });
   });
 
   it("reads every dataset and exits form", () => {
@@ -96,8 +96,24 @@ describe("parseCampaignSpec", () => {
       features: 64,
       classes: 3,
     });
-    expect(task("{ dataset: mnist, exits: [2, 1] }").exits).toEqual({ positions: [1, 2], every: 0 });
-    expect(task("{ dataset: mnist, exits: { every: 2 } }").exits).toEqual({ positions: [], every: 2 });
+    expect(task("{ dataset: mnist, model: deep-mlp, exits: [2, 1] }").exits).toEqual({ positions: [1, 2], every: 0 });
+    expect(task("{ dataset: mnist, model: deep-mlp, exits: { every: 2 } }").exits).toEqual({ positions: [], every: 2 });
+  });
+
+  it("reads budget.trialTimeout as a duration with a unit, 0 for none, naming a bad value", () => {
+    const timeout = (v: string): number => parseCampaignSpec(MINIMAL_SPEC.replace(/budget: \{/, `budget: { trialTimeout: ${v}, `)).budget.trialTimeoutMs;
+    expect(timeout('"90s"')).toBe(90_000);
+    expect(timeout("500ms")).toBe(500);
+    expect(timeout("1.5m")).toBe(90_000);
+    expect(timeout("2h")).toBe(7_200_000);
+    expect(timeout("0")).toBe(0);
+    expect(parseCampaignSpec(MINIMAL_SPEC).budget.trialTimeoutMs).toBe(0);
+    for (const bad of ["90", "soon", '"-1s"', '"0.1ms"']) {
+      const issues = issuesOf(MINIMAL_SPEC.replace(/budget: \{/, `budget: { trialTimeout: ${bad}, `));
+      expect(issues).toEqual([
+        { path: "budget.trialTimeout", message: expect.stringMatching(/^expected a duration of at least 1 ms with a unit \(ms, s, m or h\), e\.g\. "90s", or 0 for none, got /) as unknown },
+      ]);
+    }
   });
 
   it("accepts strategy names as plain strings", () => {
@@ -126,7 +142,7 @@ describe("parseCampaignSpec", () => {
 
   it("reports an out-of-range parameter bound against the catalogue", () => {
     const issues = issuesOf(minimalWith("space:\n  sparsity: { min: 0.5, max: 1.5 }"));
-    expect(issues).toEqual([{ path: "space.sparsity.max", message: "must be < 1" }]);
+    expect(issues).toEqual([{ path: "space.sparsity.max", message: "must be < 1, got 1.5" }]);
   });
 
   it("collects every issue, not just the first, in spec order", () => {
@@ -157,10 +173,10 @@ budget: { parallelism: 0 }
     expect(messageAt(issues, "task.split")).toBe("must sum to 1, got 0.7");
     expect(messageAt(issues, "objectives.1.metric")).toBe('duplicate metric "accuracy"');
     expect(messageAt(issues, "space.magnitude.sparsty")).toMatch(/^unknown parameter of method magnitude; known: sparsity, scope\b/);
-    expect(messageAt(issues, "sampler.name")).toBe(`must be one of: ${SAMPLER_NAMES.join(", ")}`);
-    expect(messageAt(issues, "earlyStopping.name")).toBe(`must be one of: ${EARLY_STOPPER_NAMES.join(", ")}`);
+    expect(messageAt(issues, "sampler.name")).toMatch(new RegExp(`^must be one of: ${SAMPLER_NAMES.join(", ")}, got "`));
+    expect(messageAt(issues, "earlyStopping.name")).toMatch(new RegExp(`^must be one of: ${EARLY_STOPPER_NAMES.join(", ")}, got "`));
     expect(messageAt(issues, "budget.maxTrials")).toBe("required");
-    expect(messageAt(issues, "budget.parallelism")).toBe("must be >= 1");
+    expect(messageAt(issues, "budget.parallelism")).toBe("must be >= 1, got 0");
   });
 
   it("names the constraint that does not parse", () => {
@@ -178,7 +194,7 @@ budget: { parallelism: 0 }
   it("checks sampler options of implemented samplers", () => {
     const issues = issuesOf(minimalWith("sampler: { name: grid, gridPoints: 1, colour: red }"));
     expect(issues).toEqual([
-      { path: "sampler.gridPoints", message: "must be >= 2" },
+      { path: "sampler.gridPoints", message: "must be >= 2, got 1" },
       { path: "sampler.colour", message: "unknown key" },
     ]);
     expect(parseCampaignSpec(minimalWith("sampler: { name: nsga2, populationSize: 24 }")).sampler).toEqual({
@@ -189,14 +205,14 @@ budget: { parallelism: 0 }
 
   it("rejects names outside [a-z0-9-]{1,63}", () => {
     expect(messageAt(issuesOf(MINIMAL_SPEC.replace("name: tiny", `name: ${"a".repeat(64)}`)), "name")).toBe(
-      "must be at most 63 characters long",
+      "must be at most 63 characters long, got 64 characters",
     );
     expect(messageAt(issuesOf(MINIMAL_SPEC.replace("name: tiny", 'name: ""')), "name")).toBe("must not be empty");
   });
 
   it("requires at least one objective", () => {
     const issues = issuesOf(MINIMAL_SPEC.replace("objectives: [{ metric: accuracy, direction: maximize }]", "objectives: []"));
-    expect(issues).toEqual([{ path: "objectives", message: "must have at least 1 item" }]);
+    expect(issues).toEqual([{ path: "objectives", message: "must have at least 1 item, got 0 items" }]);
   });
 
   it("reports a YAML syntax error with its line", () => {

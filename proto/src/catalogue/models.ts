@@ -79,7 +79,33 @@ export interface ModelCatalogEntry {
   readonly defaultRemovable: number;
   /** `modelOptions`, checked by the worker before anything is built. */
   readonly options: z.ZodType<Record<string, unknown>>;
+  /**
+   * Blocks and removable blocks of the net built with `options` (parsed by `options`) on
+   * examples of `inputFeatures` values; with `inputFeatures` unknown, `removable` is an upper
+   * bound (a first dense layer as wide as the input would keep its shape).
+   */
+  readonly structure: (options: Record<string, unknown>, inputFeatures: number | undefined) => ModelStructure;
 }
+
+/** What {@link ModelCatalogEntry.structure} tells. */
+export interface ModelStructure {
+  /** Blocks: exits sit after them (positions 0 … blocks − 1). */
+  readonly blocks: number;
+  /** Blocks LayerPrune may remove (`layerprune.k` at most this). */
+  readonly removable: number;
+}
+
+/** Dense layers of `hidden` widths after an input of `input` values: a layer is removable when it keeps its width. */
+function denseChain(hidden: readonly number[], input: number | undefined): ModelStructure {
+  const removable = hidden.filter((w, i) => (i === 0 ? input === undefined || input === w : hidden[i - 1] === w)).length;
+  return { blocks: hidden.length, removable };
+}
+
+/** Reads a parsed option (the schema has applied its default). */
+const opt = <T>(o: Record<string, unknown>, key: string): T => o[key] as T;
+
+/** ResNet-(6n+2): 3 stages of n basic blocks; the first block of stages 2 and 3 downsamples. */
+const resnetStructure = (n: number): ModelStructure => ({ blocks: 3 * n, removable: 3 * n - 2 });
 
 /** Every model, in the order the docs list them. */
 export const MODEL_CATALOG = [
@@ -92,6 +118,7 @@ export const MODEL_CATALOG = [
     removable: "none (no hidden layer keeps its width)",
     defaultRemovable: 0,
     options: fixedMlpOptions,
+    structure: (_o, input) => denseChain([300, 100], input),
   },
   {
     name: "mlp",
@@ -106,6 +133,7 @@ export const MODEL_CATALOG = [
       activation,
       ...exitOptionsShape,
     }),
+    structure: (o, input) => denseChain(opt<number[]>(o, "hidden"), input),
   },
   {
     name: "sap-mlp",
@@ -116,6 +144,7 @@ export const MODEL_CATALOG = [
     removable: "none",
     defaultRemovable: 0,
     options: fixedMlpOptions,
+    structure: (_o, input) => denseChain([128, 256], input),
   },
   {
     name: "deep-mlp",
@@ -131,6 +160,7 @@ export const MODEL_CATALOG = [
       activation,
       ...exitOptionsShape,
     }),
+    structure: (o, input) => denseChain(Array.from({ length: opt<number>(o, "depth") }, () => opt<number>(o, "width")), input),
   },
   {
     name: "res-mlp",
@@ -146,6 +176,7 @@ export const MODEL_CATALOG = [
       activation,
       ...exitOptionsShape,
     }),
+    structure: (o) => ({ blocks: opt<number>(o, "blocks"), removable: opt<number>(o, "blocks") }),
   },
   {
     name: "lenet5",
@@ -163,6 +194,8 @@ export const MODEL_CATALOG = [
       batchNorm: z.boolean().default(false).describe("BatchNorm after each conv"),
       ...exitOptionsShape,
     }),
+    // fc2 keeps its width when both hidden widths are equal (fc1's input is the flattened conv2 output).
+    structure: (o) => ({ blocks: 4, removable: opt<[number, number]>(o, "hidden")[0] === opt<[number, number]>(o, "hidden")[1] ? 1 : 0 }),
   },
   {
     name: "resnet8",
@@ -173,6 +206,7 @@ export const MODEL_CATALOG = [
     removable: "basic blocks that do not downsample",
     defaultRemovable: 1,
     options: resnetOptions,
+    structure: () => resnetStructure(1),
   },
   {
     name: "resnet14",
@@ -183,6 +217,7 @@ export const MODEL_CATALOG = [
     removable: "basic blocks that do not downsample",
     defaultRemovable: 4,
     options: resnetOptions,
+    structure: () => resnetStructure(2),
   },
   {
     name: "resnet20",
@@ -193,6 +228,7 @@ export const MODEL_CATALOG = [
     removable: "basic blocks that do not downsample",
     defaultRemovable: 7,
     options: resnetOptions,
+    structure: () => resnetStructure(3),
   },
 ] as const satisfies readonly ModelCatalogEntry[];
 

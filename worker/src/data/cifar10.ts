@@ -5,22 +5,15 @@
  * bytes; the six batches are pooled and split by seed like every other source.
  */
 import { join } from "node:path";
+import { CIFAR10_FILES, CIFAR10_RECORD_BYTES as RECORD_BYTES } from "@prunesweep/proto";
 import { DatasetError } from "../errors.js";
 import { readFilesInOrder } from "./idx.js";
 import type { RawExamples } from "./types.js";
 
-const RECORD_BYTES = 3073;
 const PIXELS = 32 * 32;
 
 /** File names read from the CIFAR-10 directory, in order. */
-export const CIFAR10_FILES: readonly string[] = [
-  "data_batch_1.bin",
-  "data_batch_2.bin",
-  "data_batch_3.bin",
-  "data_batch_4.bin",
-  "data_batch_5.bin",
-  "test_batch.bin",
-];
+export { CIFAR10_FILES };
 
 /** Parses one CIFAR-10 batch into HWC bytes and labels. */
 function parseCifarBatch(buf: Buffer, path: string): { x: Uint8Array; y: Int32Array; count: number } {

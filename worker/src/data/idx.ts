@@ -6,11 +6,9 @@
  */
 import { readFile } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
+import { IDX_IMAGES_MAGIC as IMAGES_MAGIC, IDX_LABELS_MAGIC as LABELS_MAGIC } from "@prunesweep/proto";
 import { DatasetError } from "../errors.js";
 import type { RawExamples } from "./types.js";
-
-const IMAGES_MAGIC = 2051;
-const LABELS_MAGIC = 2049;
 
 /** Reads a file, gunzipping it when it starts with the gzip magic; errors name the path. */
 async function readMaybeGzip(path: string): Promise<Buffer> {

@@ -68,7 +68,7 @@ export interface FineTuneResult {
   /** "stop" when the coordinator asked the trial to stop: return promptly with `stoppedEarly`. */
   readonly decision: StepDecision;
   readonly epochsRun: number;
-  /** True when `budget.maxSteps` or `budget.maxWallMs` cut the epochs short. */
+  /** True when `budget.maxSteps` cut the epochs short. */
   readonly budgetExhausted: boolean;
   /** Mean training loss of the last epoch (NaN when no epoch ran). */
   readonly lastLoss: number;

@@ -5,10 +5,15 @@ import type { SerializedWeights } from "../models/serialized-weights.js";
 import type { TrialHooks, TrialOutcome, TrialRequest } from "../trial/types.js";
 import { fromWireError, toWireError, type FromThread, type ToThread } from "./protocol.js";
 
+/** How long an aborted trial may take to reach its next step before its thread is ended. */
+const ABORT_GRACE_MS = 5_000;
+
 /**
  * Runs trials in a long-lived worker_thread (tfjs backend and dataset caches survive across
  * trials), one at a time. The main thread stays free for heartbeats; hooks, the pretrained
- * store and the checkpoint store are served here. A crashed thread fails its trial as retryable and is replaced.
+ * store and the checkpoint store are served here. A crashed thread fails its trial as
+ * retryable and is replaced; a trial that does not stop within {@link ABORT_GRACE_MS} of its
+ * abort (stuck in a kernel) ends as aborted with its thread, which is replaced.
  */
 export class TrialThread {
   private thread: Thread | undefined;
@@ -21,8 +26,18 @@ export class TrialThread {
     const post = (m: ToThread): void => thread.postMessage(m);
     return new Promise<TrialOutcome>((resolve) => {
       const producing = new Map<number, { resolve: (w: SerializedWeights) => void; reject: (e: Error) => void }>();
-      const onAbort = (): void => post({ t: "abort", reason: String((hooks.signal.reason as Error | undefined)?.message ?? "aborted") });
+      let killTimer: NodeJS.Timeout | undefined;
+      const onAbort = (): void => {
+        const reason = String((hooks.signal.reason as Error | undefined)?.message ?? "aborted");
+        post({ t: "abort", reason });
+        killTimer = setTimeout(() => {
+          this.thread = undefined;
+          void thread.terminate();
+          finish({ kind: "aborted", reason: `${reason}; the trial did not stop within ${ABORT_GRACE_MS} ms, so its training thread was ended` });
+        }, ABORT_GRACE_MS);
+      };
       const finish = (o: TrialOutcome): void => {
+        clearTimeout(killTimer);
         thread.off("message", onMessage);
         thread.off("error", onError);
         thread.off("exit", onExit);

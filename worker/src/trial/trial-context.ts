@@ -22,7 +22,7 @@ import type { StepDecision, TrialHooks } from "./types.js";
 interface TrialBudget {
   /** Cap on progress steps (fine-tune epochs over all phases). */
   readonly maxSteps: number;
-  /** Wall-clock cap measured from `startedAt`; checked at epoch boundaries. */
+  /** The attempt's time limit; the worker enforces it (see worker.ts), not the context. */
   readonly maxWallMs: number;
 }
 
@@ -111,8 +111,8 @@ export class TrialPruningContext implements PruningContext {
   }
 
   checkBudget(): boolean {
-    const { budget, startedAt } = this.args;
-    const out = (budget.maxSteps > 0 && this.step >= budget.maxSteps) || (budget.maxWallMs > 0 && performance.now() - startedAt >= budget.maxWallMs);
+    const { budget } = this.args;
+    const out = budget.maxSteps > 0 && this.step >= budget.maxSteps;
     if (out) this.budgetExhausted = true;
     return out;
   }
@@ -201,9 +201,8 @@ export class TrialPruningContext implements PruningContext {
       while (epochsRun < opts.epochs) {
         this.throwIfAborted();
         if (budget.maxSteps > 0 && this.step >= budget.maxSteps) budgetExhausted = true;
-        if (budget.maxWallMs > 0 && performance.now() - this.args.startedAt >= budget.maxWallMs) budgetExhausted = true;
         if (budgetExhausted) {
-          this.log("trial budget exhausted; fine-tuning cut short", { step: this.step, maxSteps: budget.maxSteps, maxWallMs: budget.maxWallMs });
+          this.log("trial budget exhausted; fine-tuning cut short", { step: this.step, maxSteps: budget.maxSteps });
           break;
         }
         const r = await trainEpoch(this.net, splitOf(this.data, "train"), {

@@ -26,6 +26,33 @@ describe("model zoo", () => {
     if (entry.input === "image") expect(() => buildModel(name, {}, [8], 10, 1)).toThrow();
   });
 
+  it.each([
+    ["mlp", {}, [8]],
+    ["mlp", { hidden: [8, 8, 4, 4] }, [8]],
+    ["mlp", { hidden: [] }, [8]],
+    ["lenet-300-100", {}, [300]],
+    ["deep-mlp", { width: 8, depth: 3 }, [8]],
+    ["deep-mlp", { width: 8, depth: 3 }, [28, 28, 1]],
+    ["res-mlp", { width: 8, blocks: 2 }, [8]],
+    ["lenet5", { hidden: [16, 16] }, [28, 28, 1]],
+    ["resnet14", { baseWidth: 4 }, [8, 8, 3]],
+  ] as const)("the catalogue's structure of %s %j on %j is the built net's", (name, options, shape) => {
+    const entry = MODEL_CATALOG.find((m) => m.name === name);
+    const net = buildModel(name, options, [...shape], 10, 1);
+    const features = shape.reduce((a: number, b: number) => a * b, 1);
+    const parsed = entry?.options.parse(options) ?? {};
+    expect(entry?.structure(parsed, features)).toEqual({ blocks: net.blocks.length, removable: net.removableBlocks().length });
+    // Without the input size, `removable` may only be larger.
+    expect(entry?.structure(parsed, undefined).removable).toBeGreaterThanOrEqual(net.removableBlocks().length);
+    net.dispose();
+  });
+
+  it("the catalogue's default structure is its defaultBlocks and defaultRemovable", () => {
+    for (const m of MODEL_CATALOG) {
+      expect(m.structure(m.options.parse({}), m.input === "image" ? 784 : 8)).toEqual({ blocks: m.defaultBlocks, removable: m.defaultRemovable });
+    }
+  });
+
   it("builds the SAP MLP (784-128-256-10) and LeNet-5 with the documented sizes", () => {
     const sap = buildModel("sap-mlp", {}, [28, 28, 1], 10, 1);
     expect(sap.prunableParams().reduce((a, p) => a + p.size, 0)).toBe(784 * 128 + 128 * 256 + 256 * 10);

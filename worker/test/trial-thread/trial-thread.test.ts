@@ -99,4 +99,28 @@ describe.skipIf(!existsSync(ENTRY))("TrialThread", () => {
     expect(steps).toEqual([3, 4]);
     expect(checkpoints.objects.size).toBe(0);
   });
+
+  it("ends a thread whose trial does not stop after its abort, and runs the next trial on a fresh one", async () => {
+    const thread = new TrialThread(ENTRY);
+    const ac = new AbortController();
+    const t0 = Date.now();
+    // The trial waits forever for its first early-stopping decision: stuck, it never reaches a step boundary.
+    const stuck = await thread.run(trialRequest({ sparsity: 0.5, "finetune.epochs": 5 }), {
+      signal: ac.signal,
+      progress: () => {
+        setTimeout(() => ac.abort(new Error("trial timed out")), 50);
+        return new Promise<StepDecision>(() => undefined);
+      },
+      log: () => undefined,
+    }, { pretrained: new InMemoryPretrainedStore() });
+    expect(stuck).toEqual({ kind: "aborted", reason: "trial timed out; the trial did not stop within 5000 ms, so its training thread was ended" });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(5_000);
+    const next = await thread.run(trialRequest({ sparsity: 0.5, "finetune.epochs": 1 }), {
+      signal: new AbortController().signal,
+      progress: () => Promise.resolve("continue"),
+      log: () => undefined,
+    }, { pretrained: new InMemoryPretrainedStore() });
+    expect(next.kind).toBe("completed");
+    await thread.close();
+  }, 60_000);
 });

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { NatsOptions } from "@prunesweep/proto";
+import { datasetFileProblems, type NatsOptions } from "@prunesweep/proto";
 import type { ReadonlyCampaign } from "../../campaign/readonly-campaign.js";
 import { loadCoordinatorConfig } from "../../config.js";
 import { SpecError } from "../../errors.js";
@@ -11,6 +11,7 @@ import { startCoordinatorService, type CoordinatorService } from "../../service.
 import { parseCampaignSpec } from "../../spec/index.js";
 import { writeReport } from "../../report/html-report.js";
 import { extractPareto, paretoText } from "../../report/pareto-extract.js";
+import { failuresText, groupFailures } from "../../results/failures.js";
 import { buildResultsFile } from "../../results/results-file.js";
 import { startNatsServer, type LocalNatsServer } from "./nats-server.js";
 import { planWorkers, type WorkerPlan } from "./worker-plan.js";
@@ -67,6 +68,9 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
   const specYaml = readFileSync(o.specPath, "utf8");
   const spec = parseCampaignSpec(specYaml, o.specPath); // SpecError -> exit 2 in main
   const plan = planWorkers(o.workers, spec.budget.parallelism, availableParallelism());
+  // The workers are local and read the same files: check them before anything starts.
+  const fileProblems = await datasetFileProblems(spec.task.dataset);
+  if (fileProblems.length > 0) throw new SpecError(fileProblems, o.specPath);
   const outDir = resolve(o.outDir ?? join("runs", spec.name));
   const stateFile = join(outDir, "campaign.json");
   const previous = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, "utf8")) as OutDirState) : undefined;
@@ -138,12 +142,17 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
     );
     out.write(`wrote ${files.join(", ")}\n`);
     out.write(`report: ${reportFiles[0]} (plots in ${join(outDir, "plots")})\n`);
+    // A run in which no trial completed failed, whatever the campaign's status says.
+    const noneCompleted = c.completed + c.stopped_early === 0 && c.failed > 0;
+    if (noneCompleted) {
+      out.write(`no trial completed; the ${c.failed} failed trial${c.failed === 1 ? "" : "s"} failed with:\n${failuresText(groupFailures(campaign.trials()))}\n`);
+    }
     if (o.serve && svc.http) {
       await Promise.all(workers.splice(0).map((w) => stopChild(w)));
       out.write(`serving the dashboard at ${svc.http.url} until Ctrl-C\n`);
       await interrupted;
     }
-    return 0;
+    return noneCompleted ? 1 : 0;
   } finally {
     await Promise.all(workers.map((w) => stopChild(w)));
     for (const c of cleanups.reverse()) await c().catch(() => undefined);

@@ -89,7 +89,7 @@ export interface TaskSpec {
 export interface TrialBudget {
   /** progress steps (epochs/rounds) the trial may run; 0 = method default */
   maxSteps: number;
-  /** wall-clock limit of the attempt; 0 = none */
+  /** time limit of the attempt (budget.trialTimeout): past it the worker aborts the trial and reports it failed, timed out; 0 = none */
   maxWallMs: number;
   /** checkpoint every N fine-tuning epochs (budget.checkpointEvery); 0 = none */
   checkpointEvery: number;
