@@ -58,6 +58,7 @@ export {
   CAMPAIGNS_BUCKET,
   ARTIFACTS_BUCKET,
   ARTIFACT_CLAIMS_BUCKET,
+  BLOBS_BUCKET,
   trialSubject,
   eventSubject,
   maxDeliveriesAdvisory,
@@ -83,6 +84,7 @@ export {
   DEFAULT_TAU_GRID_ENTROPY,
   DEFAULT_TAU_GRID_MAX_SOFTMAX,
   EXIT_CRITERIA,
+  IMPORTED_MODEL,
   MODEL_CATALOG,
   MODEL_NAMES,
   exitOptionsSchema,
@@ -94,8 +96,23 @@ export type { ExitOptions, ModelCatalogEntry, ModelEntry, ModelInput, ModelName,
 export { LATENCY_BATCH_SIZES, METRIC_CATALOG, findMetric } from "./catalogue/metrics.js";
 export type { MetricCatalogEntry, MetricDirection, MetricWhen } from "./catalogue/metrics.js";
 export { BACKEND_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS, isBackendName } from "./catalogue/task.js";
-export type { BackendName, TaskConfig } from "./catalogue/task.js";
+export type { BackendName, BlobRef, ModelFileRef, TaskConfig } from "./catalogue/task.js";
 export { createLogger, silentLogger } from "./logger.js";
 export type { Logger, LogLevel } from "./logger.js";
 export type { DatasetSource, NatsOptions } from "./shared-types.js";
 export { DEFAULT_NATS_REPLICAS, createWithReplicas, natsServers, replicasRefusal } from "./nats-settings.js";
+export {
+  ModelImportError,
+  SUPPORTED_ACTIVATIONS,
+  SUPPORTED_LAYER_CLASSES,
+  exitPositionOf,
+  planFilterGroups,
+  planKernels,
+  planLayers,
+  readModelTopology,
+} from "./catalogue/tfjs-topology.js";
+export type { ModelPlan, PlanActivation, PlanBlock, PlanFilterGroup, PlanLayer, PlanLayerConfig, PlanNode, PlanShardGroup, PlanWeight } from "./catalogue/tfjs-topology.js";
+export { loadModelFiles } from "./catalogue/tfjs-files.js";
+export type { ImportedModelFiles } from "./catalogue/tfjs-files.js";
+export { NatsBlobStore, blobRefsOf, readBlobFiles, sha256Hex } from "./blob-store.js";
+export type { BlobFile, BlobStoreOptions } from "./blob-store.js";

@@ -17,6 +17,8 @@ export const EVENTS_SUBJECT_PREFIX = "prunesweep.v1.events";
 export const CAMPAIGNS_BUCKET = "prunesweep_campaigns";
 /** Object store for shared artifacts (pretrained dense weights). */
 export const ARTIFACTS_BUCKET = "prunesweep_artifacts";
+/** Object store of the content-addressed blobs (imported models, datasets, pruned models), named `sha256-<hex>`. */
+export const BLOBS_BUCKET = "prunesweep_blobs";
 /** KV bucket used to claim artifact production (kv.create as a lock). */
 export const ARTIFACT_CLAIMS_BUCKET = "prunesweep_artifact_claims";
 

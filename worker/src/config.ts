@@ -1,4 +1,5 @@
-import { hostname } from "node:os";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
 import { BACKEND_NAMES, DEFAULT_NATS_REPLICAS, isBackendName, type BackendName, type LogLevel } from "@prunesweep/proto";
 
 /** Everything a worker process needs; every field resolved (durations carry units). */
@@ -38,6 +39,8 @@ export interface WorkerConfig {
   readonly trainInThread: boolean;
   /** The backend a task's `backend: auto` runs on here (`auto`: the worker walks its tiers). @default "auto" */
   readonly backend: BackendName;
+  /** Where uploaded files (imported models) are cached by content hash (env PRUNESWEEP_BLOB_CACHE). @default <tmpdir>/prunesweep-blobs */
+  readonly blobCacheDir: string;
 }
 
 export const DEFAULT_WORKER_CONFIG = {
@@ -113,6 +116,7 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
     logLevel: level as LogLevel,
     trainInThread: (env["PRUNESWEEP_TRAIN_IN_THREAD"] ?? "1") !== "0",
     backend,
+    blobCacheDir: opt(env["PRUNESWEEP_BLOB_CACHE"]) ?? join(tmpdir(), "prunesweep-blobs"),
   };
   const extra: Record<string, string | undefined> = {
     natsUser: opt(flags.natsUser ?? env["NATS_USER"]),

@@ -1,4 +1,5 @@
 /** Where a worker's trials train: in this thread, or in a long-lived worker_thread. */
+import type { BlobCache } from "./artifacts/blob-cache.js";
 import type { PretrainedStore } from "./artifacts/pretrained-store.js";
 import { selectBackend, type SelectionLog } from "./backend/select-backend.js";
 import { runTrial } from "./trial/run-trial.js";
@@ -22,19 +23,19 @@ export interface TrialExecutor {
 }
 
 /** Trains in this thread (tests, benchmarks, `PRUNESWEEP_TRAIN_IN_THREAD=0`). */
-export function inProcessExecutor(pretrained: PretrainedStore): TrialExecutor {
+export function inProcessExecutor(pretrained: PretrainedStore, blobs?: BlobCache): TrialExecutor {
   return {
     backend: async (requested, log) => (await selectBackend(requested, log)).backend,
-    run: (request, hooks) => runTrial(request, hooks, { pretrained }),
+    run: (request, hooks) => runTrial(request, hooks, { pretrained, ...(blobs && { blobs }) }),
     close: () => Promise.resolve(),
   };
 }
 
 /** Trains in `thread`, so heartbeats and keepalives never wait for a kernel. */
-export function threadExecutor(thread: TrialThread, pretrained: PretrainedStore): TrialExecutor {
+export function threadExecutor(thread: TrialThread, pretrained: PretrainedStore, blobs?: BlobCache): TrialExecutor {
   return {
     backend: async (requested, log) => (await selectBackend(requested, log)).backend,
-    run: (request, hooks) => thread.run(request, hooks, { pretrained }),
+    run: (request, hooks) => thread.run(request, hooks, { pretrained, ...(blobs && { blobs }) }),
     close: () => thread.close(),
   };
 }

@@ -4,6 +4,8 @@
  * decisions, logs and the shared pretrained store are proxied to the main thread.
  */
 import { parentPort } from "node:worker_threads";
+import type { BlobRef } from "@prunesweep/proto";
+import type { BlobCache } from "../artifacts/blob-cache.js";
 import type { PretrainedStore, PretrainedResult, ProduceWeights } from "../artifacts/pretrained-store.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
 import { runTrial } from "../trial/run-trial.js";
@@ -52,6 +54,12 @@ const store: PretrainedStore = {
   },
 };
 
+/** The blob store of the main thread, seen from here. */
+const blobs: BlobCache = {
+  materialise: (refs) => request<string>((rid) => ({ t: "blobs.materialise", rid, refs })),
+  put: (files) => request<BlobRef[]>((rid) => ({ t: "blobs.put", rid, files })),
+};
+
 port.on("message", (m: ToThread) => {
   switch (m.t) {
     case "run":
@@ -69,7 +77,7 @@ port.on("message", (m: ToThread) => {
           },
           log: (message, fields) => send({ t: "log", message, ...(fields !== undefined && { fields }) }),
         },
-        { pretrained: store },
+        { pretrained: store, blobs },
       ).then((outcome) => send({ t: "outcome", outcome }));
       return;
     case "abort":

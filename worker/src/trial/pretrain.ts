@@ -9,6 +9,7 @@ import { WeightsMismatchError, throwIfAborted } from "../errors.js";
 import { Rng } from "../data/rng.js";
 import { splitOf, type Dataset } from "../data/types.js";
 import { evaluateAccuracy } from "../metrics/accuracy.js";
+import type { ImportedModel } from "../models/imported.js";
 import type { Net } from "../models/net.js";
 import { buildModel } from "../models/registry.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
@@ -38,10 +39,10 @@ export interface PretrainedWeightsInfo {
  * Trains a freshly initialised model of `task` for `task.pretrain.epochs` epochs and returns
  * its weights (meta: `valAccuracy`, `epochs`, `wallMs`). Disposes everything it creates.
  */
-async function pretrainWeights(task: WorkerTask, data: Dataset, hooks: PretrainHooks): Promise<SerializedWeights> {
+async function pretrainWeights(task: WorkerTask, data: Dataset, hooks: PretrainHooks, imported: ImportedModel | undefined): Promise<SerializedWeights> {
   const started = performance.now();
   const { epochs, optimizer: optName, learningRate, batchSize } = task.pretrain;
-  const net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits);
+  const net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits, imported);
   const optimizer = createOptimizer(optName, learningRate, "pretrain.optimizer");
   try {
     const rng = Rng.derive(task.seed, "pretrain-shuffle");
@@ -74,6 +75,7 @@ export async function loadPretrained(
   data: Dataset,
   store: PretrainedStore,
   hooks: PretrainHooks,
+  imported?: ImportedModel,
 ): Promise<PretrainedWeightsInfo> {
   const started = performance.now();
   const key = pretrainKey(task);
@@ -81,7 +83,7 @@ export async function loadPretrained(
   const produce = async (): Promise<SerializedWeights> => {
     hooks.log("pretraining dense model", { key, ...task.pretrain });
     try {
-      return await pretrainWeights(task, data, hooks);
+      return await pretrainWeights(task, data, hooks, imported);
     } catch (err) {
       ownErrors.add(err);
       throw err;

@@ -7,6 +7,7 @@
  * `aborted`; a "stop" decision gives `completed` with `stoppedEarly: true` and the metrics of
  * the net as it is. Every tensor the trial creates is disposed before it returns.
  */
+import type { BlobCache } from "../artifacts/blob-cache.js";
 import type { PretrainedStore } from "../artifacts/pretrained-store.js";
 import { selectBackend } from "../backend/select-backend.js";
 import { loadDataset } from "../data/load-dataset.js";
@@ -17,6 +18,7 @@ import type { Net } from "../models/net.js";
 import { buildModel } from "../models/registry.js";
 import { disposeMasks, type Masks } from "../training/masks.js";
 import { resolveTrialParams } from "../pruning/params.js";
+import { importedModelFor } from "./imported-model.js";
 import { loadPretrained } from "./pretrain.js";
 import { ensureWasmConvTraining } from "./wasm-conv-grad.js";
 import { TrialPruningContext } from "./trial-context.js";
@@ -26,6 +28,8 @@ import type { TrialHooks, TrialOutcome, TrialRequest } from "./types.js";
 export interface TrialDeps {
   /** Shared pretrained dense weights. */
   readonly pretrained: PretrainedStore;
+  /** Uploaded files by content hash (imported models); undefined: read them from their paths. */
+  readonly blobs?: BlobCache;
 }
 
 /**
@@ -46,8 +50,9 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
     // Conv nets train on wasm too: supply its missing filter-gradient kernel.
     if (backend.backend === "wasm") ensureWasmConvTraining();
     const data = await loadDataset({ source: task.dataset, split: task.split, seed: task.seed, maxTrainExamples: task.maxTrainExamples });
-    net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits);
-    const pre = await loadPretrained(net, task, data, deps.pretrained, hooks);
+    const imported = await importedModelFor(task, deps.blobs);
+    net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits, imported);
+    const pre = await loadPretrained(net, task, data, deps.pretrained, hooks, imported);
     hooks.log("pretrained weights ready", { key: pre.key, source: pre.source, val_accuracy: pre.valAccuracy, ms: Math.round(pre.wallMs) });
     throwIfAborted(hooks.signal);
 
@@ -66,7 +71,7 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
       startedAt,
       // The rewind target of lottery-ticket-style methods: the same build (and seed) pretraining started from.
       initialWeights: async () => {
-        const fresh = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits);
+        const fresh = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits, imported);
         try {
           return await fresh.getWeights();
         } finally {
