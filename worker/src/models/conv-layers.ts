@@ -82,7 +82,7 @@ export class ConvLayer implements Layer {
   readonly padding: "same" | "valid";
   readonly kernelSize: number;
   readonly activation: Activation;
-  private readonly bnEpsilon: number;
+  readonly bnEpsilon: number;
   inputShape: readonly number[];
   outputShape: readonly number[];
   kernel: NetParam;
