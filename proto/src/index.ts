@@ -60,6 +60,7 @@ export {
   SNAPSHOTS_BUCKET,
   ARTIFACT_CLAIMS_BUCKET,
   CHECKPOINTS_BUCKET,
+  BLOBS_BUCKET,
   trialSubject,
   eventSubject,
   maxDeliveriesAdvisory,
@@ -85,6 +86,7 @@ export {
   DEFAULT_TAU_GRID_ENTROPY,
   DEFAULT_TAU_GRID_MAX_SOFTMAX,
   EXIT_CRITERIA,
+  IMPORTED_MODEL,
   MODEL_CATALOG,
   MODEL_NAMES,
   exitOptionsSchema,
@@ -96,10 +98,25 @@ export type { ExitOptions, ModelCatalogEntry, ModelEntry, ModelInput, ModelName,
 export { LATENCY_BATCH_SIZES, METRIC_CATALOG, findMetric } from "./catalogue/metrics.js";
 export type { MetricCatalogEntry, MetricDirection, MetricWhen } from "./catalogue/metrics.js";
 export { BACKEND_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS, isBackendName } from "./catalogue/task.js";
-export type { BackendName, TaskConfig } from "./catalogue/task.js";
+export type { BackendName, BlobRef, ModelFileRef, TaskConfig } from "./catalogue/task.js";
 export { createLogger, silentLogger } from "./logger.js";
 export type { Logger, LogLevel } from "./logger.js";
 export type { DatasetSource, NatsOptions } from "./shared-types.js";
 export { DEFAULT_NATS_REPLICAS, createWithReplicas, natsServers, replicasRefusal } from "./nats-settings.js";
 export { CIFAR10_FILES, CIFAR10_RECORD_BYTES, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, datasetFileProblems } from "./dataset-files.js";
 export type { DatasetFileProblem } from "./dataset-files.js";
+export {
+  ModelImportError,
+  SUPPORTED_ACTIVATIONS,
+  SUPPORTED_LAYER_CLASSES,
+  exitPositionOf,
+  planFilterGroups,
+  planKernels,
+  planLayers,
+  readModelTopology,
+} from "./catalogue/tfjs-topology.js";
+export type { ModelPlan, PlanActivation, PlanBlock, PlanFilterGroup, PlanLayer, PlanLayerConfig, PlanNode, PlanShardGroup, PlanWeight } from "./catalogue/tfjs-topology.js";
+export { loadModelFiles } from "./catalogue/tfjs-files.js";
+export type { ImportedModelFiles } from "./catalogue/tfjs-files.js";
+export { NatsBlobStore, blobRefsOf, readBlobFiles, sha256Hex } from "./blob-store.js";
+export type { BlobFile, BlobStoreOptions } from "./blob-store.js";

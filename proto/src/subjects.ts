@@ -19,6 +19,8 @@ export const CAMPAIGNS_BUCKET = "prunesweep_campaigns";
 export const ARTIFACTS_BUCKET = "prunesweep_artifacts";
 /** Object store with campaign snapshots (the coordinator's state every N events; the log stays the state of record). */
 export const SNAPSHOTS_BUCKET = "prunesweep_snapshots";
+/** Object store of the content-addressed blobs (imported models, datasets, pruned models), named `sha256-<hex>`. */
+export const BLOBS_BUCKET = "prunesweep_blobs";
 /** KV bucket used to claim artifact production (kv.create as a lock). */
 export const ARTIFACT_CLAIMS_BUCKET = "prunesweep_artifact_claims";
 /** Object store for trial checkpoints (`<campaignId>/<trialId>/...`), deleted when the trial ends. */

@@ -1,4 +1,5 @@
-import { hostname } from "node:os";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
 import { BACKEND_NAMES, DEFAULT_NATS_REPLICAS, isBackendName, type BackendName, type LogLevel } from "@prunesweep/proto";
 
 /** Everything a worker process needs; every field resolved (durations carry units). */
@@ -40,6 +41,8 @@ export interface WorkerConfig {
   readonly backend: BackendName;
   /** BLAS threads (`--threads`, PRUNESWEEP_THREADS); undefined: all cores. */
   readonly threads?: number;
+  /** Where uploaded files (imported models) are cached by content hash (env PRUNESWEEP_BLOB_CACHE). @default <tmpdir>/prunesweep-blobs */
+  readonly blobCacheDir: string;
 }
 
 export const DEFAULT_WORKER_CONFIG = {
@@ -118,6 +121,7 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
     trainInThread: (env["PRUNESWEEP_TRAIN_IN_THREAD"] ?? "1") !== "0",
     backend,
     ...(threads !== undefined && { threads }),
+    blobCacheDir: opt(env["PRUNESWEEP_BLOB_CACHE"]) ?? join(tmpdir(), "prunesweep-blobs"),
   };
   const extra: Record<string, string | undefined> = {
     natsUser: opt(flags.natsUser ?? env["NATS_USER"]),

@@ -1,7 +1,8 @@
 import { credentials, type ChannelCredentials } from "@grpc/grpc-js";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { createLogger } from "@prunesweep/proto";
+import { createLogger, NatsBlobStore } from "@prunesweep/proto";
+import type { BlobCache } from "./artifacts/blob-cache.js";
 import { CachedPretrainedStore } from "./artifacts/index.js";
 import { loadWorkerConfig, type WorkerConfig, type WorkerFlags } from "./config.js";
 import { NatsSetupError, ShutdownTimeoutError } from "./errors.js";
@@ -120,10 +121,13 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
     });
   }
   const pretrained = new CachedPretrainedStore(artifacts);
+  // Uploaded files (imported models) by content hash, downloaded once per machine into the cache folder.
+  const blobStore = new NatsBlobStore(nc, { replicas: config.natsReplicas, toError: (m, cause) => new NatsSetupError(m, { cause }) });
+  const blobs: BlobCache = { materialise: (refs) => blobStore.materialise(refs, config.blobCacheDir), put: (files) => blobStore.putFiles(files) };
   const worker = new Worker(config, {
     source: new NatsTrialSource(nc, log),
     reports: new GrpcReportChannel({ credentials: channelCredentials(config), log, ...(config.authToken !== undefined && { token: config.authToken }) }),
-    executor: config.trainInThread ? threadExecutor(new TrialThread(), pretrained, checkpoints) : inProcessExecutor(pretrained, checkpoints),
+    executor: config.trainInThread ? threadExecutor(new TrialThread(), pretrained, { checkpoints, blobs }) : inProcessExecutor(pretrained, { checkpoints, blobs }),
     log,
   });
   const stop = (signal: string): void => {

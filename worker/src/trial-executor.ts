@@ -1,5 +1,6 @@
 /** Where a worker's trials train: in this thread, or in a long-lived worker_thread. */
 import type { CheckpointStore } from "./artifacts/checkpoint-store.js";
+import type { BlobCache } from "./artifacts/blob-cache.js";
 import type { PretrainedStore } from "./artifacts/pretrained-store.js";
 import { selectBackend, type SelectionLog } from "./backend/select-backend.js";
 import { runTrial } from "./trial/run-trial.js";
@@ -22,20 +23,26 @@ export interface TrialExecutor {
   close(): Promise<void>;
 }
 
-/** Trains in this thread (tests, benchmarks, `PRUNESWEEP_TRAIN_IN_THREAD=0`); checkpoints into `checkpoints` when given. */
-export function inProcessExecutor(pretrained: PretrainedStore, checkpoints?: CheckpointStore): TrialExecutor {
+/** Optional stores a trial may use: checkpoints, and the blob cache (imported models). */
+export interface TrialStores {
+  readonly checkpoints?: CheckpointStore;
+  readonly blobs?: BlobCache;
+}
+
+/** Trains in this thread (tests, benchmarks, `PRUNESWEEP_TRAIN_IN_THREAD=0`). */
+export function inProcessExecutor(pretrained: PretrainedStore, stores: TrialStores = {}): TrialExecutor {
   return {
     backend: async (requested, log) => (await selectBackend(requested, log)).backend,
-    run: (request, hooks) => runTrial(request, hooks, { pretrained, ...(checkpoints && { checkpoints }) }),
+    run: (request, hooks) => runTrial(request, hooks, { pretrained, ...stores }),
     close: () => Promise.resolve(),
   };
 }
 
-/** Trains in `thread`, so heartbeats and keepalives never wait for a kernel; checkpoints into `checkpoints` when given. */
-export function threadExecutor(thread: TrialThread, pretrained: PretrainedStore, checkpoints?: CheckpointStore): TrialExecutor {
+/** Trains in `thread`, so heartbeats and keepalives never wait for a kernel. */
+export function threadExecutor(thread: TrialThread, pretrained: PretrainedStore, stores: TrialStores = {}): TrialExecutor {
   return {
     backend: async (requested, log) => (await selectBackend(requested, log)).backend,
-    run: (request, hooks) => thread.run(request, hooks, { pretrained, ...(checkpoints && { checkpoints }) }),
+    run: (request, hooks) => thread.run(request, hooks, { pretrained, ...stores }),
     close: () => thread.close(),
   };
 }

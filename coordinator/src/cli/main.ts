@@ -1,9 +1,11 @@
 import { Command, CommanderError } from "commander";
+import { ModelImportError } from "@prunesweep/proto";
 import { ConfigError } from "../config.js";
 import { SpecError, SweepError } from "../errors.js";
 import { registerCoordinatorCommand } from "./commands/coordinator.js";
 import { registerCancelCommand } from "./commands/cancel.js";
 import { registerExportCommand } from "./commands/export.js";
+import { registerInspectCommand } from "./commands/inspect.js";
 import { registerParetoCommand } from "./commands/pareto.js";
 import { registerReportCommand } from "./commands/report.js";
 import { registerRunCommand } from "./commands/run.js";
@@ -32,6 +34,7 @@ export function buildProgram(workerCommand: WorkerCommand): Command {
   registerReportCommand(program);
   registerExportCommand(program);
   registerCancelCommand(program);
+  registerInspectCommand(program);
   registerCoordinatorCommand(program);
   program
     .command("worker")
@@ -61,7 +64,7 @@ export async function cliMain(argv: readonly string[], workerCommand: WorkerComm
       process.stderr.write(`${err instanceof ConfigError ? "error: " : ""}${err.message}\n`);
       return EXIT_USAGE;
     }
-    if (err instanceof ResultsFileError || (err instanceof CoordinatorCallError && err.code === "INVALID_ARGUMENT")) {
+    if (err instanceof ResultsFileError || err instanceof ModelImportError || (err instanceof CoordinatorCallError && err.code === "INVALID_ARGUMENT")) {
       process.stderr.write(`error: ${err.message}\n`);
       return EXIT_USAGE;
     }

@@ -92,8 +92,8 @@ function modelsTable(): string {
     MODEL_CATALOG.map((m) => [
       code(m.name),
       m.description,
-      m.input === "image" ? "images [H, W, C]" : "any shape (flattened)",
-      `${m.blocks}; ${m.defaultBlocks} with the default options`,
+      m.input === "image" ? "images [H, W, C]" : m.input === "declared" ? "the shape its model.json declares" : "any shape (flattened)",
+      m.input === "declared" ? m.blocks : `${m.blocks}; ${m.defaultBlocks} with the default options`,
       m.defaultRemovable === 0 ? m.removable : `${m.removable}; ${m.defaultRemovable} with the default options`,
       list(ownOptions(m.options)),
     ]),

@@ -4,7 +4,7 @@
  * backends and the task defaults come from proto's catalogue; the other defaults are named
  * constants here so that docs and code agree.
  */
-import { BACKEND_NAMES, MODEL_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS } from "@prunesweep/proto";
+import { BACKEND_NAMES, IMPORTED_MODEL, MODEL_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS, type ModelFileRef } from "@prunesweep/proto";
 import { z } from "zod";
 import type { DatasetSource, TaskConfig } from "../domain/campaign-spec.js";
 
@@ -65,20 +65,41 @@ const datasetSchema = z.unknown().transform((v, ctx): DatasetSource => {
   return fail(`must be one of: ${DATASET_FORMS}`);
 });
 
-/** `task.exits`: `none`, a list of block indices, or `{every: k}`. */
+/** `{tfjs: path}`; `blobs` are written by `run`/`submit` once the files are uploaded (content hashes). */
+const importedModelSchema = z.strictObject({
+  tfjs: nonEmpty,
+  blobs: z.array(z.strictObject({ name: nonEmpty, sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be a lowercase hex SHA-256"), size: z.number().int().min(0) })).min(1).optional(),
+});
+
+/** `task.model`: a catalogue name or `{tfjs: <path to model.json>}` (an imported model). */
+const modelSchema = z.unknown().optional().transform((v, ctx): { model: string; modelFile?: ModelFileRef } => {
+  if (v === undefined) return { model: TASK_DEFAULTS.model };
+  if (typeof v === "string" && (MODEL_NAMES as readonly string[]).includes(v)) return { model: v };
+  if (v !== null && typeof v === "object" && !Array.isArray(v) && "tfjs" in v) {
+    const r = importedModelSchema.safeParse(v, { reportInput: true });
+    if (r.success) return { model: IMPORTED_MODEL, modelFile: r.data.blobs ? { path: r.data.tfjs, blobs: r.data.blobs } : { path: r.data.tfjs } };
+    for (const issue of r.error.issues) ctx.issues.push({ ...issue, input: v } as (typeof ctx.issues)[number]);
+    return z.NEVER;
+  }
+  ctx.addIssue({ code: "custom", message: `must be one of: ${MODEL_NAMES.filter((n) => n !== IMPORTED_MODEL).join(", ")}, or {tfjs: <path to model.json>}`, input: v });
+  return z.NEVER;
+});
+
+/** `task.exits`: `none`, a list of block indices (or, for imported models, layer names), or `{every: k}`. */
 const exitsSchema = z
   .unknown()
   .optional()
   .transform((v, ctx): TaskConfig["exits"] => {
   if (v === undefined || v === "none") return { positions: [], every: 0 };
   if (Array.isArray(v)) {
-    const r = z.array(z.number().int().min(0)).safeParse(v, { reportInput: true });
+    const r = z.array(z.union([z.number().int().min(0), nonEmpty])).safeParse(v, { reportInput: true });
     if (!r.success) {
       for (const issue of r.error.issues) ctx.issues.push({ ...issue, input: v } as (typeof ctx.issues)[number]);
       return z.NEVER;
     }
-    const positions = [...new Set(r.data)].sort((a, b) => a - b);
-    return { positions, every: 0 };
+    const positions = [...new Set(r.data.filter((p) => typeof p === "number"))].sort((a, b) => a - b);
+    const names = r.data.filter((p) => typeof p === "string");
+    return names.length > 0 ? { positions, every: 0, names } : { positions, every: 0 };
   }
   const r = z.strictObject({ every: z.number().int().min(1) }).safeParse(v, { reportInput: true });
   if (r.success) return { positions: [], every: r.data.every };
@@ -98,7 +119,7 @@ const splitSchema = z
 const taskSchema = z.strictObject({
   dataset: datasetSchema,
   split: splitSchema.default({ ...TASK_DEFAULTS.split }),
-  model: z.enum(MODEL_NAMES as [string, ...string[]]).default(TASK_DEFAULTS.model),
+  model: modelSchema,
   modelOptions: z.record(z.string(), z.unknown()).default({}),
   exits: exitsSchema,
   pretrain: z
@@ -108,10 +129,15 @@ const taskSchema = z.strictObject({
       learningRate: z.number().positive().default(DEFAULT_PRETRAIN.learningRate),
       batchSize: z.number().int().min(1).default(DEFAULT_PRETRAIN.batchSize),
     })
-    .prefault({}),
+    .optional(),
   backend: z.enum(BACKEND_NAMES).default(TASK_DEFAULTS.backend),
   maxTrainExamples: z.number().int().min(0).default(TASK_DEFAULTS.maxTrainExamples),
-});
+}).transform(({ model, pretrain, ...rest }): TaskConfig => ({
+  ...rest,
+  ...model,
+  // An imported model's weights are the pretrained dense model: no pretraining unless asked for.
+  pretrain: pretrain ?? { ...DEFAULT_PRETRAIN, epochs: model.model === IMPORTED_MODEL ? 0 : DEFAULT_PRETRAIN.epochs },
+}));
 
 const objectivesSchema = z
   .array(z.strictObject({ metric: nonEmpty, direction: z.enum(["maximize", "minimize"]) }))

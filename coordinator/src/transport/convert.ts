@@ -36,6 +36,7 @@ function taskToProto(task: TaskConfig, seed: number): TaskSpec {
     backend: task.backend,
     seed,
     maxTrainExamples: task.maxTrainExamples,
+    ...(task.modelFile && { modelFile: { path: task.modelFile.path, blobs: (task.modelFile.blobs ?? []).map((b) => ({ ...b })) } }),
   };
 }
 

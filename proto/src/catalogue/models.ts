@@ -60,14 +60,14 @@ const resnetOptions = z.strictObject({
   ...exitOptionsShape,
 });
 
-/** What input a model takes. */
-export type ModelInput = "any" | "image";
+/** What input a model takes (`declared`: the input shape its model.json declares). */
+export type ModelInput = "any" | "image" | "declared";
 
 /** One catalogued model. */
 export interface ModelCatalogEntry {
   readonly name: string;
   readonly description: string;
-  /** `any`: any example shape, flattened first; `image`: examples of shape [H, W, C]. */
+  /** `any`: any example shape, flattened first; `image`: examples of shape [H, W, C]; `declared`: the imported model's. */
   readonly input: ModelInput;
   /** What one block is; exits sit after blocks (positions 0 … B−1). */
   readonly blocks: string;
@@ -230,7 +230,20 @@ export const MODEL_CATALOG = [
     options: resnetOptions,
     structure: () => resnetStructure(3),
   },
+  {
+    name: "tfjs",
+    description: "your own model: `task.model: {tfjs: model.json}`, a TF.js Layers model with its weight shards (`prunesweep inspect` shows what each method can do on it)",
+    input: "declared",
+    blocks: "each Dense/Conv layer (with the BatchNorm, activation, pooling and dropout after it) and each residual block, the classifier excepted",
+    defaultBlocks: 0,
+    removable: "blocks whose input and output shapes match",
+    defaultRemovable: 0,
+    options: exitOptionsSchema,
+  },
 ] as const satisfies readonly ModelCatalogEntry[];
+
+/** The catalogue name of imported models (`task.model: {tfjs: <path>}`). */
+export const IMPORTED_MODEL = "tfjs";
 
 /** Names of the catalogued models. */
 export type ModelName = (typeof MODEL_CATALOG)[number]["name"];

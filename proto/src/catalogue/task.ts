@@ -20,6 +20,23 @@ export function isBackendName(name: string): name is BackendName {
   return (BACKEND_NAMES as readonly string[]).includes(name);
 }
 
+/** Where an imported model comes from: its model.json path and, once uploaded, its files in the object store. */
+export interface ModelFileRef {
+  /** model.json as given in the spec (absolute once checked). */
+  readonly path: string;
+  /** The model's files by content hash (model.json first), once uploaded. */
+  readonly blobs?: readonly BlobRef[];
+}
+
+/** A file in the content-addressed blob store. */
+export interface BlobRef {
+  /** Path relative to the set's root (e.g. `model.json`, `group1-shard1of1.bin`). */
+  readonly name: string;
+  /** Lowercase hex SHA-256 of the content. */
+  readonly sha256: string;
+  readonly size: number;
+}
+
 /** Optimizers of the dense pretraining (`task.pretrain.optimizer`). */
 export const PRETRAIN_OPTIMIZERS = ["adam", "sgd"] as const;
 
@@ -29,9 +46,14 @@ export interface TaskConfig {
   /** Fractions of the dataset, summing to 1; deterministic by seed. */
   readonly split: { readonly train: number; readonly validation: number; readonly test: number };
   readonly model: string;
+  /** The model.json of an imported model (`model` is then `tfjs`). */
+  readonly modelFile?: ModelFileRef;
   readonly modelOptions: Readonly<Record<string, unknown>>;
-  /** Block indices, or every k blocks; `positions: []` and `every: 0` mean no exits. */
-  readonly exits: { readonly positions: readonly number[]; readonly every: number };
+  /**
+   * Block indices, or every k blocks; `positions: []` and `every: 0` mean no exits. `names`:
+   * exits given by layer name (imported models), resolved into `positions` before dispatch.
+   */
+  readonly exits: { readonly positions: readonly number[]; readonly every: number; readonly names?: readonly string[] };
   readonly pretrain: {
     readonly epochs: number;
     readonly optimizer: string;

@@ -38,19 +38,40 @@ export interface ConvOptions {
   readonly activation: Activation;
   /** Conv without bias, then BatchNorm (gamma, beta, moving mean/variance). @default false */
   readonly batchNorm?: boolean;
+  /** BatchNorm epsilon (imported models keep theirs). @default 1e-5 */
+  readonly bnEpsilon?: number;
 }
 
 /** Output size of a conv/pool along one spatial axis. */
-function convOutSize(size: number, kernel: number, stride: number, padding: "same" | "valid"): number {
+export function convOutSize(size: number, kernel: number, stride: number, padding: "same" | "valid"): number {
   return padding === "same" ? Math.ceil(size / stride) : Math.floor((size - kernel) / stride) + 1;
 }
 
-/** BatchNorm parameters of a conv layer. */
-interface BatchNormParams {
+/** BatchNorm parameters. */
+export interface BatchNormParams {
   gamma: NetParam;
   beta: NetParam;
   mean: NetParam;
   variance: NetParam;
+}
+
+/**
+ * BatchNorm over the last axis: batch statistics while training (updating the moving ones),
+ * moving statistics at inference.
+ */
+export function batchNormalize(y: tf.Tensor, bn: BatchNormParams, training: boolean, epsilon: number): tf.Tensor {
+  let mean: tf.Tensor = bn.mean.variable;
+  let variance: tf.Tensor = bn.variance.variable;
+  if (training) {
+    const m = tf.moments(y, [...Array(y.rank - 1).keys()]);
+    mean = m.mean;
+    variance = m.variance;
+    // Moving statistics for inference; not on the gradient path of the loss.
+    bn.mean.variable.assign(tf.add(tf.mul(bn.mean.variable, BN_MOMENTUM), tf.mul(mean, 1 - BN_MOMENTUM)));
+    bn.variance.variable.assign(tf.add(tf.mul(bn.variance.variable, BN_MOMENTUM), tf.mul(variance, 1 - BN_MOMENTUM)));
+  }
+  const norm = tf.mul(tf.sub(y, mean), tf.rsqrt(tf.add(variance, epsilon)));
+  return tf.add(tf.mul(norm, bn.gamma.variable), bn.beta.variable);
 }
 
 /** `act(BN(conv2d(x, W)))` or `act(conv2d(x, W) + b)`, He-normal kernel, optional filter gate. */
@@ -61,6 +82,7 @@ export class ConvLayer implements Layer {
   readonly padding: "same" | "valid";
   readonly kernelSize: number;
   readonly activation: Activation;
+  readonly bnEpsilon: number;
   inputShape: readonly number[];
   outputShape: readonly number[];
   kernel: NetParam;
@@ -80,6 +102,7 @@ export class ConvLayer implements Layer {
     this.padding = opts.padding ?? "same";
     this.kernelSize = opts.kernelSize;
     this.activation = opts.activation;
+    this.bnEpsilon = opts.bnEpsilon ?? BN_EPSILON;
     const k = opts.kernelSize;
     const ho = convOutSize(h, k, this.stride, this.padding);
     const wo = convOutSize(w, k, this.stride, this.padding);
@@ -133,19 +156,7 @@ export class ConvLayer implements Layer {
   }
 
   private batchNorm(y: tf.Tensor, training: boolean): tf.Tensor {
-    const bn = this.bn as BatchNormParams;
-    let mean: tf.Tensor = bn.mean.variable;
-    let variance: tf.Tensor = bn.variance.variable;
-    if (training) {
-      const m = tf.moments(y, [0, 1, 2]);
-      mean = m.mean;
-      variance = m.variance;
-      // Moving statistics for inference; not on the gradient path of the loss.
-      bn.mean.variable.assign(tf.add(tf.mul(bn.mean.variable, BN_MOMENTUM), tf.mul(mean, 1 - BN_MOMENTUM)));
-      bn.variance.variable.assign(tf.add(tf.mul(bn.variance.variable, BN_MOMENTUM), tf.mul(variance, 1 - BN_MOMENTUM)));
-    }
-    const norm = tf.mul(tf.sub(y, mean), tf.rsqrt(tf.add(variance, BN_EPSILON)));
-    return tf.add(tf.mul(norm, bn.gamma.variable), bn.beta.variable);
+    return batchNormalize(y, this.bn as BatchNormParams, training, this.bnEpsilon);
   }
 
   producedUnits(): UnitInfo {
@@ -199,9 +210,8 @@ export class ConvLayer implements Layer {
   }
 }
 
-/** 2x2 max pooling, stride 2, valid padding. Passes unit reductions on. */
-export class MaxPoolLayer implements Layer {
-  readonly kind = "max-pool";
+/** Max or average pooling with any square window, stride and padding. */
+export class PoolLayer implements Layer {
   readonly params: readonly NetParam[] = [];
   readonly macs = 0;
   readonly inputUnitFlow = "pass";
@@ -211,22 +221,34 @@ export class MaxPoolLayer implements Layer {
   constructor(
     readonly name: string,
     inputShape: readonly number[],
-    readonly pool = 2,
+    readonly kind: "max-pool" | "avg-pool",
+    readonly pool: number,
+    readonly stride: number,
+    readonly padding: "same" | "valid",
   ) {
     const [h = 0, w = 0, c = 0] = inputShape;
-    if (h < pool || w < pool) throw new InvalidTaskError(`pool "${name}": a ${pool}x${pool} window does not fit a ${h}x${w} input`);
     this.inputShape = inputShape;
-    this.outputShape = [Math.floor(h / pool), Math.floor(w / pool), c];
+    this.outputShape = [convOutSize(h, pool, stride, padding), convOutSize(w, pool, stride, padding), c];
   }
 
   apply(x: tf.Tensor): tf.Tensor {
-    return tf.maxPool(x as tf.Tensor4D, this.pool, this.pool, "valid");
+    const op = this.kind === "max-pool" ? tf.maxPool : tf.avgPool;
+    return op(x as tf.Tensor4D, this.pool, this.stride, this.padding);
   }
 
   pruneInputs(keep: readonly number[]): readonly number[] {
     this.inputShape = [...this.inputShape.slice(0, 2), keep.length];
     this.outputShape = [...this.outputShape.slice(0, 2), keep.length];
     return keep;
+  }
+}
+
+/** 2x2 max pooling, stride 2, valid padding (the built-in CNNs). */
+export class MaxPoolLayer extends PoolLayer {
+  constructor(name: string, inputShape: readonly number[], pool = 2) {
+    const [h = 0, w = 0] = inputShape;
+    if (h < pool || w < pool) throw new InvalidTaskError(`pool "${name}": a ${pool}x${pool} window does not fit a ${h}x${w} input`);
+    super(name, inputShape, "max-pool", pool, pool, "valid");
   }
 }
 

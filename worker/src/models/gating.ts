@@ -19,6 +19,7 @@
 import { ConvLayer } from "./conv-layers.js";
 import { DenseLayer } from "./dense-layer.js";
 import { readGate, type AttachedGate, type GateConfig } from "./gate-value.js";
+import { ResidualLayer } from "./imported-layers.js";
 import type { Layer } from "./layers.js";
 import type { Net } from "./net.js";
 import { BasicBlock, ResMlpBlock, isGatedBlock, type GatedBlock } from "./residual-blocks.js";
@@ -52,6 +53,7 @@ function unitHost(layer: Layer | undefined, id: string): UnitHost | undefined {
   if (layer instanceof DenseLayer || layer instanceof ConvLayer) return layer.name === id ? layer : undefined;
   if (layer instanceof ResMlpBlock && layer.fc1.name === id) return layer.fc1;
   if (layer instanceof BasicBlock && layer.conv1.name === id) return layer.conv1;
+  if (layer instanceof ResidualLayer) return layer.unitHost(id);
   return undefined;
 }
 
@@ -119,7 +121,7 @@ export function exportGates(net: Net, handles: readonly GateHandle[], tau: numbe
   }
   let layerGatesKept = 0;
   for (const layer of net.layers) {
-    for (const host of [layer, ...(layer instanceof ResMlpBlock ? [layer.fc1] : layer instanceof BasicBlock ? [layer.conv1] : [])]) {
+    for (const host of [layer, ...(layer instanceof ResMlpBlock ? [layer.fc1] : layer instanceof BasicBlock ? [layer.conv1] : layer instanceof ResidualLayer ? layer.hosts() : [])]) {
       if (host instanceof DenseLayer || host instanceof ConvLayer) host.foldUnitGate();
     }
     if (isGatedBlock(layer)) (layer as GatedBlock).foldBlockGate();

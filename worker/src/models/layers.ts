@@ -217,12 +217,11 @@ export class FlattenLayer implements Layer {
   }
 }
 
-/** A removed layer or block: passes its input through. */
-export class IdentityLayer implements Layer {
-  readonly kind = "identity";
-  readonly params: readonly NetParam[] = [];
-  readonly macs = 0;
-  readonly inputUnitFlow = "pass";
+/** Shapes of a layer that keeps its shape and passes unit reductions on. */
+export abstract class PassLayer implements Layer {
+  abstract readonly kind: string;
+  readonly inputUnitFlow: "pass" | undefined = "pass";
+  readonly macs: number = 0;
   inputShape: readonly number[];
 
   constructor(
@@ -236,12 +235,23 @@ export class IdentityLayer implements Layer {
     return this.inputShape;
   }
 
-  apply(x: tf.Tensor): tf.Tensor {
-    return x;
+  get params(): readonly NetParam[] {
+    return [];
   }
+
+  abstract apply(x: tf.Tensor, opts: ForwardOptions): tf.Tensor;
 
   pruneInputs(keep: readonly number[]): readonly number[] {
     this.inputShape = [...this.inputShape.slice(0, -1), keep.length];
     return keep;
+  }
+}
+
+/** A removed layer or block: passes its input through. */
+export class IdentityLayer extends PassLayer {
+  readonly kind = "identity";
+
+  apply(x: tf.Tensor): tf.Tensor {
+    return x;
   }
 }

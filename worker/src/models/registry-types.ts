@@ -1,4 +1,5 @@
 import type { ExitSpec } from "./exits.js";
+import type { ImportedModel } from "./imported.js";
 
 /** Arguments every model builder receives. */
 export interface ModelBuildArgs {
@@ -11,4 +12,6 @@ export interface ModelBuildArgs {
   readonly seed: number;
   /** `task.exits`; undefined: no early exits. */
   readonly exits?: ExitSpec;
+  /** The imported model (`tfjs`), read by the caller. */
+  readonly imported?: ImportedModel;
 }

@@ -191,7 +191,7 @@ export class BasicBlock implements GatedBlock {
   }
 }
 
-/** Whether a layer is a residual block that can carry a block gate. */
+/** Whether a layer is a residual block that can carry a block gate (these two, and imported models' residual blocks). */
 export function isGatedBlock(layer: Layer): layer is GatedBlock {
-  return layer instanceof ResMlpBlock || layer instanceof BasicBlock;
+  return layer instanceof ResMlpBlock || layer instanceof BasicBlock || ("attachBlockGate" in layer && "foldBlockGate" in layer);
 }

@@ -63,6 +63,7 @@ export function decodeAssignment(data: Uint8Array, attempt: number): { request: 
     backend,
     seed: t.seed,
     maxTrainExamples: t.maxTrainExamples,
+    ...(t.modelFile && { modelFile: { path: t.modelFile.path, blobs: t.modelFile.blobs.map((b) => ({ name: b.name, sha256: b.sha256, size: b.size })) } }),
   };
   let params;
   try {

@@ -6,6 +6,8 @@
  */
 import { parentPort } from "node:worker_threads";
 import type { CheckpointStore } from "../artifacts/checkpoint-store.js";
+import type { BlobRef } from "@prunesweep/proto";
+import type { BlobCache } from "../artifacts/blob-cache.js";
 import type { PretrainedStore, PretrainedResult, ProduceWeights } from "../artifacts/pretrained-store.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
 import { runTrial } from "../trial/run-trial.js";
@@ -61,6 +63,12 @@ const checkpoints: CheckpointStore = {
   deletePrefix: (prefix) => request<void>((rid) => ({ t: "checkpoint.deletePrefix", rid, prefix })),
 };
 
+/** The blob store of the main thread, seen from here. */
+const blobs: BlobCache = {
+  materialise: (refs) => request<string>((rid) => ({ t: "blobs.materialise", rid, refs })),
+  put: (files) => request<BlobRef[]>((rid) => ({ t: "blobs.put", rid, files })),
+};
+
 port.on("message", (m: ToThread) => {
   switch (m.t) {
     case "run":
@@ -78,7 +86,7 @@ port.on("message", (m: ToThread) => {
           },
           log: (message, fields) => send({ t: "log", message, ...(fields !== undefined && { fields }) }),
         },
-        { pretrained: store, ...(m.checkpoints && { checkpoints }) },
+        { pretrained: store, blobs, ...(m.checkpoints && { checkpoints }) },
       ).then((outcome) => send({ t: "outcome", outcome }));
       return;
     case "abort":

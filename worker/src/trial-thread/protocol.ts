@@ -1,3 +1,4 @@
+import type { BlobFile, BlobRef } from "@prunesweep/proto";
 import type { SerializedWeights } from "../models/serialized-weights.js";
 import type { StepDecision, TrialOutcome, TrialRequest } from "../trial/types.js";
 
@@ -28,6 +29,8 @@ export type FromThread =
   | { readonly t: "checkpoint.get"; readonly rid: number; readonly name: string }
   | { readonly t: "checkpoint.put"; readonly rid: number; readonly name: string; readonly weights: SerializedWeights }
   | { readonly t: "checkpoint.deletePrefix"; readonly rid: number; readonly prefix: string }
+  | { readonly t: "blobs.materialise"; readonly rid: number; readonly refs: readonly BlobRef[] }
+  | { readonly t: "blobs.put"; readonly rid: number; readonly files: readonly BlobFile[] }
   | { readonly t: "produced"; readonly rid: number; readonly ok: true; readonly weights: SerializedWeights }
   | { readonly t: "produced"; readonly rid: number; readonly ok: false; readonly error: WireError }
   | { readonly t: "outcome"; readonly outcome: TrialOutcome };

@@ -1,6 +1,5 @@
 import { Worker as Thread } from "node:worker_threads";
-import type { CheckpointStore } from "../artifacts/checkpoint-store.js";
-import type { PretrainedStore } from "../artifacts/pretrained-store.js";
+import type { TrialDeps } from "../trial/run-trial.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
 import type { TrialHooks, TrialOutcome, TrialRequest } from "../trial/types.js";
 import { fromWireError, toWireError, type FromThread, type ToThread } from "./protocol.js";
@@ -21,7 +20,7 @@ export class TrialThread {
   constructor(private readonly entry: URL = new URL("./entry.js", import.meta.url)) {}
 
   /** Same contract as `runTrial`: never throws; failures come back as outcomes. */
-  run(req: TrialRequest, hooks: TrialHooks, deps: { readonly pretrained: PretrainedStore; readonly checkpoints?: CheckpointStore }): Promise<TrialOutcome> {
+  run(req: TrialRequest, hooks: TrialHooks, deps: TrialDeps): Promise<TrialOutcome> {
     const thread = (this.thread ??= new Thread(this.entry));
     const post = (m: ToThread): void => thread.postMessage(m);
     return new Promise<TrialOutcome>((resolve) => {
@@ -63,6 +62,12 @@ export class TrialThread {
             return;
           case "store.put":
             reply(m.rid, deps.pretrained.put(m.key, m.weights));
+            return;
+          case "blobs.materialise":
+            reply(m.rid, deps.blobs ? deps.blobs.materialise(m.refs) : Promise.reject(new Error("this worker has no blob store")));
+            return;
+          case "blobs.put":
+            reply(m.rid, deps.blobs ? deps.blobs.put(m.files) : Promise.reject(new Error("this worker has no blob store")));
             return;
           case "store.getOrCreate":
             reply(

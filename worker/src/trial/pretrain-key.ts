@@ -21,7 +21,7 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * `pretrain-<sha256 prefix>` of everything that determines the pretrained weights: dataset
- * source, split, model and its options, exits, pretrain config, seed and the train cap. The
+ * source, split, model (an imported one by its files) and its options, exits, pretrain config, seed and the train cap. The
  * backend is left out on purpose: weights trained on any backend are interchangeable.
  */
 export function pretrainKey(task: WorkerTask): string {
@@ -30,6 +30,8 @@ export function pretrainKey(task: WorkerTask): string {
     dataset: task.dataset,
     split: task.split,
     model: task.model,
+    // An imported model's content (hashes once uploaded, else its path).
+    modelFile: task.modelFile,
     modelOptions: task.modelOptions,
     exits: task.exits,
     pretrain: task.pretrain,

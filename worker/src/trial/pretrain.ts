@@ -12,6 +12,7 @@ import { WeightsMismatchError, throwIfAborted } from "../errors.js";
 import { Rng } from "../data/rng.js";
 import { splitOf, type Dataset } from "../data/types.js";
 import { evaluateAccuracy } from "../metrics/accuracy.js";
+import type { ImportedModel } from "../models/imported.js";
 import type { Net } from "../models/net.js";
 import { buildModel } from "../models/registry.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
@@ -54,10 +55,10 @@ export interface PretrainedWeightsInfo {
  * its weights (meta: `valAccuracy`, `epochs`, `wallMs`), continuing from a checkpoint when one
  * exists. Disposes everything it creates.
  */
-async function pretrainWeights(task: WorkerTask, data: Dataset, hooks: PretrainHooks, key: string, checkpoints: PretrainCheckpoints | undefined): Promise<SerializedWeights> {
+async function pretrainWeights(task: WorkerTask, data: Dataset, hooks: PretrainHooks, key: string, checkpoints: PretrainCheckpoints | undefined, imported: ImportedModel | undefined): Promise<SerializedWeights> {
   const started = performance.now();
   const { epochs, optimizer: optName, learningRate, batchSize } = task.pretrain;
-  const net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits);
+  const net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits, imported);
   const makeOptimizer = (): tf.Optimizer => createOptimizer(optName, learningRate, "pretrain.optimizer");
   let optimizer = makeOptimizer();
   const name = `pretrain/${key}`;
@@ -130,6 +131,7 @@ export async function loadPretrained(
   store: PretrainedStore,
   hooks: PretrainHooks,
   checkpoints?: PretrainCheckpoints,
+  imported?: ImportedModel,
 ): Promise<PretrainedWeightsInfo> {
   const started = performance.now();
   const key = pretrainKey(task);
@@ -137,7 +139,7 @@ export async function loadPretrained(
   const produce = async (): Promise<SerializedWeights> => {
     hooks.log("pretraining dense model", { key, ...task.pretrain });
     try {
-      return await pretrainWeights(task, data, hooks, key, checkpoints);
+      return await pretrainWeights(task, data, hooks, key, checkpoints, imported);
     } catch (err) {
       ownErrors.add(err);
       throw err;

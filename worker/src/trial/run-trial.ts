@@ -8,6 +8,7 @@
  * the net as it is. Every tensor the trial creates is disposed before it returns.
  */
 import type { CheckpointStore } from "../artifacts/checkpoint-store.js";
+import type { BlobCache } from "../artifacts/blob-cache.js";
 import type { PretrainedStore } from "../artifacts/pretrained-store.js";
 import { engineName, selectBackend } from "../backend/select-backend.js";
 import { loadDataset } from "../data/load-dataset.js";
@@ -18,6 +19,7 @@ import type { Net } from "../models/net.js";
 import { buildModel } from "../models/registry.js";
 import { disposeMasks, type Masks } from "../training/masks.js";
 import { resolveTrialParams } from "../pruning/params.js";
+import { importedModelFor } from "./imported-model.js";
 import { loadPretrained } from "./pretrain.js";
 import { TrialCheckpoints } from "./checkpoints.js";
 import { TrialPruningContext } from "./trial-context.js";
@@ -29,6 +31,8 @@ export interface TrialDeps {
   readonly pretrained: PretrainedStore;
   /** Where trials checkpoint (every `budget.checkpointEvery` epochs) and resume from. @default none */
   readonly checkpoints?: CheckpointStore;
+  /** Uploaded files by content hash (imported models); undefined: read them from their paths. */
+  readonly blobs?: BlobCache;
 }
 
 /**
@@ -48,9 +52,10 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
 
     const backend = await selectBackend(task.backend);
     const data = await loadDataset({ source: task.dataset, split: task.split, seed: task.seed, maxTrainExamples: task.maxTrainExamples });
-    net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits);
+    const imported = await importedModelFor(task, deps.blobs);
+    net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits, imported);
     const every = req.budget.checkpointEvery ?? 0;
-    const pre = await loadPretrained(net, task, data, deps.pretrained, hooks, deps.checkpoints && every > 0 ? { store: deps.checkpoints, every } : undefined);
+    const pre = await loadPretrained(net, task, data, deps.pretrained, hooks, deps.checkpoints && every > 0 ? { store: deps.checkpoints, every } : undefined, imported);
     hooks.log("pretrained weights ready", { key: pre.key, source: pre.source, val_accuracy: pre.valAccuracy, ms: Math.round(pre.wallMs) });
     throwIfAborted(hooks.signal);
     checkpoints = await TrialCheckpoints.open(deps.checkpoints, req, hooks.log);
@@ -70,7 +75,7 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
       startedAt,
       // The rewind target of lottery-ticket-style methods: the same build (and seed) pretraining started from.
       initialWeights: async () => {
-        const fresh = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits);
+        const fresh = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits, imported);
         try {
           return await fresh.getWeights();
         } finally {

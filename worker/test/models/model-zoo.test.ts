@@ -1,4 +1,4 @@
-import { MODEL_CATALOG } from "@prunesweep/proto";
+import { IMPORTED_MODEL, MODEL_CATALOG } from "@prunesweep/proto";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../../src/backend/select-backend.js";
@@ -17,7 +17,8 @@ const logitsShape = (name: string, opts: Record<string, unknown>, shape: number[
 };
 
 describe("model zoo", () => {
-  it.each(MODEL_CATALOG.map((m) => [m.name, m] as const))("builds %s as its catalogue entry says (blocks, removable blocks, input)", (name, entry) => {
+  // `tfjs` is built from an imported model file (worker/test/models/imported.test.ts).
+  it.each(MODEL_CATALOG.filter((m) => m.name !== IMPORTED_MODEL).map((m) => [m.name, m] as const))("builds %s as its catalogue entry says (blocks, removable blocks, input)", (name, entry) => {
     // Image models need [H, W, C] examples; the others flatten any shape.
     const net = buildModel(name, {}, entry.input === "image" ? [28, 28, 1] : [8], 10, 1);
     expect(net.blocks.length).toBe(entry.defaultBlocks);
@@ -51,6 +52,10 @@ describe("model zoo", () => {
     for (const m of MODEL_CATALOG) {
       expect(m.structure(m.options.parse({}), m.input === "image" ? 784 : 8)).toEqual({ blocks: m.defaultBlocks, removable: m.defaultRemovable });
     }
+  });
+
+  it("refuses to build tfjs without an imported model", () => {
+    expect(() => buildModel(IMPORTED_MODEL, {}, [8], 10, 1)).toThrow(/model "tfjs" needs task.model: \{tfjs: <path to model.json>\}/);
   });
 
   it("builds the SAP MLP (784-128-256-10) and LeNet-5 with the documented sizes", () => {

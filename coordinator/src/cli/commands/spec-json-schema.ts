@@ -6,7 +6,7 @@
  * their sources: the sampler and early-stopper registries (each one's options), and proto's
  * catalogue (model options, search-space parameter names).
  */
-import { COMMON_PARAMS, METHOD_CATALOG, MODEL_CATALOG, TASK_DEFAULTS, type MethodCatalogEntry } from "@prunesweep/proto";
+import { COMMON_PARAMS, IMPORTED_MODEL, METHOD_CATALOG, MODEL_CATALOG, MODEL_NAMES, TASK_DEFAULTS, type MethodCatalogEntry } from "@prunesweep/proto";
 import { z } from "zod";
 import { EARLY_STOPPERS, EARLY_STOPPER_NAMES } from "../../early-stopping/index.js";
 import { SAMPLERS, SAMPLER_NAMES } from "../../samplers/registry.js";
@@ -44,11 +44,20 @@ const DATASET: Json = {
   ],
 };
 
+const MODEL: Json = {
+  description: "a catalogue model, or your own TF.js Layers model: {tfjs: <path to model.json>}",
+  default: TASK_DEFAULTS.model,
+  anyOf: [
+    { type: "string", enum: MODEL_NAMES.filter((n) => n !== IMPORTED_MODEL) },
+    { type: "object", properties: { tfjs: str }, required: ["tfjs"], additionalProperties: false },
+  ],
+};
+
 const EXITS: Json = {
-  description: "early exits: none, a list of block indices, or one every k blocks",
+  description: "early exits: none, a list of block indices (imported models: or layer names), or one every k blocks",
   anyOf: [
     { const: "none" },
-    { type: "array", items: { type: "integer", minimum: 0 } },
+    { type: "array", items: { anyOf: [{ type: "integer", minimum: 0 }, str] } },
     { type: "object", properties: { every: { type: "integer", minimum: 1 } }, required: ["every"], additionalProperties: false },
   ],
 };
@@ -118,6 +127,7 @@ export function campaignJsonSchema(): Json {
   const taskProps = task["properties"] as Record<string, Json>;
   taskProps["dataset"] = DATASET;
   taskProps["exits"] = EXITS;
+  taskProps["model"] = MODEL;
   taskProps["modelOptions"] = { ...taskProps["modelOptions"], description: "options of the model (docs/campaign-spec.md lists them per model)" };
   task["allOf"] = modelOptionsByModel();
   props["space"] = { ...SPACE, propertyNames: { enum: spaceParamNames() } };

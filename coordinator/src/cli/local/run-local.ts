@@ -2,13 +2,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { datasetFileProblems, type NatsOptions } from "@prunesweep/proto";
+import { NatsBlobStore, datasetFileProblems, type NatsOptions } from "@prunesweep/proto";
 import type { ReadonlyCampaign } from "../../campaign/readonly-campaign.js";
 import { loadCoordinatorConfig } from "../../config.js";
 import { SpecError } from "../../errors.js";
 import type { Logger, LogLevel } from "../../logger.js";
 import { startCoordinatorService, type CoordinatorService } from "../../service.js";
-import { parseCampaignSpec } from "../../spec/index.js";
+import { prepareSpec } from "../../spec/imported-model.js";
 import { writeReport } from "../../report/html-report.js";
 import { extractPareto, paretoText } from "../../report/pareto-extract.js";
 import { failuresText, groupFailures } from "../../results/failures.js";
@@ -66,7 +66,9 @@ interface OutDirState {
 export async function runLocal(o: RunLocalOptions): Promise<number> {
   const out = o.stdout ?? process.stdout;
   const specYaml = readFileSync(o.specPath, "utf8");
-  const spec = parseCampaignSpec(specYaml, o.specPath); // SpecError -> exit 2 in main
+  // SpecError -> exit 2 in main; an imported model is read and checked here, before anything starts.
+  const prepared = await prepareSpec(specYaml, o.specPath);
+  const spec = prepared.spec;
   const plan = planWorkers(o.workers, spec.budget.parallelism, availableParallelism());
   // The workers are local and read the same files: check them before anything starts.
   const fileProblems = await datasetFileProblems(spec.task.dataset);
@@ -109,7 +111,10 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
       out.write(`resuming campaign ${campaign.id}: ${c.completed + c.stopped_early + c.failed} trials already final\n`);
     } else {
       // A fresh run on a reused external NATS must not revive other campaigns' dispatching.
-      campaign = await svc.coordinator.start(spec, specYaml);
+      // An imported model goes to the blob store once, by content hash; workers fetch it from there.
+      const blobs = new NatsBlobStore(svc.nc, { replicas: queue.replicas });
+      const ready = prepared.plan ? await prepareSpec(specYaml, o.specPath, (files) => blobs.putFiles(files)) : prepared;
+      campaign = await svc.coordinator.start(ready.spec, ready.specYaml);
     }
     mkdirSync(outDir, { recursive: true });
     writeFileSync(stateFile, JSON.stringify({ campaignId: campaign.id, specPath: resolve(o.specPath) } satisfies OutDirState, null, 2) + "\n");

@@ -83,6 +83,24 @@ export interface TaskSpec {
   seed: number;
   /** Limit on the number of training examples used (0 = all); for tests and quick sweeps. */
   maxTrainExamples: number;
+  /** An imported model (model = "tfjs"): its model.json and, once uploaded, its files by content hash. */
+  modelFile?: ModelFile | undefined;
+}
+
+/** A TF.js Layers model: model.json's path as the submitter saw it, and its files in the blob store. */
+export interface ModelFile {
+  path: string;
+  /** model.json first; empty: read `path` from a shared disk */
+  blobs: BlobRef[];
+}
+
+/** A file in the content-addressed blob store (JetStream object store, name = sha256). */
+export interface BlobRef {
+  /** path relative to the set's root */
+  name: string;
+  /** lowercase hex */
+  sha256: string;
+  size: number;
 }
 
 /** Limits a worker enforces on the trial. */
@@ -785,6 +803,7 @@ function createBaseTaskSpec(): TaskSpec {
     backend: "",
     seed: 0,
     maxTrainExamples: 0,
+    modelFile: undefined,
   };
 }
 
@@ -816,6 +835,9 @@ export const TaskSpec: MessageFns<TaskSpec> = {
     }
     if (message.maxTrainExamples !== 0) {
       writer.uint32(72).int32(message.maxTrainExamples);
+    }
+    if (message.modelFile !== undefined) {
+      ModelFile.encode(message.modelFile, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -905,6 +927,14 @@ export const TaskSpec: MessageFns<TaskSpec> = {
             message.maxTrainExamples = reader.int32();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.modelFile = ModelFile.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -936,6 +966,11 @@ export const TaskSpec: MessageFns<TaskSpec> = {
         : isSet(object.max_train_examples)
         ? globalThis.Number(object.max_train_examples)
         : 0,
+      modelFile: isSet(object.modelFile)
+        ? ModelFile.fromJSON(object.modelFile)
+        : isSet(object.model_file)
+        ? ModelFile.fromJSON(object.model_file)
+        : undefined,
     };
   },
 
@@ -968,6 +1003,9 @@ export const TaskSpec: MessageFns<TaskSpec> = {
     if (message.maxTrainExamples !== 0) {
       obj.maxTrainExamples = Math.round(message.maxTrainExamples);
     }
+    if (message.modelFile !== undefined) {
+      obj.modelFile = ModelFile.toJSON(message.modelFile);
+    }
     return obj;
   },
 
@@ -993,6 +1031,195 @@ export const TaskSpec: MessageFns<TaskSpec> = {
     message.backend = object.backend ?? "";
     message.seed = object.seed ?? 0;
     message.maxTrainExamples = object.maxTrainExamples ?? 0;
+    message.modelFile = (object.modelFile !== undefined && object.modelFile !== null)
+      ? ModelFile.fromPartial(object.modelFile)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseModelFile(): ModelFile {
+  return { path: "", blobs: [] };
+}
+
+export const ModelFile: MessageFns<ModelFile> = {
+  encode(message: ModelFile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.path !== "") {
+      writer.uint32(10).string(message.path);
+    }
+    for (const v of message.blobs) {
+      BlobRef.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModelFile {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModelFile();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.blobs.push(BlobRef.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ModelFile {
+    return {
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      blobs: globalThis.Array.isArray(object?.blobs) ? object.blobs.map((e: any) => BlobRef.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ModelFile): unknown {
+    const obj: any = {};
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.blobs?.length) {
+      obj.blobs = message.blobs.map((e) => BlobRef.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ModelFile>, I>>(base?: I): ModelFile {
+    return ModelFile.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ModelFile>, I>>(object: I): ModelFile {
+    const message = createBaseModelFile();
+    message.path = object.path ?? "";
+    message.blobs = object.blobs?.map((e) => BlobRef.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseBlobRef(): BlobRef {
+  return { name: "", sha256: "", size: 0 };
+}
+
+export const BlobRef: MessageFns<BlobRef> = {
+  encode(message: BlobRef, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.sha256 !== "") {
+      writer.uint32(18).string(message.sha256);
+    }
+    if (message.size !== 0) {
+      writer.uint32(24).int64(message.size);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BlobRef {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBlobRef();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sha256 = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.size = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BlobRef {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+      size: isSet(object.size) ? globalThis.Number(object.size) : 0,
+    };
+  },
+
+  toJSON(message: BlobRef): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.sha256 !== "") {
+      obj.sha256 = message.sha256;
+    }
+    if (message.size !== 0) {
+      obj.size = Math.round(message.size);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BlobRef>, I>>(base?: I): BlobRef {
+    return BlobRef.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BlobRef>, I>>(object: I): BlobRef {
+    const message = createBaseBlobRef();
+    message.name = object.name ?? "";
+    message.sha256 = object.sha256 ?? "";
+    message.size = object.size ?? 0;
     return message;
   },
 };
