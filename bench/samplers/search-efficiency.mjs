@@ -162,15 +162,17 @@ const lossOf = (m) => [-m.accuracy, m.nonzero_params];
 
 /**
  * Runs one sampler × stopper campaign on the table until `budget` epochs are spent.
- * @returns {{ hvAt: number[] (hypervolume after each epoch 1..budget), trials, stopped, exact }}
+ * @returns {{ hvAt: number[] (hypervolume after each epoch 1..budget), hvWithStopped (at the end,
+ *   counting stopped trials' partial results too), trials, stopped, exact }}
  */
-function runCampaign({ index, space, sampler: samplerName, stopper: stopperName, seed, budget, parallelism, reference }) {
+function runCampaign({ index, space, sampler: samplerName, stopper: stopperName, seed, budget, parallelism, reference, fixedLength }) {
   const sampler = createSampler({ name: samplerName }, space, seed);
   const stopper = createEarlyStopper(STOPPERS[stopperName]);
   const trials = [];
   const view = () => ({ trials, space: space.space, objectives: OBJECTIVES, constraints: [] });
   const inflight = []; // { idx, row, steps, done, nextAt }
   const losses = [];
+  const allLosses = [];
   const hvAt = new Array(budget).fill(0);
   let spent = 0;
   let clock = 0;
@@ -184,7 +186,7 @@ function runCampaign({ index, space, sampler: samplerName, stopper: stopperName,
       if (s.kind === "exhausted") throw new Error(`${samplerName} exhausted the space`);
       const { row, exact: isExact } = lookup(index, s.params);
       if (isExact) exact++;
-      const steps = Math.min(Number(s.params[FIDELITY[s.params.method]]), row.steps.length);
+      const steps = fixedLength ? row.steps.length : Math.min(Number(s.params[FIDELITY[s.params.method]]), row.steps.length);
       trials.push({ id: `t${trials.length}`, number: trials.length, state: "running", params: s.params, metrics: {}, progress: [], attempts: 1, createdAt: trials.length });
       inflight.push({ idx: trials.length - 1, row, steps, done: 0, nextAt: clock + 1 });
     }
@@ -208,6 +210,7 @@ function runCampaign({ index, space, sampler: samplerName, stopper: stopperName,
       const state = decision === "stop" ? "stopped_early" : "completed";
       trials[run.idx] = { ...trials[run.idx], state, metrics };
       inflight.shift();
+      allLosses.push(lossOf(metrics));
       if (state === "stopped_early") stopped++;
       else {
         losses.push(lossOf(metrics));
@@ -218,7 +221,7 @@ function runCampaign({ index, space, sampler: samplerName, stopper: stopperName,
     } else run.nextAt = clock + 1;
     hvAt[spent - 1] = hv;
   }
-  return { hvAt, trials: trials.length, stopped, exact };
+  return { hvAt, hvWithStopped: hypervolume(allLosses, reference), trials: trials.length, stopped, exact };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,6 +238,37 @@ const round = (x, d = 5) => Math.round(x * 10 ** d) / 10 ** d;
 function fractionToReach(curve, target) {
   const i = curve.findIndex((v) => v >= target - 1e-12);
   return i < 0 ? null : round((i + 1) / curve.length, 4);
+}
+
+/** Per sampler × stopper: the compute to reach random search's final hypervolume, hypervolume at 25/50/100 % of the budget. */
+function summarize(runs, budget, tableHv) {
+  const meanCurve = (perSeed) => Array.from({ length: budget }, (_, i) => mean(perSeed.map((r) => r.hvAt[i])));
+  const randomFinal = meanCurve(runs.find((r) => r.sampler === "random" && r.stopper === "none").perSeed)[budget - 1];
+  const at = (perSeed, f) => {
+    const xs = perSeed.map((r) => r.hvAt[Math.max(0, Math.round(budget * f) - 1)]);
+    return { mean: round(mean(xs), 1), std: round(std(xs), 1) };
+  };
+  const rows = runs.map(({ sampler, stopper, perSeed }) => {
+    const curve = meanCurve(perSeed);
+    const perSeedReach = perSeed.map((r) => fractionToReach(r.hvAt, randomFinal));
+    return {
+      sampler,
+      stopper,
+      computeToRandomFinalHv: fractionToReach(curve, randomFinal),
+      computeTo95RandomFinalHv: fractionToReach(curve, 0.95 * randomFinal),
+      seedsReachingRandomFinalHv: perSeedReach.filter((x) => x !== null).length,
+      hv25: at(perSeed, 0.25),
+      hv50: at(perSeed, 0.5),
+      hv100: at(perSeed, 1),
+      hv100WithStopped: round(mean(perSeed.map((r) => r.hvWithStopped)), 1),
+      hv100OfTable: round(mean(perSeed.map((r) => r.hvAt[budget - 1])) / tableHv, 4),
+      trials: round(mean(perSeed.map((r) => r.trials)), 1),
+      stoppedEarly: round(mean(perSeed.map((r) => r.stopped)), 1),
+      exactLookups: round(mean(perSeed.map((r) => r.exact / r.trials)), 3),
+      curve: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1].map((f) => round(curve[Math.round(budget * f) - 1], 1)),
+    };
+  });
+  return { rows, randomFinal };
 }
 
 function main() {
@@ -255,40 +289,20 @@ function main() {
     reference,
   );
   const started = performance.now();
-  const runs = [];
-  for (const sampler of SAMPLERS) {
-    for (const stopper of Object.keys(STOPPERS)) {
-      const perSeed = [];
-      for (let seed = 1; seed <= seeds; seed++) perSeed.push(runCampaign({ index, space, sampler, stopper, seed, budget, parallelism, reference }));
-      runs.push({ sampler, stopper, perSeed });
-      process.stderr.write(`${sampler} × ${stopper}: final hypervolume ${mean(perSeed.map((r) => r.hvAt[budget - 1])).toFixed(1)}\n`);
+  const scenario = (fixedLength) => {
+    const runs = [];
+    for (const sampler of SAMPLERS) {
+      for (const stopper of Object.keys(STOPPERS)) {
+        const perSeed = [];
+        for (let seed = 1; seed <= seeds; seed++) perSeed.push(runCampaign({ index, space, sampler, stopper, seed, budget, parallelism, reference, fixedLength }));
+        runs.push({ sampler, stopper, perSeed });
+        process.stderr.write(`${fixedLength ? "fixed length" : "searched length"}: ${sampler} × ${stopper}: final hypervolume ${mean(perSeed.map((r) => r.hvAt[budget - 1])).toFixed(1)}\n`);
+      }
     }
-  }
-  const meanCurve = (perSeed) => Array.from({ length: budget }, (_, i) => mean(perSeed.map((r) => r.hvAt[i])));
-  const randomFinal = meanCurve(runs.find((r) => r.sampler === "random" && r.stopper === "none").perSeed)[budget - 1];
-  const at = (perSeed, f) => {
-    const xs = perSeed.map((r) => r.hvAt[Math.max(0, Math.round(budget * f) - 1)]);
-    return { mean: round(mean(xs), 1), std: round(std(xs), 1) };
+    return summarize(runs, budget, tableHv);
   };
-  const rows = runs.map(({ sampler, stopper, perSeed }) => {
-    const curve = meanCurve(perSeed);
-    const perSeedReach = perSeed.map((r) => fractionToReach(r.hvAt, randomFinal));
-    return {
-      sampler,
-      stopper,
-      computeToRandomFinalHv: fractionToReach(curve, randomFinal),
-      computeTo95RandomFinalHv: fractionToReach(curve, 0.95 * randomFinal),
-      seedsReachingRandomFinalHv: perSeedReach.filter((x) => x !== null).length,
-      hv25: at(perSeed, 0.25),
-      hv50: at(perSeed, 0.5),
-      hv100: at(perSeed, 1),
-      hv100OfTable: round(mean(perSeed.map((r) => r.hvAt[budget - 1])) / tableHv, 4),
-      trials: round(mean(perSeed.map((r) => r.trials)), 1),
-      stoppedEarly: round(mean(perSeed.map((r) => r.stopped)), 1),
-      exactLookups: round(mean(perSeed.map((r) => r.exact / r.trials)), 3),
-      curve: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1].map((f) => round(curve[Math.round(budget * f) - 1], 1)),
-    };
-  });
+  const { rows, randomFinal } = scenario(false);
+  const fixed = scenario(true);
   const best = [...rows].sort((x, y) => (x.computeToRandomFinalHv ?? 2) - (y.computeToRandomFinalHv ?? 2) || y.hv100.mean - x.hv100.mean)[0];
   const moAshaBest = rows
     .filter((r) => r.stopper === "mo-asha" && r.computeToRandomFinalHv !== null)
@@ -303,8 +317,10 @@ function main() {
       prunableParams: table.prunableParams,
       tableHypervolume: round(tableHv, 1),
     },
-    recordedConfigurations: table.recorded,
-    recordedPoints: table.rows.reduce((a, r) => a + r.steps.length, 0),
+    // A configuration of the search space is a method, its parameters and the fine-tune length
+    // (epochs or rounds); each recorded run gives one per length, its curve a prefix of the run's.
+    recordedConfigurations: table.rows.reduce((a, r) => a + r.steps.length, 0),
+    recordedRuns: table.recorded,
     objectives: OBJECTIVES,
     reference,
     seeds,
@@ -320,10 +336,26 @@ function main() {
     },
     benchmarkWallS: round((performance.now() - started) / 1000, 1),
     rows,
+    fixedLength: {
+      what: "the same campaigns, but every trial is given the full 4 steps (the fine-tune length is not searched); the stopper alone decides how long it trains",
+      randomFinalHv: round(fixed.randomFinal, 1),
+      rows: fixed.rows,
+    },
   };
   writeFileSync(join(a.out, "search-efficiency.json"), JSON.stringify(results, null, 1) + "\n");
   writeFileSync(join(a.out, "search-efficiency.md"), renderMarkdown(results));
   process.stderr.write(`wrote ${join(a.out, "search-efficiency.{json,md}")}\n`);
+}
+
+function rowsTable(rows, seeds) {
+  const L = ["| sampler | stopper | compute to 95 % | compute to 100 % | seeds reaching 100 % | HV at 25 % | HV at 50 % | HV at 100 % | HV at 100 %, stopped trials counted | trials | stopped early |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"];
+  for (const x of rows) {
+    L.push(
+      `| ${x.sampler} | ${x.stopper} | ${pct(x.computeTo95RandomFinalHv)} | ${pct(x.computeToRandomFinalHv)} | ${x.seedsReachingRandomFinalHv}/${seeds} | ` +
+        `${x.hv25.mean} ± ${x.hv25.std} | ${x.hv50.mean} ± ${x.hv50.std} | ${x.hv100.mean} ± ${x.hv100.std} | ${x.hv100WithStopped} | ${x.trials} | ${x.stoppedEarly} |`,
+    );
+  }
+  return L;
 }
 
 const pct = (x) => (x === null ? "never" : `${Math.round(x * 100)} %`);
@@ -334,7 +366,7 @@ function renderMarkdown(r) {
   L.push("");
   L.push(
     `Generated ${r.generatedAt} by \`node bench/samplers/search-efficiency.mjs\` (Node ${r.node}). ` +
-      `Table: ${r.recordedConfigurations} configurations (${r.recordedPoints} configuration × fine-tune-length points) of real worker trials, ${r.table.description}; ` +
+      `Table: ${r.recordedConfigurations} configurations (method, its parameters and the fine-tune length of 1-4 epochs or rounds) from ${r.recordedRuns} real worker trials, each run to 4 steps: ${r.table.description}; ` +
       `backend ${r.table.backend}, ${r.table.recordedTrialWallHours} h of trial wall time.`,
   );
   L.push("");
@@ -351,14 +383,14 @@ function renderMarkdown(r) {
       ` Best overall: ${r.best.sampler} + ${r.best.stopper} (${pct(r.best.computeToRandomFinalHv)}).`,
   );
   L.push("");
-  L.push("| sampler | stopper | compute to 95 % | compute to 100 % | seeds reaching 100 % | HV at 25 % | HV at 50 % | HV at 100 % | trials | stopped early |");
-  L.push("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-  for (const x of r.rows) {
-    L.push(
-      `| ${x.sampler} | ${x.stopper} | ${pct(x.computeTo95RandomFinalHv)} | ${pct(x.computeToRandomFinalHv)} | ${x.seedsReachingRandomFinalHv}/${r.seeds} | ` +
-        `${x.hv25.mean} ± ${x.hv25.std} | ${x.hv50.mean} ± ${x.hv50.std} | ${x.hv100.mean} ± ${x.hv100.std} | ${x.trials} | ${x.stoppedEarly} |`,
-    );
-  }
+  L.push(...rowsTable(r.rows, r.seeds));
+  L.push("");
+  L.push(
+    `### Fine-tune length not searched\n\nThe same campaigns with every trial given the full 4 steps, so that only the stopper shortens trials. ` +
+      `Random search without early stopping reaches ${r.fixedLength.randomFinalHv} here; fractions are of this scenario's random search.`,
+  );
+  L.push("");
+  L.push(...rowsTable(r.fixedLength.rows, r.seeds));
   L.push("");
   L.push(
     `ASHA watches ${r.stoppers.asha.metric} (its default, the first objective, is not in the progress reports); MO-ASHA uses its defaults ` +
