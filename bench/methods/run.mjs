@@ -3,7 +3,7 @@
 // and SAP (0.5, 1) and (1, 2), at small scale on the built-in MNIST digits (docs/methods.md §1.7).
 //
 //   npm run build && node bench/methods/run.mjs [--rounds 20] [--epochs 1] [--weight-decay 5e-4] [--lr 0.002]
-//     [--model mlp|lenet-300-100] [--only SAP] [--render-only]
+//     [--model mlp|lenet-300-100|lenet5] [--seed 1] [--max-train 0] [--out methods-a] [--only SAP] [--render-only]
 //
 // Every method starts from the same pretrained dense net (one InMemoryPretrainedStore) and
 // runs in this process through the worker's own runTrial (wasm backend). Writes
@@ -38,6 +38,10 @@ const { values: args } = parseArgs({
     "render-only": { type: "boolean", default: false },
     /** Collapse: validation accuracy more than this below the dense net's. */
     "collapse-drop": { type: "string", default: "0.05" },
+    /** Cap on the training examples (0: all 7,000), for the slower conv nets. */
+    "max-train": { type: "string", default: "0" },
+    /** Base name of the result files in bench/results (default methods-a). */
+    out: { type: "string", default: "methods-a" },
   },
 });
 const T = Number(args.rounds);
@@ -56,7 +60,7 @@ const task = {
   pretrain: { epochs: Number(args["pretrain-epochs"]), optimizer: "adam", learningRate: 0.002, batchSize: 64 },
   backend: args.backend,
   seed: Number(args.seed),
-  maxTrainExamples: 0,
+  maxTrainExamples: Number(args["max-train"]),
 };
 const common = { "finetune.learningRate": Number(args.lr), "finetune.batchSize": 64 };
 
@@ -85,9 +89,9 @@ const only = args.only ? args.only.split(",").map((s) => s.trim()) : [];
 const selected = only.length > 0 ? RUNS.filter((r) => only.some((o) => r.label.startsWith(o))) : RUNS;
 
 if (args["render-only"]) {
-  const doc = JSON.parse(readFileSync(join(outDir, "methods-a.json"), "utf8"));
-  writeFileSync(join(outDir, "methods-a.md"), render(doc));
-  process.stdout.write(`rendered ${join(outDir, "methods-a.md")} from methods-a.json\n`);
+  const doc = JSON.parse(readFileSync(join(outDir, `${args.out}.json`), "utf8"));
+  writeFileSync(join(outDir, `${args.out}.md`), render(doc));
+  process.stdout.write(`rendered ${join(outDir, `${args.out}.md`)} from ${args.out}.json\n`);
   process.exit(0);
 }
 
@@ -161,11 +165,11 @@ const doc = {
   runs: results,
 };
 mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, "methods-a.json"), JSON.stringify(doc, null, 2) + "\n");
+writeFileSync(join(outDir, `${args.out}.json`), JSON.stringify(doc, null, 2) + "\n");
 
 const markdown = render(doc);
-writeFileSync(join(outDir, "methods-a.md"), markdown);
-process.stdout.write(`\n${markdown}\nwrote ${join(outDir, "methods-a.json")} and methods-a.md (${(wallMs / 1000).toFixed(0)} s)\n`);
+writeFileSync(join(outDir, `${args.out}.md`), markdown);
+process.stdout.write(`\n${markdown}\nwrote ${join(outDir, `${args.out}.json`)} and ${args.out}.md (${(wallMs / 1000).toFixed(0)} s)\n`);
 
 /** The markdown report of a methods-a.json document. */
 function render(doc) {
@@ -180,7 +184,7 @@ function render(doc) {
   const lines = [
     `# Methods (a): accuracy vs remaining weights over rounds`,
     ``,
-    `Built-in MNIST digits (7,000 train / 1,000 validation / 2,000 test), model \`${task.model}\` ${JSON.stringify(task.modelOptions)}, ` +
+    `Built-in MNIST digits (${task.maxTrainExamples > 0 ? `${task.maxTrainExamples.toLocaleString("en")} of 7,000` : "7,000"} train / 1,000 validation / 2,000 test), seed ${task.seed}, model \`${task.model}\` ${JSON.stringify(task.modelOptions)}, ` +
       `dense pretraining ${task.pretrain.epochs} epochs (Adam ${task.pretrain.learningRate}); T=${T} rounds of E=${E} epoch(s) ` +
       `(Adam ${common["finetune.learningRate"]}, batch ${common["finetune.batchSize"]}, L2 penalty ${weightDecay} on the kernels), global scope; LT/OS/SAP rewind to the initial weights every round, ` +
       `iterative magnitude fine-tunes without rewinding along the cubic schedule to ${pct(1 - Math.pow(1 - P, T))}% sparsity. ` +

@@ -3,6 +3,7 @@
  * trial reported at (or first after) a step. Progress reports carry training metrics
  * (`val_accuracy`, `loss`, `sparsity`), not necessarily the campaign's objectives.
  */
+import { findMetric } from "@prunesweep/proto";
 import { z } from "zod";
 import type { Direction, ObjectiveSpec } from "../domain/objectives.js";
 import type { TrialSnapshot } from "../domain/trial.js";
@@ -20,7 +21,7 @@ export const watchedMetricSchema = z.strictObject({ metric: z.string().min(1), d
 
 /** Options of the single-metric stoppers: `metric` and `direction` are given together or not at all. */
 export const singleMetricOptions = {
-  metric: z.string().min(1).optional().describe("progress metric compared (unset: the first objective)"),
+  metric: z.string().min(1).optional().describe("progress metric compared (unset: the first objective, val_accuracy for accuracy)"),
   direction: direction.optional().describe("its direction, required with metric"),
 };
 
@@ -40,13 +41,15 @@ export function metricOption(o: { metric?: string | undefined; direction?: Direc
 }
 
 /**
- * The metric a single-metric stopper watches: the configured one, else the first objective.
+ * The metric a single-metric stopper watches: the configured one, else the first objective (or
+ * the metric the progress reports carry in its place, `val_accuracy` for `accuracy`).
  * Undefined when neither exists.
  */
 export function watchedMetric(configured: WatchedMetric | undefined, objectives: readonly ObjectiveSpec[]): WatchedMetric | undefined {
   if (configured) return configured;
   const first = objectives[0];
-  return first ? { metric: first.metric, direction: first.direction } : undefined;
+  // A metric measured only at the end (test `accuracy`) is followed through its progress counterpart.
+  return first ? { metric: findMetric(first.metric)?.progress ?? first.metric, direction: first.direction } : undefined;
 }
 
 /**

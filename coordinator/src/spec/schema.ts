@@ -10,6 +10,12 @@ import type { DatasetSource, TaskConfig } from "../domain/campaign-spec.js";
 
 /** Default `seed`. */
 export const DEFAULT_SEED = 0;
+/**
+ * The sampler and early stopper of a spec that names none: the combination that reached random
+ * search's final hypervolume with the least compute on recorded real pruning trials
+ * (bench/results/search-efficiency.md; with a stopper, no sampler reached it there).
+ */
+const DEFAULT_STRATEGIES = { sampler: "tpe", earlyStopping: "none" } as const;
 /** Defaults of `budget` (`maxTrials` is required); 0 means no limit / method default. */
 export const DEFAULT_BUDGET = { parallelism: 1, maxRetries: 3, maxWallMinutes: 0, maxSteps: 0, checkpointEvery: 1, trialTimeout: 0 } as const;
 /** Tolerance on `task.split` summing to 1. */
@@ -192,8 +198,8 @@ export function campaignSchema(samplerNames: readonly string[], stopperNames: re
     constraints: z.array(z.string()).default([]),
     space: z.unknown().optional(),
     paramConstraints: z.array(z.string()).default([]),
-    sampler: strategySchema(samplerNames, "random"),
-    earlyStopping: strategySchema(stopperNames, "none"),
+    sampler: strategySchema(samplerNames, DEFAULT_STRATEGIES.sampler),
+    earlyStopping: strategySchema(stopperNames, DEFAULT_STRATEGIES.earlyStopping),
     budget: budgetSchema,
   });
 }

@@ -122,6 +122,19 @@ describe("AshaStopper", () => {
     expect(s.decide(view([...pool, tied]), tied, 1)).toBe("continue");
   });
 
+  it("follows val_accuracy when the first objective is the test accuracy, which progress reports do not carry", () => {
+    const objectives: ObjectiveSpec[] = [
+      { metric: "accuracy", direction: "maximize" },
+      { metric: "effective_macs", direction: "minimize" },
+    ];
+    const ts = [0.9, 0.8, 0.3].map((v, i) => trial(i, "running", acc(v)));
+    expect(ts.map((t) => s.decide(view(ts, objectives), t, 1))).toEqual(["continue", "stop", "stop"]);
+    const m = new MedianStopper({ nStartupTrials: 3 });
+    const done = [0.5, 0.6, 0.7].map((v, i) => trial(i, "completed", acc(v)));
+    const low = trial(9, "running", acc(0.55));
+    expect(m.decide(view([...done, low], objectives), low, 1)).toBe("stop");
+  });
+
   it("only decides at rungs, with the value of the first report at or past the rung", () => {
     const leaders = [0.9, 0.9, 0.9].map((v, i) => trial(i, "completed", acc(v, v, v, v)));
     const t = trial(9, "running", acc(0.1, 0.1, 0.1));

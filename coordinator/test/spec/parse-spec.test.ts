@@ -76,7 +76,8 @@ describe("parseCampaignSpec", () => {
     expect(spec.constraints).toEqual([]);
     expect(spec.space).toEqual([]);
     expect(spec.paramConstraints).toEqual([]);
-    expect(spec.sampler).toEqual({ name: "random" });
+    // The best measured on recorded real trials (bench/results/search-efficiency.md).
+    expect(spec.sampler).toEqual({ name: "tpe" });
     expect(spec.earlyStopping).toEqual({ name: "none" });
     expect(spec.budget).toEqual({ maxTrials: 4, parallelism: 1, maxRetries: 3, maxWallMinutes: 0, maxSteps: 0, checkpointEvery: 1, trialTimeoutMs: 0 });
   });
