@@ -82,9 +82,10 @@ export interface ModelCatalogEntry {
   /**
    * Blocks and removable blocks of the net built with `options` (parsed by `options`) on
    * examples of `inputFeatures` values; with `inputFeatures` unknown, `removable` is an upper
-   * bound (a first dense layer as wide as the input would keep its shape).
+   * bound (a first dense layer as wide as the input would keep its shape). Undefined for
+   * imported models: their structure is read from the model file.
    */
-  readonly structure: (options: Record<string, unknown>, inputFeatures: number | undefined) => ModelStructure;
+  readonly structure?: (options: Record<string, unknown>, inputFeatures: number | undefined) => ModelStructure;
 }
 
 /** What {@link ModelCatalogEntry.structure} tells. */
