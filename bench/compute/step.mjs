@@ -2,7 +2,7 @@
 // each loads its own BLAS or none): the worker's own training step (models/registry,
 // training/train: masked Adam, as a trial's fine-tuning) of one model at one batch size on the
 // built-in digits, on the wasm backend with whatever kernels PRUNESWEEP_BLAS gives. Prints one
-// JSON object: median ms per step over `--repeats` runs of `--steps` steps after a warm-up.
+// JSON object: median and best ms per step over `--repeats` timed runs after a warm-up.
 //
 //   node bench/compute/step.mjs --model lenet5 --batch 64 [--budget-s 4] [--repeats 3]
 import { performance } from "node:perf_hooks";
@@ -44,6 +44,7 @@ for (let r = 0; r < Number(args.repeats); r++) {
 }
 perStep.sort((a, b) => a - b);
 const msPerStep = perStep[Math.floor(perStep.length / 2)];
+const best = perStep[0];
 // FLOPs of a training step: forward, input gradient and weight gradient, 2 FLOPs per MAC each.
 const flopsPerStep = 3 * 2 * net.denseMacs() * batchSize;
 const numTensors = tf.memory().numTensors;
@@ -56,7 +57,9 @@ process.stdout.write(
     steps,
     repeats: perStep.length,
     msPerStep: Math.round(msPerStep * 100) / 100,
+    msPerStepBest: Math.round(best * 100) / 100,
     msPerStepAll: perStep.map((v) => Math.round(v * 100) / 100),
+    gflopsBest: Math.round((flopsPerStep / best / 1e6) * 100) / 100,
     samplesPerSec: Math.round((batchSize / msPerStep) * 1000),
     gflops: Math.round((flopsPerStep / msPerStep / 1e6) * 100) / 100,
     macsPerSample: net.denseMacs(),
