@@ -1,11 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config.js";
-import { SpecError, SweepError } from "../errors.js";
+import { InvalidRetryError, SpecError, SweepError } from "../errors.js";
 import { registerCoordinatorCommand } from "./commands/coordinator.js";
 import { registerCancelCommand } from "./commands/cancel.js";
 import { registerExportCommand } from "./commands/export.js";
 import { registerParetoCommand } from "./commands/pareto.js";
 import { registerReportCommand } from "./commands/report.js";
+import { registerRetryCommand } from "./commands/retry.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSchemaCommand } from "./commands/schema.js";
 import { registerStatusCommand } from "./commands/status.js";
@@ -32,6 +33,7 @@ export function buildProgram(workerCommand: WorkerCommand): Command {
   registerReportCommand(program);
   registerExportCommand(program);
   registerCancelCommand(program);
+  registerRetryCommand(program, workerCommand);
   registerCoordinatorCommand(program);
   program
     .command("worker")
@@ -61,7 +63,7 @@ export async function cliMain(argv: readonly string[], workerCommand: WorkerComm
       process.stderr.write(`${err instanceof ConfigError ? "error: " : ""}${err.message}\n`);
       return EXIT_USAGE;
     }
-    if (err instanceof ResultsFileError || (err instanceof CoordinatorCallError && err.code === "INVALID_ARGUMENT")) {
+    if (err instanceof ResultsFileError || err instanceof InvalidRetryError || (err instanceof CoordinatorCallError && err.code === "INVALID_ARGUMENT")) {
       process.stderr.write(`error: ${err.message}\n`);
       return EXIT_USAGE;
     }
