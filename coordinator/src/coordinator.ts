@@ -130,6 +130,17 @@ export class Coordinator {
     await Promise.all([...this.runners.values()].map((r) => r.flush()));
   }
 
+  /**
+   * Runs failed trials of a campaign again: `numbers` (creation indices), or every failed
+   * trial. @throws CampaignNotFoundError, InvalidRetryError
+   */
+  async retry(campaignId: string, numbers?: readonly number[]): Promise<ReadonlyCampaign> {
+    const r = this.runner(campaignId);
+    const ids = await r.retry(numbers);
+    this.deps.log.info("trials retried", { campaign: campaignId, trials: ids });
+    return r.view;
+  }
+
   /** Stops dispatching in every campaign (shutdown); reports are still recorded. */
   close(): void {
     for (const r of this.runners.values()) r.close();

@@ -32,6 +32,8 @@ export class TrialNotFoundError extends SweepError {}
 /** A conflicting update to a finished trial. Maps to gRPC FAILED_PRECONDITION. */
 export class TrialAlreadyFinishedError extends SweepError {}
 export class InvalidSearchSpaceError extends SweepError {}
+/** A retry that cannot be done (unknown trial, not failed, cancelled campaign). Maps to gRPC INVALID_ARGUMENT; the CLI exits 2. */
+export class InvalidRetryError extends SweepError {}
 /**
  * A flag or variable has an invalid value, or one the NATS deployment cannot honour
  * (--nats-replicas above the cluster's size). The CLI exits with code 2.

@@ -9,6 +9,7 @@ import type { CampaignContext } from "./context.js";
 import { DispatchLoop } from "./dispatch-loop.js";
 import type { TrialDispatcher } from "./dispatcher.js";
 import { CampaignEventLog } from "./event-log.js";
+import { InvalidRetryError } from "../errors.js";
 import { CampaignQueryView, type ReadonlyCampaign } from "./readonly-campaign.js";
 import { SamplerDriver } from "./sampler-replay.js";
 import { CampaignSnapshotter, type RestorePoint, type SnapshotPolicy } from "./snapshots.js";
@@ -46,8 +47,8 @@ export class CampaignRunner implements WorkerReports {
   readonly spec: CampaignSpec;
   /** The read-only view of this campaign. */
   readonly view: ReadonlyCampaign;
-  /** Resolves when the campaign reaches completed or cancelled. */
-  readonly finished: Promise<void>;
+  /** Resolves when the campaign reaches completed or cancelled (a retry makes a new promise). */
+  private finishedNow: Promise<void>;
   private readonly c: CampaignContext;
   private readonly loop: DispatchLoop;
   private readonly protocol: WorkerProtocol;
@@ -58,7 +59,7 @@ export class CampaignRunner implements WorkerReports {
   private constructor(campaignId: string, spec: CampaignSpec, deps: RunnerDeps) {
     this.campaignId = campaignId;
     this.spec = spec;
-    this.finished = new Promise((r) => (this.finishedResolve = r));
+    this.finishedNow = new Promise((r) => (this.finishedResolve = r));
     const state = new CampaignState(campaignId);
     const events = new CampaignEventLog(state, deps.store, deps.log);
     this.c = { campaignId, spec, state, events, log: deps.log, now: deps.now ?? Date.now };
@@ -66,8 +67,13 @@ export class CampaignRunner implements WorkerReports {
     events.onEvent((e) => this.sampler.tellIfFinal(e));
     this.loop = new DispatchLoop(this.c, this.sampler, deps.dispatcher, () => this.finishedResolve());
     this.protocol = new WorkerProtocol(this.c, this.loop, this.sampler, deps.stopper);
-    this.view = new CampaignQueryView(spec, state, events, this.finished);
+    this.view = new CampaignQueryView(spec, state, events, () => this.finishedNow);
     this.snapshotter = deps.snapshots && new CampaignSnapshotter(campaignId, state, events, deps.snapshots, deps.log);
+  }
+
+  /** Resolves when the campaign reaches completed or cancelled. */
+  get finished(): Promise<void> {
+    return this.finishedNow;
   }
 
   /** Creates a new campaign: records CampaignCreated. Call `start()` to dispatch. */
@@ -149,6 +155,36 @@ export class CampaignRunner implements WorkerReports {
    */
   failTimedOutTrials(): Promise<string[]> {
     return commit(() => this.loop.failTimedOut());
+  }
+
+  /**
+   * Runs failed trials again in this campaign: `numbers` (creation indices), or every failed
+   * trial when undefined. Each goes back to waiting with a fresh set of attempts and is
+   * published anew; a completed campaign runs again until they are final. Returns the ids.
+   * @throws InvalidRetryError for a cancelled campaign, an unknown number, a trial that is not
+   * failed, or nothing to retry.
+   */
+  retry(numbers?: readonly number[]): Promise<string[]> {
+    return commit(() => {
+      const { state } = this.c;
+      if (state.status === "cancelled") throw new InvalidRetryError(`campaign ${this.campaignId} was cancelled; only a running or completed campaign can retry trials`);
+      const trials = state.snapshots();
+      const chosen = numbers === undefined ? trials.filter((t) => t.state === "failed") : numbers.map((n) => trials[n] ?? this.noTrial(n, trials.length));
+      const notFailed = chosen.filter((t) => t.state !== "failed");
+      if (notFailed.length > 0) {
+        throw new InvalidRetryError(`only failed trials can be retried: ${notFailed.map((t) => `trial ${t.number} is ${t.state}`).join(", ")}`);
+      }
+      if (chosen.length === 0) throw new InvalidRetryError(`campaign ${this.campaignId} has no failed trial to retry`);
+      if (state.status === "completed") this.finishedNow = new Promise((r) => (this.finishedResolve = r));
+      return this.loop.retry(
+        chosen.map((t) => t.id),
+        () => void this.failTimedOutTrials(),
+      );
+    });
+  }
+
+  private noTrial(n: number, count: number): never {
+    throw new InvalidRetryError(`no trial ${n} in campaign ${this.campaignId} (trials 0 … ${count - 1})`);
   }
 
   /** Cancels the campaign: trials not yet final become cancelled; nothing more is dispatched. */

@@ -4,6 +4,7 @@ import type { TrialDispatcher } from "./dispatcher.js";
 import { retryUntilDone } from "./retry.js";
 import type { SamplerDriver } from "./sampler-replay.js";
 import { step, type Step } from "./step.js";
+import { trialEventPrefix } from "./trial-events.js";
 import { trialFailed } from "./trial-failed.js";
 
 /** Backoff of a failed publish: 200 ms doubling up to 10 s. */
@@ -52,10 +53,7 @@ export class DispatchLoop {
       this.wallTimer = setTimeout(() => cancel("budget.maxWallMinutes reached"), Math.max(0, left));
       this.wallTimer.unref();
     }
-    if (spec.budget.trialTimeoutMs > 0 && state.status === "running") {
-      this.timeoutTimer = setInterval(expire, Math.min(TIMEOUT_CHECK_MS, spec.budget.trialTimeoutMs));
-      this.timeoutTimer.unref();
-    }
+    if (state.status === "running") this.armTimeLimit(expire);
     const redispatch = state
       .inFlight()
       .filter((t) => t.state === "waiting" && t.attempts === 0)
@@ -96,7 +94,8 @@ export class DispatchLoop {
     const spent = this.exhausted || state.trialCount >= maxTrials;
     if (state.inFlightCount === 0 && (spent || state.trialCount > 0)) {
       if (!spent) log.warn("sampler is waiting with no trial in flight; finishing", { campaign: campaignId });
-      const d = events.record({ type: "CampaignFinished", eventId: `${campaignId}:finished`, campaignId, at: this.c.now() });
+      const round = state.retryRounds > 0 ? `:${state.retryRounds}` : "";
+      const d = events.record({ type: "CampaignFinished", eventId: `${campaignId}:finished${round}`, campaignId, at: this.c.now() });
       this.stopTimers();
       pending.push(d.then(() => this.onFinished()));
     }
@@ -140,7 +139,7 @@ export class DispatchLoop {
       ids.push(t.id);
       this.forget(t.id);
       const error = `timed out: no result within budget.trialTimeout (${limitMs} ms) plus a grace of ${TRIAL_TIMEOUT_GRACE_MS} ms`;
-      writes.push(events.record(trialFailed(campaignId, t.id, t.attempts, error, false, now)));
+      writes.push(events.record(trialFailed(campaignId, t, t.attempts, error, false, now)));
     }
     if (ids.length > 0) writes.push(this.fill());
     return step(ids, Promise.all(writes));
@@ -162,9 +161,31 @@ export class DispatchLoop {
       if (now - last < staleAfterMs) continue;
       ids.push(t.id);
       this.lastSeen.delete(t.id);
-      writes.push(events.record(trialFailed(campaignId, t.id, t.attempts, `stale: no report for ${Math.round((now - last) / 1000)} s`, true, now)));
+      writes.push(events.record(trialFailed(campaignId, t, t.attempts, `stale: no report for ${Math.round((now - last) / 1000)} s`, true, now)));
     }
     return step(ids, Promise.all(writes));
+  }
+
+  /**
+   * Runs the given failed trials again (see the TrialsRetried event): records the retry,
+   * re-arms the time limit of a campaign that had finished, and publishes each trial anew.
+   * The step's value is the ids retried.
+   */
+  retry(trialIds: readonly string[], expire: () => void): Step<string[]> {
+    const { campaignId, state, events } = this.c;
+    const round = state.retryRounds + 1;
+    const d = events.record({ type: "TrialsRetried", eventId: `${campaignId}:retry:${round}`, campaignId, trialIds, round, at: this.c.now() });
+    this.armTimeLimit(expire);
+    const trials = trialIds.map((id) => state.trial(id));
+    return step([...trialIds], d.then(() => Promise.all(trials.map((t) => this.dispatch(t)))));
+  }
+
+  /** Checks running attempts against `budget.trialTimeout` every second (when it is set). */
+  private armTimeLimit(expire: () => void): void {
+    const limitMs = this.c.spec.budget.trialTimeoutMs;
+    if (limitMs <= 0 || this.timeoutTimer) return;
+    this.timeoutTimer = setInterval(expire, Math.min(TIMEOUT_CHECK_MS, limitMs));
+    this.timeoutTimer.unref();
   }
 
   /** Stops the wall-clock and time-limit timers. */
@@ -184,7 +205,7 @@ export class DispatchLoop {
   private dispatch(t: TrialSnapshot): Promise<void> {
     const { campaignId, spec, log } = this.c;
     return retryUntilDone(
-      () => this.dispatcher.dispatch({ campaignId, trialId: t.id, params: t.params, spec }),
+      () => this.dispatcher.dispatch({ campaignId, trialId: t.id, dedupeId: trialEventPrefix(t), params: t.params, spec }),
       DISPATCH_BACKOFF,
       log,
       "dispatch failed; retrying",

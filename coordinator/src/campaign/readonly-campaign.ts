@@ -33,7 +33,7 @@ export interface ReadonlyCampaign {
   hasTrial(trialId: string): boolean;
   /** Trials not final (waiting or running). */
   inFlight(): readonly TrialSnapshot[];
-  /** Resolves when the campaign is completed or cancelled. */
+  /** Resolves when the campaign is completed or cancelled (again, after a retry reopened it). */
   readonly finished: Promise<void>;
   /** Calls `listener` after every recorded event. Returns an unsubscribe function. */
   onEvent(listener: (e: CampaignEvent) => void): () => void;
@@ -45,8 +45,13 @@ export class CampaignQueryView implements ReadonlyCampaign {
     readonly spec: CampaignSpec,
     private readonly state: CampaignState,
     private readonly events: CampaignEventLog,
-    readonly finished: Promise<void>,
+    /** The runner's current "finished" promise (a retry makes a new one). */
+    private readonly finishedNow: () => Promise<void>,
   ) {}
+
+  get finished(): Promise<void> {
+    return this.finishedNow();
+  }
 
   get id(): string {
     return this.state.campaignId;

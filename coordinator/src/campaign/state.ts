@@ -38,6 +38,7 @@ interface MutableTrial {
   /** Frozen; replaced (copy on write) when a point is added, so snapshots share it. */
   progress: readonly ProgressPoint[];
   attempts: number;
+  retries: number;
   error?: string;
   details?: unknown;
   createdAt: number;
@@ -88,6 +89,8 @@ export class CampaignState {
   createdAt = 0;
   finishedAt: number | undefined;
   cancelReason: string | undefined;
+  /** Retry rounds recorded (TrialsRetried events). */
+  retryRounds = 0;
   private readonly trials = new Map<string, MutableTrial>();
   private readonly order: MutableTrial[] = [];
   private readonly seen = new Set<string>();
@@ -135,6 +138,8 @@ export class CampaignState {
         this.finishedAt = e.at;
         for (const t of this.order) if (!isFinished(t.state)) this.set(t, "cancelled", e.at);
         return true;
+      case "TrialsRetried":
+        return this.applyRetry(e);
       case "CampaignFinished":
         if (this.status !== "running") return false;
         this.status = "completed";
@@ -150,6 +155,7 @@ export class CampaignState {
           metrics: {},
           progress: NO_PROGRESS,
           attempts: 0,
+          retries: 0,
           createdAt: e.at,
         };
         this.trials.set(e.trialId, t);
@@ -201,6 +207,34 @@ export class CampaignState {
         this.set(t, e.final ? "failed" : "waiting", e.at);
         return true;
     }
+  }
+
+  /** Failed trials back to waiting with fresh attempts; a completed campaign runs again. */
+  private applyRetry(e: Extract<CampaignEvent, { type: "TrialsRetried" }>): boolean {
+    if (this.seen.has(e.eventId) || this.status === "cancelled") return false;
+    this.seen.add(e.eventId);
+    this.retryRounds = Math.max(this.retryRounds, e.round);
+    if (this.status === "completed") {
+      this.status = "running";
+      this.finishedAt = undefined;
+    }
+    for (const id of e.trialIds) {
+      const t = this.trials.get(id);
+      if (!t || t.state !== "failed") continue;
+      this.stateCounts.failed--;
+      this.stateCounts.waiting++;
+      t.state = "waiting";
+      t.attempts = 0;
+      t.retries++;
+      t.progress = NO_PROGRESS;
+      t.metrics = {};
+      t.error = undefined;
+      t.finishedAt = undefined;
+      t.seen = new Set();
+      this.open.set(t.id, t);
+      this.touch(t);
+    }
+    return true;
   }
 
   private set(t: MutableTrial, to: TrialState, at: number): void {
@@ -365,6 +399,7 @@ export class CampaignState {
         metrics: t.metrics,
         progress: t.progress,
         attempts: t.attempts,
+        ...(t.retries > 0 && { retries: t.retries }),
         createdAt: t.createdAt,
         ...(t.error !== undefined && { error: t.error }),
         ...(t.details !== undefined && { details: t.details }),

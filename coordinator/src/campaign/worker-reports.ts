@@ -6,6 +6,7 @@ import type { CampaignContext } from "./context.js";
 import type { DispatchLoop } from "./dispatch-loop.js";
 import type { SamplerDriver } from "./sampler-replay.js";
 import { step, type Step } from "./step.js";
+import { trialEventPrefix } from "./trial-events.js";
 import { trialFailed } from "./trial-failed.js";
 
 /** What the coordinator tells a worker that says hello for an attempt. */
@@ -56,10 +57,10 @@ export class WorkerProtocol {
     if (isFinished(t.state)) return step({ kind: "cancel", reason: `trial is already ${t.state}` });
     const { maxRetries } = spec.budget;
     if (attempt > maxRetries) {
-      const d = events.record(trialFailed(campaignId, trialId, attempt, `gave up after ${maxRetries} deliveries (budget.maxRetries)`, false, this.c.now()));
+      const d = events.record(trialFailed(campaignId, t, attempt, `gave up after ${maxRetries} deliveries (budget.maxRetries)`, false, this.c.now()));
       return step({ kind: "cancel", reason: "budget.maxRetries exhausted" }, d);
     }
-    const d = events.record({ type: "TrialStarted", eventId: `${trialId}:started:${attempt}`, campaignId, trialId, attempt, workerId, backend, at: this.c.now() });
+    const d = events.record({ type: "TrialStarted", eventId: `${trialEventPrefix(t)}:started:${attempt}`, campaignId, trialId, attempt, workerId, backend, at: this.c.now() });
     this.loop.started(trialId);
     return step({ kind: "run" }, d);
   }
@@ -67,10 +68,11 @@ export class WorkerProtocol {
   /** Records a progress report; the value is the early-stopping decision for it. */
   progress(trialId: string, attempt: number, stepNo: number, phase: string, metrics: Metrics): Step<StopDecision> {
     const { campaignId, state, events } = this.c;
-    if (isFinished(state.trial(trialId).state)) return step("stop");
+    const t = state.trial(trialId);
+    if (isFinished(t.state)) return step("stop");
     const d = events.record({
       type: "TrialProgress",
-      eventId: `${trialId}:progress:${attempt}:${phase}:${stepNo}`,
+      eventId: `${trialEventPrefix(t)}:progress:${attempt}:${phase}:${stepNo}`,
       campaignId,
       trialId,
       attempt,
@@ -88,14 +90,15 @@ export class WorkerProtocol {
    */
   result(r: ResultReport): Step<void> {
     const { campaignId, state, events } = this.c;
-    if (isFinished(state.trial(r.trialId).state)) return step(undefined);
+    const t = state.trial(r.trialId);
+    if (isFinished(t.state)) return step(undefined);
     const bad = Object.entries(r.metrics).filter(([, v]) => !Number.isFinite(v));
     const d =
       bad.length > 0
-        ? events.record(trialFailed(campaignId, r.trialId, r.attempt, `non-finite metrics: ${bad.map(([k, v]) => `${k}=${v}`).join(", ")}`, false, this.c.now()))
+        ? events.record(trialFailed(campaignId, t, r.attempt, `non-finite metrics: ${bad.map(([k, v]) => `${k}=${v}`).join(", ")}`, false, this.c.now()))
         : events.record({
             type: "TrialCompleted",
-            eventId: `${r.trialId}:final`,
+            eventId: `${trialEventPrefix(t)}:final`,
             campaignId,
             trialId: r.trialId,
             attempt: r.attempt,
@@ -113,9 +116,10 @@ export class WorkerProtocol {
   /** Records a failed attempt: back to waiting while retries remain and the error is retryable. */
   failure(f: FailureReport): Step<void> {
     const { campaignId, spec, state, events } = this.c;
-    if (isFinished(state.trial(f.trialId).state)) return step(undefined);
+    const t = state.trial(f.trialId);
+    if (isFinished(t.state)) return step(undefined);
     const final = !f.retryable || f.attempt >= spec.budget.maxRetries;
-    const d = events.record(trialFailed(campaignId, f.trialId, f.attempt, f.error, !final, this.c.now()));
+    const d = events.record(trialFailed(campaignId, t, f.attempt, f.error, !final, this.c.now()));
     this.loop.forget(f.trialId);
     return step(undefined, Promise.all([d, this.loop.fill()]));
   }

@@ -1,13 +1,14 @@
 import { Command, CommanderError } from "commander";
 import { ModelImportError } from "@prunesweep/proto";
 import { ConfigError } from "../config.js";
-import { SpecError, SweepError } from "../errors.js";
+import { InvalidRetryError, SpecError, SweepError } from "../errors.js";
 import { registerCoordinatorCommand } from "./commands/coordinator.js";
 import { registerCancelCommand } from "./commands/cancel.js";
 import { registerExportCommand } from "./commands/export.js";
 import { registerInspectCommand } from "./commands/inspect.js";
 import { registerParetoCommand } from "./commands/pareto.js";
 import { registerReportCommand } from "./commands/report.js";
+import { registerRetryCommand } from "./commands/retry.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSchemaCommand } from "./commands/schema.js";
 import { registerStatusCommand } from "./commands/status.js";
@@ -35,6 +36,7 @@ export function buildProgram(workerCommand: WorkerCommand): Command {
   registerExportCommand(program);
   registerCancelCommand(program);
   registerInspectCommand(program);
+  registerRetryCommand(program, workerCommand);
   registerCoordinatorCommand(program);
   program
     .command("worker")
@@ -64,7 +66,7 @@ export async function cliMain(argv: readonly string[], workerCommand: WorkerComm
       process.stderr.write(`${err instanceof ConfigError ? "error: " : ""}${err.message}\n`);
       return EXIT_USAGE;
     }
-    if (err instanceof ResultsFileError || err instanceof ModelImportError || (err instanceof CoordinatorCallError && err.code === "INVALID_ARGUMENT")) {
+    if (err instanceof ResultsFileError || err instanceof ModelImportError || err instanceof InvalidRetryError || (err instanceof CoordinatorCallError && err.code === "INVALID_ARGUMENT")) {
       process.stderr.write(`error: ${err.message}\n`);
       return EXIT_USAGE;
     }

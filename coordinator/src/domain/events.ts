@@ -71,6 +71,20 @@ export type CampaignEvent =
       readonly at: number;
     }
   | {
+      /**
+       * Failed trials run again in the same campaign (`prunesweep retry`): each goes back to
+       * waiting with a fresh set of attempts, and a completed campaign runs again. `round`
+       * numbers the retries of the campaign from 1; event ids of a retried trial carry its
+       * retry count (see campaign/trial-events.ts) so that they never collide with earlier ones.
+       */
+      readonly type: "TrialsRetried";
+      readonly eventId: string;
+      readonly campaignId: string;
+      readonly trialIds: readonly string[];
+      readonly round: number;
+      readonly at: number;
+    }
+  | {
       readonly type: "CampaignCancelled";
       readonly eventId: string;
       readonly campaignId: string;

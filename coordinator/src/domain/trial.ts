@@ -35,8 +35,10 @@ export interface TrialSnapshot {
   /** Final metrics (completed or stopped_early), else the latest progress metrics. */
   readonly metrics: Metrics;
   readonly progress: readonly ProgressPoint[];
-  /** Number of attempts started (deliveries that reached a worker). */
+  /** Number of attempts started (deliveries that reached a worker) since its last retry. */
   readonly attempts: number;
+  /** Times the trial was run again after failing for good (`prunesweep retry`); absent: never. */
+  readonly retries?: number;
   readonly error?: string;
   readonly details?: unknown;
   readonly createdAt: number;

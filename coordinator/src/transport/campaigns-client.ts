@@ -125,6 +125,11 @@ export class GrpcCampaignsClient {
     return { trials: r.trials.map(trialFromProto), hypervolume: r.hypervolume };
   }
 
+  /** Runs failed trials again: `trialNumbers`, or every failed trial when empty. */
+  async retry(campaignId: string, trialNumbers: readonly number[] = []): Promise<RemoteCampaignInfo> {
+    return campaignFromProto(await this.call<Campaign>(`retry ${campaignId}`, (cb, md, o) => this.client.retry({ campaignId, trialNumbers: [...trialNumbers] }, md, o, cb)));
+  }
+
   async cancel(campaignId: string, reason = ""): Promise<RemoteCampaignInfo> {
     return campaignFromProto(await this.call<Campaign>(`cancel ${campaignId}`, (cb, md, o) => this.client.cancel({ campaignId, reason }, md, o, cb)));
   }

@@ -7,6 +7,7 @@ const STATUS_BY_ERROR_NAME: Readonly<Record<string, status>> = {
   TrialNotFoundError: status.NOT_FOUND,
   SpecError: status.INVALID_ARGUMENT,
   InvalidSearchSpaceError: status.INVALID_ARGUMENT,
+  InvalidRetryError: status.INVALID_ARGUMENT,
   TrialAlreadyFinishedError: status.FAILED_PRECONDITION,
 };
 

@@ -259,5 +259,9 @@ function campaignsHandlers(coordinator: Coordinator, options: GrpcServerOptions)
       await coordinator.cancel(req.campaignId, req.reason || undefined);
       return describe(req.campaignId);
     }),
+    retry: unary(options, async (req: { campaignId: string; trialNumbers: number[] }) => {
+      await coordinator.retry(req.campaignId, req.trialNumbers.length > 0 ? req.trialNumbers : undefined);
+      return describe(req.campaignId);
+    }),
   };
 }

@@ -63,7 +63,7 @@ async function ensureTrialQueue(jsm: JetStreamManager, o: TrialQueueOptions = DE
   }
 }
 
-/** Publishes assignments to the JetStream work queue with `msgID = trialId` (dedupe). */
+/** Publishes assignments to the JetStream work queue with `msgID = dedupeId` (dedupe). */
 export class NatsTrialDispatcher implements TrialDispatcher {
   private readonly js: JetStreamClient;
 
@@ -86,6 +86,6 @@ export class NatsTrialDispatcher implements TrialDispatcher {
 
   async dispatch(r: DispatchRequest): Promise<void> {
     const body = TrialAssignment.encode(assignmentFromRequest(r, this.coordinatorEndpoint())).finish();
-    await this.js.publish(trialSubject(r.campaignId), body, { msgID: r.trialId, timeout: 5_000 });
+    await this.js.publish(trialSubject(r.campaignId), body, { msgID: r.dedupeId, timeout: 5_000 });
   }
 }

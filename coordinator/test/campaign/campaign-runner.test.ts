@@ -139,6 +139,46 @@ describe("CampaignRunner", () => {
     expect(await runner.failTimedOutTrials()).toEqual([b]);
   });
 
+  it("retries failed trials in the same campaign: fresh attempts, a new publish id, the campaign reopened and finished again", async () => {
+    const { runner, store, dispatcher, spec, deps } = await makeRunner();
+    for (let i = 0; i < 4; i++) {
+      const r = dispatcher.sent[i]!;
+      await runner.hello(r.trialId, 1, "w", "wasm");
+      if (i % 2 === 0) await runner.failure({ trialId: r.trialId, attempt: 1, error: "InvalidTaskError: bad", retryable: false });
+      else await runner.result(ok(r.trialId, 0.8));
+    }
+    await runner.finished;
+    expect(runner.view.status).toBe("completed");
+    await expect(runner.retry([1])).rejects.toThrow("only failed trials can be retried: trial 1 is completed");
+    await expect(runner.retry([9])).rejects.toThrow("no trial 9 in campaign unit-000001 (trials 0 … 3)");
+
+    const [t0, , t2] = runner.view.trials().map((t) => t.id) as [string, string, string];
+    expect(await runner.retry()).toEqual([t0, t2]);
+    expect(runner.view.status).toBe("running");
+    expect(runner.view.trial(t0)).toMatchObject({ state: "waiting", attempts: 0, retries: 1 });
+    expect(runner.view.trial(t0).error).toBeUndefined();
+    expect(dispatcher.sent.slice(4).map((r) => r.dedupeId)).toEqual([`${t0}:retry1`, `${t2}:retry1`]);
+    let finished = false;
+    void runner.view.finished.then(() => (finished = true));
+    for (const id of [t0, t2]) {
+      await runner.hello(id, 1, "w", "wasm");
+      await runner.result(ok(id, 0.9));
+    }
+    await runner.view.finished;
+    expect(finished).toBe(true);
+    expect(runner.view.counts()).toMatchObject({ completed: 4, failed: 0 });
+    // The log holds both rounds without an id clash, and replays to the same state.
+    const events = await store.load("unit-000001");
+    expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
+    const restored = CampaignRunner.restore("unit-000001", spec, events, deps);
+    expect(restored.view.trials().map((t) => [t.state, t.retries ?? 0])).toEqual([
+      ["completed", 1],
+      ["completed", 0],
+      ["completed", 1],
+      ["completed", 0],
+    ]);
+  });
+
   it("restores from its log with the same trials and sampler state, and finishes the budget", async () => {
     const { runner, store, dispatcher, deps } = await makeRunner();
     await runner.result(ok(dispatcher.sent[0]!.trialId, 0.8));

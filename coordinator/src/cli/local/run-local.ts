@@ -35,6 +35,11 @@ export interface RunLocalOptions {
   readonly outDir?: string;
   /** Continue the interrupted campaign recorded in the out dir. */
   readonly resume?: boolean;
+  /**
+   * Run failed trials of the campaign recorded in the out dir again (implies `resume`):
+   * `numbers` (creation indices), or every failed trial.
+   */
+  readonly retry?: { readonly numbers?: readonly number[] };
   readonly workerCommand: WorkerCommand;
   readonly logLevel: LogLevel;
   readonly workerLogLevel?: LogLevel;
@@ -65,6 +70,7 @@ interface OutDirState {
  */
 export async function runLocal(o: RunLocalOptions): Promise<number> {
   const out = o.stdout ?? process.stdout;
+  const resume = o.resume === true || o.retry !== undefined;
   const specYaml = readFileSync(o.specPath, "utf8");
   // SpecError -> exit 2 in main; an imported model is read and checked here, before anything starts.
   const prepared = await prepareSpec(specYaml, o.specPath);
@@ -76,13 +82,13 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
   const outDir = resolve(o.outDir ?? join("runs", spec.name));
   const stateFile = join(outDir, "campaign.json");
   const previous = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, "utf8")) as OutDirState) : undefined;
-  if (o.resume && !previous) throw new SpecError([{ path: "--resume", message: `no campaign recorded in ${outDir} (missing campaign.json)` }]);
-  if (!o.resume && previous && !existsSync(join(outDir, "results.json"))) {
+  if (resume && !previous) throw new SpecError([{ path: "--resume", message: `no campaign recorded in ${outDir} (missing campaign.json)` }]);
+  if (!resume && previous && !existsSync(join(outDir, "results.json"))) {
     throw new SpecError([
       { path: "--out", message: `${outDir} holds the interrupted campaign ${previous.campaignId}; continue it with --resume, or choose another --out` },
     ]);
   }
-  if (!o.resume && !o.nats) rmSync(join(outDir, "nats"), { recursive: true, force: true });
+  if (!resume && !o.nats) rmSync(join(outDir, "nats"), { recursive: true, force: true });
   const log = o.logger ?? createPinoLogger(o.logLevel, "coordinator");
   const cleanups: (() => Promise<void>)[] = [];
   const workers: ChildProcess[] = [];
@@ -101,14 +107,20 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
     const config = loadCoordinatorConfig({ host: "127.0.0.1", port: "0", httpPort: String(o.httpPort ?? 0), store: "jetstream" }, {});
     const queue = { ...config.queue, replicas: o.natsReplicas ?? config.queue.replicas };
     const svc = await startCoordinatorService({ ...config, queue, nats: { ...(o.nats ?? {}), url: natsUrl, name: "prunesweep-coordinator" }, logLevel: o.logLevel }, log, {
-      restore: o.resume && previous ? [previous.campaignId] : "none",
+      restore: resume && previous ? [previous.campaignId] : "none",
     });
     cleanups.push(() => svc.shutdown());
     let campaign: ReadonlyCampaign;
-    if (o.resume && previous) {
+    if (resume && previous) {
       campaign = svc.coordinator.campaign(previous.campaignId);
       const c = campaign.counts();
       out.write(`resuming campaign ${campaign.id}: ${c.completed + c.stopped_early + c.failed} trials already final\n`);
+      if (o.retry) {
+        const before = new Set(campaign.trials().filter((t) => t.state === "failed").map((t) => t.id));
+        await svc.coordinator.retry(campaign.id, o.retry.numbers);
+        const retried = campaign.trials().filter((t) => before.has(t.id) && t.state !== "failed");
+        out.write(`retrying ${retried.length} failed trial${retried.length === 1 ? "" : "s"}: ${retried.map((t) => t.number).join(", ")}\n`);
+      }
     } else {
       // A fresh run on a reused external NATS must not revive other campaigns' dispatching.
       // An imported model goes to the blob store once, by content hash; workers fetch it from there.

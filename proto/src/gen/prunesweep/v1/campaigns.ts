@@ -124,6 +124,12 @@ export interface ParetoFront {
   hypervolume: number;
 }
 
+export interface RetryTrialsRequest {
+  campaignId: string;
+  /** creation indices; empty: every failed trial */
+  trialNumbers: number[];
+}
+
 export interface CancelCampaignRequest {
   campaignId: string;
   /** recorded in CampaignCancelled; default "cancelled by operator" */
@@ -1846,6 +1852,113 @@ export const ParetoFront: MessageFns<ParetoFront> = {
   },
 };
 
+function createBaseRetryTrialsRequest(): RetryTrialsRequest {
+  return { campaignId: "", trialNumbers: [] };
+}
+
+export const RetryTrialsRequest: MessageFns<RetryTrialsRequest> = {
+  encode(message: RetryTrialsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.campaignId !== "") {
+      writer.uint32(10).string(message.campaignId);
+    }
+    if (message.trialNumbers.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.trialNumbers) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetryTrialsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetryTrialsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.campaignId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag === 16) {
+              message.trialNumbers.push(reader.int32());
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.trialNumbers.push(reader.int32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RetryTrialsRequest {
+    return {
+      campaignId: isSet(object.campaignId)
+        ? globalThis.String(object.campaignId)
+        : isSet(object.campaign_id)
+        ? globalThis.String(object.campaign_id)
+        : "",
+      trialNumbers: globalThis.Array.isArray(object?.trialNumbers)
+        ? object.trialNumbers.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.trial_numbers)
+        ? object.trial_numbers.map((e: any) => globalThis.Number(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RetryTrialsRequest): unknown {
+    const obj: any = {};
+    if (message.campaignId !== "") {
+      obj.campaignId = message.campaignId;
+    }
+    if (message.trialNumbers?.length) {
+      obj.trialNumbers = message.trialNumbers.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RetryTrialsRequest>, I>>(base?: I): RetryTrialsRequest {
+    return RetryTrialsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RetryTrialsRequest>, I>>(object: I): RetryTrialsRequest {
+    const message = createBaseRetryTrialsRequest();
+    message.campaignId = object.campaignId ?? "";
+    message.trialNumbers = object.trialNumbers?.map((e) => e) || [];
+    return message;
+  },
+};
+
 function createBaseCancelCampaignRequest(): CancelCampaignRequest {
   return { campaignId: "", reason: "" };
 }
@@ -1995,6 +2108,16 @@ export const CampaignsService = {
     responseSerialize: (value: Campaign): Buffer => Buffer.from(Campaign.encode(value).finish()),
     responseDeserialize: (value: Buffer): Campaign => Campaign.decode(value),
   },
+  /** Runs failed trials again in the same campaign (a completed campaign runs again). */
+  retry: {
+    path: "/prunesweep.v1.Campaigns/Retry" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RetryTrialsRequest): Buffer => Buffer.from(RetryTrialsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RetryTrialsRequest => RetryTrialsRequest.decode(value),
+    responseSerialize: (value: Campaign): Buffer => Buffer.from(Campaign.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Campaign => Campaign.decode(value),
+  },
 } as const;
 
 export interface CampaignsServer extends UntypedServiceImplementation {
@@ -2004,6 +2127,8 @@ export interface CampaignsServer extends UntypedServiceImplementation {
   listTrials: handleUnaryCall<ListTrialsRequest, ListTrialsResponse>;
   getParetoFront: handleUnaryCall<GetParetoFrontRequest, ParetoFront>;
   cancel: handleUnaryCall<CancelCampaignRequest, Campaign>;
+  /** Runs failed trials again in the same campaign (a completed campaign runs again). */
+  retry: handleUnaryCall<RetryTrialsRequest, Campaign>;
 }
 
 export interface CampaignsClient extends Client {
@@ -2090,6 +2215,22 @@ export interface CampaignsClient extends Client {
   ): ClientUnaryCall;
   cancel(
     request: CancelCampaignRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Campaign) => void,
+  ): ClientUnaryCall;
+  /** Runs failed trials again in the same campaign (a completed campaign runs again). */
+  retry(
+    request: RetryTrialsRequest,
+    callback: (error: ServiceError | null, response: Campaign) => void,
+  ): ClientUnaryCall;
+  retry(
+    request: RetryTrialsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Campaign) => void,
+  ): ClientUnaryCall;
+  retry(
+    request: RetryTrialsRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Campaign) => void,

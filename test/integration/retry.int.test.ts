@@ -1,0 +1,107 @@
+/**
+ * `prunesweep retry`: trials that failed for good stay listed with their last error, and run
+ * again in the same campaign (same out dir, same event log) once the cause is fixed; every
+ * trial ends recorded once.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { JetStreamCampaignStore, connectNats, type CampaignEvent } from "@prunesweep/coordinator";
+import { startNatsServer } from "@prunesweep/coordinator/cli";
+import { afterAll, describe, expect, it } from "vitest";
+import { tinySpec } from "../fixtures/tiny-spec.js";
+import { spawnCli } from "../harness/processes.js";
+
+const dir = mkdtempSync(join(tmpdir(), "prunesweep-retry-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const images = join(dir, "images.idx");
+const labels = join(dir, "labels.idx");
+
+/** Writes an IDX pair of `count` 4x4 images with labels 0..3. */
+function writeIdx(count: number): void {
+  const ih = Buffer.alloc(16);
+  ih.writeUInt32BE(2051, 0);
+  ih.writeUInt32BE(count, 4);
+  ih.writeUInt32BE(4, 8);
+  ih.writeUInt32BE(4, 12);
+  const pixels = Buffer.alloc(count * 16);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 37 + Math.floor(i / 16) * 11) % 256;
+  const lh = Buffer.alloc(8);
+  lh.writeUInt32BE(2049, 0);
+  lh.writeUInt32BE(count, 4);
+  writeFileSync(images, Buffer.concat([ih, pixels]));
+  writeFileSync(labels, Buffer.concat([lh, Buffer.from(Array.from({ length: count }, (_, i) => i % 4))]));
+}
+
+interface Results {
+  campaign: { id: string };
+  trials: { id: string; number: number; state: string; error?: string; attempts: number }[];
+}
+const results = (out: string): Results => JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as Results;
+
+/** The campaign's event log from the out dir's JetStream store. */
+async function events(out: string, campaignId: string): Promise<CampaignEvent[]> {
+  const nats = await startNatsServer({ storeDir: join(out, "nats") });
+  try {
+    const nc = await connectNats({ url: nats.url, name: "test-reader" });
+    try {
+      return [...(await (await JetStreamCampaignStore.create(nc)).load(campaignId))];
+    } finally {
+      await nc.close();
+    }
+  } finally {
+    await nats.stop();
+  }
+}
+
+describe("prunesweep retry <out-dir>", () => {
+  it("keeps failed trials with their last error and re-runs them in the same campaign", async () => {
+    writeIdx(2); // too few examples for a train and a test set: every trial fails, non-retryably
+    const spec = join(dir, "spec.yaml");
+    writeFileSync(spec, tinySpec("retry-tiny", 3, 1).replace("dataset: { synthetic: { samples: 600, features: 16, classes: 4 } }", `dataset: { idx: { images: ${images}, labels: ${labels} } }`));
+    const out = join(dir, "out");
+    const run = spawnCli(["run", spec, "--workers", "1", "--out", out]);
+    expect(await run.exited, run.output()).toBe(1);
+    const failed = results(out);
+    expect(failed.trials.map((t) => t.state)).toEqual(["failed", "failed", "failed"]);
+    for (const t of failed.trials) expect(t.error).toMatch(/empty train or test set/);
+    const status = spawnCli(["status", out]);
+    expect(await status.exited, status.output()).toBe(0);
+    expect(status.output()).toContain("failed 3");
+
+    // Nothing to choose, or a trial that did not fail: refused before anything starts.
+    const none = spawnCli(["retry", out]);
+    expect(await none.exited).toBe(2);
+    expect(none.output()).toContain("--failed (every failed trial) or --trials N,...");
+    const unknown = spawnCli(["retry", out, "--trials", "7", "--workers", "0"]);
+    expect(await unknown.exited, unknown.output()).toBe(2);
+    expect(unknown.output()).toContain("no trial 7 in campaign");
+
+    writeIdx(200); // the cause fixed
+    const some = spawnCli(["retry", out, "--trials", "0,2", "--workers", "1"]);
+    expect(await some.exited, some.output()).toBe(0);
+    expect(some.output()).toContain("retrying 2 failed trials: 0, 2");
+    expect(results(out).trials.map((t) => t.state)).toEqual(["completed", "failed", "completed"]);
+    const completed = spawnCli(["retry", out, "--trials", "0", "--workers", "0"]);
+    expect(await completed.exited, completed.output()).toBe(2);
+    expect(completed.output()).toContain("only failed trials can be retried: trial 0 is completed");
+
+    const rest = spawnCli(["retry", out, "--failed", "--workers", "1"]);
+    expect(await rest.exited, rest.output()).toBe(0);
+    const final = results(out);
+    expect(final.campaign.id).toBe(failed.campaign.id);
+    expect(final.trials.map((t) => [t.number, t.state])).toEqual([
+      [0, "completed"],
+      [1, "completed"],
+      [2, "completed"],
+    ]);
+    // Recorded once: one TrialCompleted per trial after its one final failure, in the same log.
+    const log = await events(out, final.campaign.id);
+    for (const t of final.trials) {
+      expect(log.filter((e) => e.type === "TrialCompleted" && e.trialId === t.id), t.id).toHaveLength(1);
+      expect(log.filter((e) => e.type === "TrialFailed" && e.final && e.trialId === t.id), t.id).toHaveLength(1);
+    }
+    expect(log.filter((e) => e.type === "TrialCreated")).toHaveLength(3);
+  });
+});
