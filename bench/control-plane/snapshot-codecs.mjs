@@ -20,25 +20,29 @@ const bytes = await os.getBlob(names.at(-1));
 await nc.close();
 const { state, position } = await codec.decodeSnapshot(bytes);
 
+/** Wall and CPU time (this process, user + system) of `f`. */
 async function time(f) {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const v = await f();
-  return { v, ms: performance.now() - t0 };
+  const c = process.cpuUsage(c0);
+  return { v, ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 };
 }
 
 const layouts = [];
 const json = await time(() => JSON.stringify(state));
 const jsonBytes = Buffer.byteLength(json.v);
 const jsonDecode = await time(() => JSON.parse(json.v));
-layouts.push({ name: "JSON", bytes: jsonBytes, encodeMs: json.ms, decodeMs: jsonDecode.ms });
+const entry = (name, bytes, enc, dec) => ({ name, bytes, encodeMs: enc.ms, decodeMs: dec.ms, encodeCpuMs: enc.cpuMs, decodeCpuMs: dec.cpuMs });
+layouts.push(entry("JSON", jsonBytes, json, jsonDecode));
 const jgz = await time(() => gzipAsync(json.v, { level: 1 }));
 const jgzDecode = await time(async () => JSON.parse((await gunzipAsync(jgz.v)).toString()));
-layouts.push({ name: "JSON + gzip -1", bytes: jgz.v.byteLength, encodeMs: json.ms + jgz.ms, decodeMs: jgzDecode.ms });
+layouts.push(entry("JSON + gzip -1", jgz.v.byteLength, { ms: json.ms + jgz.ms, cpuMs: json.cpuMs + jgz.cpuMs }, jgzDecode));
 const body = await time(() => codec.encodeSnapshotBody(state, position));
 const bodyDecode = await time(() => codec.decodeSnapshotBody(body.v));
-layouts.push({ name: "columnar", bytes: body.v.byteLength, encodeMs: body.ms, decodeMs: bodyDecode.ms });
+layouts.push(entry("columnar", body.v.byteLength, body, bodyDecode));
 const full = await time(() => codec.encodeSnapshot(state, position));
 const fullDecode = await time(() => codec.decodeSnapshot(full.v));
-layouts.push({ name: "columnar + gzip -1 (written)", bytes: full.v.byteLength, encodeMs: full.ms, decodeMs: fullDecode.ms });
+layouts.push(entry("columnar + gzip -1 (written)", full.v.byteLength, full, fullDecode));
 process.send?.({ t: "layouts", layouts });
 process.exit(0);

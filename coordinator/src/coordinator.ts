@@ -62,7 +62,9 @@ export class Coordinator {
     const restored: ReadonlyCampaign[] = [];
     for (const id of await this.deps.store.listCampaigns()) {
       if (this.runners.has(id) || (only && !only.includes(id))) continue;
+      const t0 = performance.now();
       const point = await loadRestorePoint(id, this.deps.store, this.deps.snapshots?.store, this.deps.log);
+      const t1 = performance.now();
       const created = point.events.find((e) => e.event.type === "CampaignCreated")?.event;
       const specYaml = point.snapshot?.specYaml ?? (created?.type === "CampaignCreated" ? created.specYaml : undefined);
       if (specYaml === undefined) continue;
@@ -70,6 +72,7 @@ export class Coordinator {
       const sampler = createSampler(spec.sampler, spec, spec.seed);
       const stopper = createEarlyStopper(spec.earlyStopping);
       const runner = CampaignRunner.resume(id, spec, point, { ...this.deps, sampler, stopper });
+      const t2 = performance.now();
       this.runners.set(id, runner);
       for (const l of this.created) l(runner.view);
       if (runner.view.status === "running") await runner.start();
@@ -79,6 +82,8 @@ export class Coordinator {
         trials: runner.view.trialCount,
         fromSnapshot: point.snapshot ? point.position : false,
         eventsReplayed: point.events.length,
+        loadMs: Math.round(t1 - t0),
+        rebuildMs: Math.round(t2 - t1),
       });
       restored.push(runner.view);
     }

@@ -53,8 +53,6 @@ interface MutableTrial {
 }
 
 const NO_PROGRESS: readonly ProgressPoint[] = Object.freeze([]);
-/** A trial id ending in its creation number (`<campaign>-00042`). */
-const NUMBERED_ID = /-(\d{1,9})$/;
 
 const ALLOWED: Record<TrialState, readonly TrialState[]> = {
   waiting: ["running", "failed", "cancelled", "completed", "stopped_early"],
@@ -304,6 +302,7 @@ export class CampaignState {
         metrics: snap.metrics,
         progress: Object.isFrozen(snap.progress) ? snap.progress : Object.freeze([...snap.progress]),
         attempts: snap.attempts,
+        retries: snap.retries ?? 0,
         error: snap.error,
         details: snap.details,
         createdAt: snap.createdAt,
@@ -345,9 +344,19 @@ export class CampaignState {
     return c?.id === trialId ? c : undefined;
   }
 
+  /** The number at the end of `<anything>-<1 to 9 digits>`, else undefined (a hand-written scan: a million calls at resume). */
   private numberInId(trialId: string): number | undefined {
-    const m = NUMBERED_ID.exec(trialId);
-    return m ? Number(m[1]) : undefined;
+    let n = 0;
+    let scale = 1;
+    let i = trialId.length - 1;
+    for (; i >= 0; i--) {
+      const c = trialId.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      if (scale === 1e9) return undefined;
+      n += (c - 48) * scale;
+      scale *= 10;
+    }
+    return scale > 1 && i > 0 && trialId.charCodeAt(i) === 45 ? n : undefined;
   }
 
   /** Frozen snapshot of one trial. @throws TrialNotFoundError */

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT_VERSION, SnapshotFormatError } from "../../src/campaign/snapshot-codec.js";
 import { CampaignState } from "../../src/campaign/state.js";
 import type { CampaignEvent } from "../../src/domain/events.js";
+import type { Params } from "../../src/domain/trial.js";
 
 const C = "codec-0a1b2c";
 
@@ -11,7 +12,7 @@ function eventLog(): CampaignEvent[] {
   const ev: CampaignEvent[] = [{ type: "CampaignCreated", eventId: `${C}:created`, campaignId: C, name: "codec", specYaml: "name: codec\n", at: 10 }];
   for (let i = 0; i < 40; i++) {
     const trialId = `${C}-${String(i).padStart(5, "0")}`;
-    const params = i % 3 === 0 ? { method: "magnitude", sparsity: i / 50, structured: true } : { method: "random", sparsity: i / 50, "finetune.epochs": i % 4 };
+    const params: Params = i % 3 === 0 ? { method: "magnitude", sparsity: i / 50, structured: true } : { method: "random", sparsity: i / 50, "finetune.epochs": i % 4 };
     ev.push({ type: "TrialCreated", eventId: `${trialId}:created`, campaignId: C, trialId, number: i, params, at: 100 + i });
     if (i % 7 === 6) continue; // waiting, never started
     ev.push({ type: "TrialStarted", eventId: `${trialId}:1:hello`, campaignId: C, trialId, attempt: 1, workerId: `w${i % 3}`, backend: i % 2 ? "wasm" : "tensorflow", at: 200 + i });
@@ -92,7 +93,8 @@ describe("campaign snapshot codec", () => {
     const bytes = await encodeSnapshot(fold(eventLog()).toSnapshot(), 7);
     await expect(decodeSnapshot(bytes.subarray(0, Math.floor(bytes.byteLength / 2)))).rejects.toThrow(SnapshotFormatError);
     const flipped = bytes.slice();
-    flipped[Math.floor(flipped.byteLength / 2)] ^= 0xff;
+    const mid = Math.floor(flipped.byteLength / 2);
+    flipped[mid] = (flipped[mid] as number) ^ 0xff;
     await expect(decodeSnapshot(flipped)).rejects.toThrow(SnapshotFormatError);
     await expect(decodeSnapshot(new TextEncoder().encode("{}"))).rejects.toThrow(/truncated or damaged/);
     const body = gunzipSync(bytes);

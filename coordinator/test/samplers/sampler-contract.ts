@@ -105,5 +105,24 @@ export function describeSamplerContract(name: string, space: SearchSpace, factor
       for (const t of a) valid(t);
       expect(run().map((t) => t.params)).toEqual(a.map((t) => t.params));
     });
+
+    // derivesFromView spares a restarted coordinator the replay: a fresh sampler must then
+    // answer exactly what the one that asked and was told everything answers.
+    if (factory(0).derivesFromView) {
+      it("derives everything from the view: a fresh sampler continues like the original", () => {
+        const original = factory(5);
+        const trials = driveWithResults(original, space, TOY, 30, { seed: 5, parallelism: 4 });
+        const fresh = factory(5); // a restarted coordinator's, never asked before
+        for (let k = 0; k < 5; k++) {
+          const view: SamplerView = { trials: [...trials], space: space.space, objectives: TOY.objectives, constraints: [] };
+          const rng = () => new Rng(5 * 1_000_003 + trials.length);
+          const a = original.ask(view, rng());
+          expect(fresh.ask(view, rng())).toEqual(a);
+          if (a.kind !== "params") break;
+          const i = trials.length;
+          trials.push({ id: `t${i}`, number: i, state: "running", params: a.params, metrics: {}, progress: [], attempts: 1, createdAt: i });
+        }
+      });
+    }
   });
 }
