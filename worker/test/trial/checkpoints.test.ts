@@ -6,6 +6,7 @@
  */
 import type { PlainParam } from "@prunesweep/proto";
 import { beforeAll, describe, expect, it } from "vitest";
+import { checkpointFromWeights, checkpointToWeights } from "../../src/artifacts/checkpoint-codec.js";
 import { InMemoryCheckpointStore } from "../../src/artifacts/checkpoint-store.js";
 import { InMemoryPretrainedStore } from "../../src/artifacts/pretrained-store.js";
 import { runTrial } from "../../src/trial/run-trial.js";
@@ -61,6 +62,20 @@ const CASES: readonly Case[] = [
     params: { method: "early-exit", "early-exit.approach": "ordered", "early-exit.iterations": 2, "early-exit.fraction": 0.4, "early-exit.epochsPerIteration": 1, "early-exit.exitEpochs": 2 },
     task: syntheticTask({ modelOptions: { hidden: [16, 12, 8] }, exits: { positions: [], every: 1 } }),
     abortAfter: 3,
+  },
+  {
+    name: "layerprune (a layer removed, then two fine-tuning calls, the second at 0.1x)",
+    params: { method: "layerprune", "layerprune.k": 1, "layerprune.criterion": "random", "finetune.epochs": 4 },
+    task: syntheticTask({ model: "deep-mlp", modelOptions: { width: 12, depth: 4 } }),
+    abortAfter: 3,
+    midCall: true,
+  },
+  {
+    name: "layerprune by filters, aborted in the first call",
+    params: { method: "layerprune", "layerprune.unit": "filter", "layerprune.filterFraction": 0.3, "finetune.epochs": 4 },
+    task: syntheticTask({ model: "deep-mlp", modelOptions: { width: 12, depth: 4 } }),
+    abortAfter: 1,
+    midCall: true,
   },
   {
     name: "gates, aborted after the export",
@@ -130,4 +145,40 @@ describe("trial checkpoints", () => {
       expect(store.objects.size).toBe(0);
     }, 120_000);
   }
+
+  it("a checkpoint that does not match the replay is not used: the call trains, with the same result", async () => {
+    const budget = { maxSteps: 0, maxWallMs: 0, checkpointEvery: 1 };
+    const request = trialRequest({ method: "sap", "sap.rounds": 3, "sap.roundEpochs": 1 }, { budget, trialId: "tampered" });
+    const reference = completed(await runTrial(request, fakeHooks(), { pretrained, checkpoints: new InMemoryCheckpointStore() }));
+    const store = new InMemoryCheckpointStore();
+    const first = fakeHooks((step) => {
+      if (step >= 2) first.controller.abort(new Error("stop"));
+      return "continue";
+    });
+    expect((await runTrial(request, first, { pretrained, checkpoints: store })).kind).toBe("aborted");
+    // Round 1's record claims another parameter layout.
+    const name = "c1/tampered/call-0";
+    const record = checkpointFromWeights(store.objects.get(name)!);
+    store.objects.set(name, checkpointToWeights({ ...record, structure: `${record.structure};extra[1]` }));
+    const second = fakeHooks();
+    const resumed = completed(await runTrial(request, second, { pretrained, checkpoints: store }));
+    expect(second.logs).toContain("checkpoint does not match the replay; training on without it");
+    expect(resumed.details["checkpoint"]).not.toHaveProperty("resumedFrom");
+    expect(untimed(resumed.metrics)).toEqual(untimed(reference.metrics));
+  }, 120_000);
+
+  it("ignores the checkpoints of another definition of the same trial id", async () => {
+    const budget = { maxSteps: 0, maxWallMs: 0, checkpointEvery: 1 };
+    const store = new InMemoryCheckpointStore();
+    const first = fakeHooks((step) => {
+      if (step >= 2) first.controller.abort(new Error("stop"));
+      return "continue";
+    });
+    await runTrial(trialRequest({ sparsity: 0.5, "finetune.epochs": 3 }, { budget, trialId: "redefined" }), first, { pretrained, checkpoints: store });
+    const second = fakeHooks();
+    const other = completed(await runTrial(trialRequest({ sparsity: 0.6, "finetune.epochs": 3 }, { budget, trialId: "redefined" }), second, { pretrained, checkpoints: store }));
+    expect(second.logs).toContain("checkpoint is of another trial definition; starting from scratch");
+    expect(second.calls.map((c) => c.step)).toEqual([1, 2, 3]);
+    expect(other.details["epochsThisAttempt"]).toBe(3);
+  }, 120_000);
 });
