@@ -6,6 +6,7 @@ import { registerCoordinatorCommand } from "./commands/coordinator.js";
 import { registerCancelCommand } from "./commands/cancel.js";
 import { registerExportCommand } from "./commands/export.js";
 import { registerInspectCommand } from "./commands/inspect.js";
+import { registerModelCommand } from "./commands/model.js";
 import { registerParetoCommand } from "./commands/pareto.js";
 import { registerReportCommand } from "./commands/report.js";
 import { registerRunCommand } from "./commands/run.js";
@@ -35,6 +36,7 @@ export function buildProgram(workerCommand: WorkerCommand): Command {
   registerExportCommand(program);
   registerCancelCommand(program);
   registerInspectCommand(program);
+  registerModelCommand(program);
   registerCoordinatorCommand(program);
   program
     .command("worker")

@@ -19,6 +19,7 @@ import { buildModel } from "../models/registry.js";
 import { disposeMasks, type Masks } from "../training/masks.js";
 import { resolveTrialParams } from "../pruning/params.js";
 import { importedModelFor } from "./imported-model.js";
+import { saveTrialModel } from "./save-model.js";
 import { loadPretrained } from "./pretrain.js";
 import { ensureWasmConvTraining } from "./wasm-conv-grad.js";
 import { TrialPruningContext } from "./trial-context.js";
@@ -95,6 +96,7 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
       wall_ms_finetune: Math.round(ctx.finetuneMs),
     };
     if (Number.isFinite(pre.valAccuracy)) metrics["pretrain_val_accuracy"] = pre.valAccuracy;
+    const model = await saveTrialModel(net, req, resolved.method.name, metrics, deps.blobs, hooks);
     const details: Record<string, unknown> = {
       ...result.details,
       ...measured.details,
@@ -107,6 +109,7 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
       dataset: { name: data.name, train: data.nTrain, validation: data.nVal, test: data.nTest },
       finetune: ctx.settings,
       budgetExhausted: ctx.budgetExhausted,
+      ...(model && { model }),
     };
     return {
       kind: "completed",

@@ -11,6 +11,7 @@ import { prepareSpec } from "../../spec/imported-model.js";
 import { writeReport } from "../../report/html-report.js";
 import { extractPareto, paretoText } from "../../report/pareto-extract.js";
 import { buildResultsFile } from "../../results/results-file.js";
+import { writeFrontModels } from "../../results/trial-model.js";
 import { startNatsServer, type LocalNatsServer } from "./nats-server.js";
 import { createPinoLogger } from "./pino-logger.js";
 import { showProgress } from "./progress.js";
@@ -128,6 +129,10 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
       return 130;
     }
     const results = buildResultsFile(campaign);
+    // Models back: the front's pruned models, from the blob store into <out>/models/<trial>/.
+    const modelLines = results.trials.some((t) => typeof t.details === "object" && t.details !== null && "model" in t.details)
+      ? await writeFrontModels(results, outDir, new NatsBlobStore(svc.nc, { replicas: queue.replicas }))
+      : [];
     const files = writeResults(results, outDir);
     const reportFiles = await writeReport(results, outDir);
     out.write(`\n${paretoText(extractPareto(results))}\n`);
@@ -137,6 +142,7 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
         `${c.completed} completed, ${c.stopped_early} stopped early, ${c.failed} failed, ${c.cancelled} cancelled\n`,
     );
     out.write(`wrote ${files.join(", ")}\n`);
+    if (modelLines.length > 0) out.write(`front models (TF.js Layers; prunesweep model ${outDir} <trial> -o DIR for any other):\n${modelLines.map((l) => `  ${l}`).join("\n")}\n`);
     out.write(`report: ${reportFiles[0]} (plots in ${join(outDir, "plots")})\n`);
     if (o.serve && svc.http) {
       await Promise.all(workers.splice(0).map((w) => stopChild(w)));
