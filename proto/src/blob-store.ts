@@ -114,6 +114,22 @@ export class NatsBlobStore {
   }
 
   /**
+   * Writes the set's files into `dir` under their names (a download, no cache).
+   * @throws Error naming a blob the store does not hold
+   */
+  async download(refs: readonly BlobRef[], dir: string): Promise<string[]> {
+    const written: string[] = [];
+    for (const r of refs) {
+      const bytes = await this.get(r);
+      if (!bytes) throw new Error(`blob ${r.name} (sha256 ${r.sha256}) is not in the blob store`);
+      const target = join(dir, checkedName(r.name));
+      writeAtomically(target, bytes);
+      written.push(target);
+    }
+    return written;
+  }
+
+  /**
    * Writes the set under `<cacheDir>/sets/<set hash>/` (blobs cached once under
    * `<cacheDir>/blobs/<sha256>`; a cached blob is not downloaded again) and returns that folder.
    * @throws Error naming a blob the store does not hold

@@ -97,8 +97,8 @@ export {
 export type { ExitOptions, ModelCatalogEntry, ModelEntry, ModelInput, ModelName, ModelOptions, ModelStructure } from "./catalogue/models.js";
 export { LATENCY_BATCH_SIZES, METRIC_CATALOG, findMetric } from "./catalogue/metrics.js";
 export type { MetricCatalogEntry, MetricDirection, MetricWhen } from "./catalogue/metrics.js";
-export { BACKEND_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS, isBackendName } from "./catalogue/task.js";
-export type { BackendName, BlobRef, ModelFileRef, TaskConfig } from "./catalogue/task.js";
+export { ARTIFACT_KEEP, BACKEND_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS, isBackendName } from "./catalogue/task.js";
+export type { ArtifactsConfig, BackendName, BlobRef, ModelFileRef, TaskConfig } from "./catalogue/task.js";
 export { createLogger, silentLogger } from "./logger.js";
 export type { Logger, LogLevel } from "./logger.js";
 export type { DatasetSource, NatsOptions } from "./shared-types.js";

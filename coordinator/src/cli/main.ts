@@ -6,6 +6,7 @@ import { registerCoordinatorCommand } from "./commands/coordinator.js";
 import { registerCancelCommand } from "./commands/cancel.js";
 import { registerExportCommand } from "./commands/export.js";
 import { registerInspectCommand } from "./commands/inspect.js";
+import { registerModelCommand } from "./commands/model.js";
 import { registerParetoCommand } from "./commands/pareto.js";
 import { registerReportCommand } from "./commands/report.js";
 import { registerRetryCommand } from "./commands/retry.js";
@@ -37,6 +38,7 @@ export function buildProgram(workerCommand: WorkerCommand): Command {
   registerCancelCommand(program);
   registerInspectCommand(program);
   registerRetryCommand(program, workerCommand);
+  registerModelCommand(program);
   registerCoordinatorCommand(program);
   program
     .command("worker")

@@ -4,7 +4,7 @@
  * backends and the task defaults come from proto's catalogue; the other defaults are named
  * constants here so that docs and code agree.
  */
-import { BACKEND_NAMES, IMPORTED_MODEL, MODEL_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS, type ModelFileRef } from "@prunesweep/proto";
+import { ARTIFACT_KEEP, BACKEND_NAMES, IMPORTED_MODEL, MODEL_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS, type ModelFileRef } from "@prunesweep/proto";
 import { z } from "zod";
 import type { DatasetSource, TaskConfig } from "../domain/campaign-spec.js";
 
@@ -138,6 +138,16 @@ const taskSchema = z.strictObject({
     .optional(),
   backend: z.enum(BACKEND_NAMES).default(TASK_DEFAULTS.backend),
   maxTrainExamples: z.number().int().min(0).default(TASK_DEFAULTS.maxTrainExamples),
+  artifacts: z
+    .preprocess(
+      (v) => (typeof v === "string" ? { keep: v } : v),
+      z.strictObject({
+        keep: z.enum(ARTIFACT_KEEP).default(TASK_DEFAULTS.artifacts.keep),
+        maxMB: z.number().positive().default(TASK_DEFAULTS.artifacts.maxBytes / 2 ** 20),
+      }),
+    )
+    .optional()
+    .transform((a) => (a ? { keep: a.keep, maxBytes: Math.round(a.maxMB * 2 ** 20) } : { ...TASK_DEFAULTS.artifacts })),
 }).transform(({ model, pretrain, ...rest }): TaskConfig => ({
   ...rest,
   ...model,

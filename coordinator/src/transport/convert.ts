@@ -36,6 +36,8 @@ function taskToProto(task: TaskConfig, seed: number): TaskSpec {
     backend: task.backend,
     seed,
     maxTrainExamples: task.maxTrainExamples,
+    artifacts: task.artifacts?.keep ?? "",
+    artifactsMaxBytes: task.artifacts?.maxBytes ?? 0,
     ...(task.modelFile && { modelFile: { path: task.modelFile.path, blobs: (task.modelFile.blobs ?? []).map((b) => ({ ...b })) } }),
   };
 }

@@ -123,3 +123,15 @@ describe("prepareSpec with task.model: {tfjs}", () => {
     expect(err.message).toMatch(/task\.model: must be one of: lenet-300-100, .*resnet20, or \{tfjs: <path to model.json>\}/);
   });
 });
+
+describe("task.artifacts", () => {
+  it("takes a keyword or {keep, maxMB}, defaults to all with a 64 MB cap, and names what is allowed", async () => {
+    const dir = modelDir("artifacts");
+    const parse = async (v: string) => (await prepareSpec(spec(`  model: mlp\n  artifacts: ${v}`), join(dir, "spec.yaml"))).spec.task.artifacts;
+    expect(await parse("front")).toEqual({ keep: "front", maxBytes: 64 * 2 ** 20 });
+    expect(await parse("{ keep: none }")).toEqual({ keep: "none", maxBytes: 64 * 2 ** 20 });
+    expect(await parse("{ maxMB: 0.5 }")).toEqual({ keep: "all", maxBytes: 2 ** 19 });
+    expect((await prepareSpec(spec("  model: mlp"), join(dir, "spec.yaml"))).spec.task.artifacts).toEqual({ keep: "all", maxBytes: 64 * 2 ** 20 });
+    expect((await specError(prepareSpec(spec("  model: mlp\n  artifacts: some"), join(dir, "spec.yaml")))).message).toMatch(/task\.artifacts\.keep: .*all.*front.*none/);
+  });
+});

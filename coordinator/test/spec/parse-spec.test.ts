@@ -32,6 +32,7 @@ describe("parseCampaignSpec", () => {
       pretrain: { epochs: 5, optimizer: "adam", learningRate: 0.001, batchSize: 64 },
       backend: "auto",
       maxTrainExamples: 0,
+      artifacts: { keep: "all", maxBytes: 64 * 1024 * 1024 },
     });
     expect(spec.objectives).toEqual([
       { metric: "accuracy", direction: "maximize" },

@@ -63,6 +63,19 @@ export interface TaskConfig {
   readonly backend: BackendName;
   /** Cap on training examples (0 = all); keeps tests and quick sweeps small. */
   readonly maxTrainExamples: number;
+  /** Which trials save their pruned model (TF.js Layers) to the blob store; unset: {@link TASK_DEFAULTS}.artifacts. */
+  readonly artifacts?: ArtifactsConfig;
+}
+
+/** `task.artifacts` values. */
+export const ARTIFACT_KEEP = ["all", "front", "none"] as const;
+
+/** `task.artifacts`: which trials' models are saved, and the size cap of one model. */
+export interface ArtifactsConfig {
+  /** all: every completed trial; front: every completed trial, and `run` writes and the report links the front's; none: no model saved. */
+  readonly keep: (typeof ARTIFACT_KEEP)[number];
+  /** Models larger than this many bytes (model.json + shards) are not saved. */
+  readonly maxBytes: number;
 }
 
 /** Defaults of the task fields, field by field. */
@@ -72,6 +85,7 @@ export const TASK_DEFAULTS = {
   pretrain: { epochs: 3, optimizer: "adam", learningRate: 0.001, batchSize: 64 },
   backend: "auto",
   maxTrainExamples: 0,
+  artifacts: { keep: "all", maxBytes: 64 * 1024 * 1024 },
   /** Size of the `synthetic` dataset when not given. */
   synthetic: { samples: 1000, features: 64, classes: 10 },
 } as const satisfies {
@@ -80,5 +94,6 @@ export const TASK_DEFAULTS = {
   readonly pretrain: TaskConfig["pretrain"] & { readonly optimizer: (typeof PRETRAIN_OPTIMIZERS)[number] };
   readonly backend: BackendName;
   readonly maxTrainExamples: number;
+  readonly artifacts: ArtifactsConfig;
   readonly synthetic: { readonly samples: number; readonly features: number; readonly classes: number };
 };

@@ -1,4 +1,4 @@
-import { BACKEND_NAMES, fromParamMap, isBackendName, TASK_DEFAULTS, TrialAssignment } from "@prunesweep/proto";
+import { ARTIFACT_KEEP, BACKEND_NAMES, fromParamMap, type ArtifactsConfig, isBackendName, TASK_DEFAULTS, TrialAssignment } from "@prunesweep/proto";
 import { InvalidAssignmentError } from "../errors.js";
 import type { DatasetSource, TrialRequest, WorkerTask } from "../trial/types.js";
 
@@ -63,6 +63,10 @@ export function decodeAssignment(data: Uint8Array, attempt: number): { request: 
     backend,
     seed: t.seed,
     maxTrainExamples: t.maxTrainExamples,
+    artifacts: {
+      keep: (ARTIFACT_KEEP as readonly string[]).includes(t.artifacts) ? (t.artifacts as ArtifactsConfig["keep"]) : TASK_DEFAULTS.artifacts.keep,
+      maxBytes: t.artifactsMaxBytes > 0 ? t.artifactsMaxBytes : TASK_DEFAULTS.artifacts.maxBytes,
+    },
     ...(t.modelFile && { modelFile: { path: t.modelFile.path, blobs: t.modelFile.blobs.map((b) => ({ name: b.name, sha256: b.sha256, size: b.size })) } }),
   };
   let params;

@@ -20,6 +20,7 @@ import { buildModel } from "../models/registry.js";
 import { disposeMasks, type Masks } from "../training/masks.js";
 import { resolveTrialParams } from "../pruning/params.js";
 import { importedModelFor } from "./imported-model.js";
+import { saveTrialModel } from "./save-model.js";
 import { loadPretrained } from "./pretrain.js";
 import { TrialCheckpoints } from "./checkpoints.js";
 import { TrialPruningContext } from "./trial-context.js";
@@ -102,6 +103,7 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
     if (Number.isFinite(pre.valAccuracy)) metrics["pretrain_val_accuracy"] = pre.valAccuracy;
     const engine = engineName(backend);
     const latency = measured.details["latency"];
+    const model = await saveTrialModel(net, req, resolved.method.name, metrics, deps.blobs, hooks);
     const details: Record<string, unknown> = {
       ...result.details,
       ...measured.details,
@@ -121,6 +123,7 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
       epochsTrained: ctx.epochsTrained,
       epochsThisAttempt: ctx.epochsThisAttempt,
       checkpoint: checkpoints.summary(),
+      ...(model && { model }),
     };
     await checkpoints.clear();
     return {

@@ -13,6 +13,7 @@ import { writeReport } from "../../report/html-report.js";
 import { extractPareto, paretoText } from "../../report/pareto-extract.js";
 import { failuresText, groupFailures } from "../../results/failures.js";
 import { buildResultsFile } from "../../results/results-file.js";
+import { writeFrontModels } from "../../results/trial-model.js";
 import { startNatsServer, type LocalNatsServer } from "./nats-server.js";
 import { planWorkers, type WorkerPlan } from "./worker-plan.js";
 import { createPinoLogger } from "./pino-logger.js";
@@ -149,6 +150,10 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
       return 130;
     }
     const results = buildResultsFile(campaign);
+    // Models back: the front's pruned models, from the blob store into <out>/models/<trial>/.
+    const modelLines = results.trials.some((t) => typeof t.details === "object" && t.details !== null && "model" in t.details)
+      ? await writeFrontModels(results, outDir, new NatsBlobStore(svc.nc, { replicas: queue.replicas }))
+      : [];
     const files = writeResults(results, outDir);
     const reportFiles = await writeReport(results, outDir);
     out.write(`\n${paretoText(extractPareto(results))}\n`);
@@ -158,6 +163,7 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
         `${c.completed} completed, ${c.stopped_early} stopped early, ${c.failed} failed, ${c.cancelled} cancelled\n`,
     );
     out.write(`wrote ${files.join(", ")}\n`);
+    if (modelLines.length > 0) out.write(`front models (TF.js Layers; prunesweep model ${outDir} <trial> -o DIR for any other):\n${modelLines.map((l) => `  ${l}`).join("\n")}\n`);
     out.write(`report: ${reportFiles[0]} (plots in ${join(outDir, "plots")})\n`);
     // A run in which no trial completed failed, whatever the campaign's status says.
     const noneCompleted = c.completed + c.stopped_early === 0 && c.failed > 0;

@@ -84,7 +84,13 @@ export interface TaskSpec {
   /** Limit on the number of training examples used (0 = all); for tests and quick sweeps. */
   maxTrainExamples: number;
   /** An imported model (model = "tfjs"): its model.json and, once uploaded, its files by content hash. */
-  modelFile?: ModelFile | undefined;
+  modelFile?:
+    | ModelFile
+    | undefined;
+  /** Which trials save their pruned model to the blob store: all, front or none ("" = all). */
+  artifacts: string;
+  /** larger models are not saved; 0 = the default cap */
+  artifactsMaxBytes: number;
 }
 
 /** A TF.js Layers model: model.json's path as the submitter saw it, and its files in the blob store. */
@@ -804,6 +810,8 @@ function createBaseTaskSpec(): TaskSpec {
     seed: 0,
     maxTrainExamples: 0,
     modelFile: undefined,
+    artifacts: "",
+    artifactsMaxBytes: 0,
   };
 }
 
@@ -838,6 +846,12 @@ export const TaskSpec: MessageFns<TaskSpec> = {
     }
     if (message.modelFile !== undefined) {
       ModelFile.encode(message.modelFile, writer.uint32(82).fork()).join();
+    }
+    if (message.artifacts !== "") {
+      writer.uint32(90).string(message.artifacts);
+    }
+    if (message.artifactsMaxBytes !== 0) {
+      writer.uint32(96).int64(message.artifactsMaxBytes);
     }
     return writer;
   },
@@ -935,6 +949,22 @@ export const TaskSpec: MessageFns<TaskSpec> = {
             message.modelFile = ModelFile.decode(reader, reader.uint32());
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.artifacts = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.artifactsMaxBytes = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -971,6 +1001,12 @@ export const TaskSpec: MessageFns<TaskSpec> = {
         : isSet(object.model_file)
         ? ModelFile.fromJSON(object.model_file)
         : undefined,
+      artifacts: isSet(object.artifacts) ? globalThis.String(object.artifacts) : "",
+      artifactsMaxBytes: isSet(object.artifactsMaxBytes)
+        ? globalThis.Number(object.artifactsMaxBytes)
+        : isSet(object.artifacts_max_bytes)
+        ? globalThis.Number(object.artifacts_max_bytes)
+        : 0,
     };
   },
 
@@ -1006,6 +1042,12 @@ export const TaskSpec: MessageFns<TaskSpec> = {
     if (message.modelFile !== undefined) {
       obj.modelFile = ModelFile.toJSON(message.modelFile);
     }
+    if (message.artifacts !== "") {
+      obj.artifacts = message.artifacts;
+    }
+    if (message.artifactsMaxBytes !== 0) {
+      obj.artifactsMaxBytes = Math.round(message.artifactsMaxBytes);
+    }
     return obj;
   },
 
@@ -1034,6 +1076,8 @@ export const TaskSpec: MessageFns<TaskSpec> = {
     message.modelFile = (object.modelFile !== undefined && object.modelFile !== null)
       ? ModelFile.fromPartial(object.modelFile)
       : undefined;
+    message.artifacts = object.artifacts ?? "";
+    message.artifactsMaxBytes = object.artifactsMaxBytes ?? 0;
     return message;
   },
 };
