@@ -93,9 +93,9 @@ export {
 export type { ExitOptions, ModelCatalogEntry, ModelEntry, ModelInput, ModelName, ModelOptions } from "./catalogue/models.js";
 export { LATENCY_BATCH_SIZES, METRIC_CATALOG, findMetric } from "./catalogue/metrics.js";
 export type { MetricCatalogEntry, MetricDirection, MetricWhen } from "./catalogue/metrics.js";
-export { BACKEND_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS, isBackendName } from "./catalogue/task.js";
+export { BACKEND_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS, hasOwnTestSet, isBackendName } from "./catalogue/task.js";
 export type { BackendName, TaskConfig } from "./catalogue/task.js";
 export { createLogger, silentLogger } from "./logger.js";
 export type { Logger, LogLevel } from "./logger.js";
-export type { DatasetSource, NatsOptions } from "./shared-types.js";
+export type { DatasetSource, ImagesSource, NatsOptions, Normalization, TestDatasetSource } from "./shared-types.js";
 export { DEFAULT_NATS_REPLICAS, createWithReplicas, natsServers, replicasRefusal } from "./nats-settings.js";

@@ -9,7 +9,7 @@
  */
 import type { PretrainedStore } from "../artifacts/pretrained-store.js";
 import { selectBackend } from "../backend/select-backend.js";
-import { loadDataset } from "../data/load-dataset.js";
+import { datasetRequest, loadDataset } from "../data/load-dataset.js";
 import { Rng } from "../data/rng.js";
 import { TrialAbortedError, isRetryable, serializeError, throwIfAborted } from "../errors.js";
 import { collectTrialMetrics } from "../metrics/trial-metrics.js";
@@ -45,7 +45,7 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
     const backend = await selectBackend(task.backend);
     // Conv nets train on wasm too: supply its missing filter-gradient kernel.
     if (backend.backend === "wasm") ensureWasmConvTraining();
-    const data = await loadDataset({ source: task.dataset, split: task.split, seed: task.seed, maxTrainExamples: task.maxTrainExamples });
+    const data = await loadDataset(datasetRequest(task));
     net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits);
     const pre = await loadPretrained(net, task, data, deps.pretrained, hooks);
     hooks.log("pretrained weights ready", { key: pre.key, source: pre.source, val_accuracy: pre.valAccuracy, ms: Math.round(pre.wallMs) });

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { NatsOptions } from "@prunesweep/proto";
+import type { NatsOptions, TaskConfig } from "@prunesweep/proto";
 import type { ReadonlyCampaign } from "../../campaign/readonly-campaign.js";
 import { loadCoordinatorConfig } from "../../config.js";
 import { SpecError } from "../../errors.js";
@@ -20,6 +20,11 @@ import { writeResults } from "./results.js";
 export interface WorkerCommand {
   readonly command: string;
   readonly args: readonly string[];
+  /**
+   * The workers' data check (`@prunesweep/worker/data`), run on the task before anything
+   * starts: it resolves to a one-line summary, or throws naming the file and what is wrong.
+   */
+  readonly checkData?: (task: TaskConfig, seed: number) => Promise<string>;
 }
 
 export interface RunLocalOptions {
@@ -63,6 +68,13 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
   const out = o.stdout ?? process.stdout;
   const specYaml = readFileSync(o.specPath, "utf8");
   const spec = parseCampaignSpec(specYaml, o.specPath); // SpecError -> exit 2 in main
+  if (o.workerCommand.checkData && !o.resume) {
+    try {
+      out.write(`data: ${await o.workerCommand.checkData(spec.task, spec.seed)}\n`);
+    } catch (err) {
+      throw new SpecError([{ path: "task", message: err instanceof Error ? err.message : String(err) }], o.specPath);
+    }
+  }
   const outDir = resolve(o.outDir ?? join("runs", spec.name));
   const stateFile = join(outDir, "campaign.json");
   const previous = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, "utf8")) as OutDirState) : undefined;
