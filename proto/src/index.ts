@@ -93,6 +93,8 @@ export {
 export type { ExitOptions, ModelCatalogEntry, ModelEntry, ModelInput, ModelName, ModelOptions } from "./catalogue/models.js";
 export { LATENCY_BATCH_SIZES, METRIC_CATALOG, findMetric } from "./catalogue/metrics.js";
 export type { MetricCatalogEntry, MetricDirection, MetricWhen } from "./catalogue/metrics.js";
+export { OPTIMIZER_NAMES, SCHEDULE_NAMES } from "./catalogue/recipe.js";
+export type { OptimizerName, ScheduleName } from "./catalogue/recipe.js";
 export { BACKEND_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS, hasOwnTestSet, isBackendName } from "./catalogue/task.js";
 export type { BackendName, TaskConfig } from "./catalogue/task.js";
 export { createLogger, silentLogger } from "./logger.js";

@@ -5,6 +5,7 @@
  */
 import type { DatasetSource, Normalization, TestDatasetSource } from "../shared-types.js";
 import type { ModelName } from "./models.js";
+import { OPTIMIZER_NAMES } from "./recipe.js";
 
 /**
  * Backends a task may ask for (`task.backend`): the one list that the spec schema, the wire
@@ -20,8 +21,8 @@ export function isBackendName(name: string): name is BackendName {
   return (BACKEND_NAMES as readonly string[]).includes(name);
 }
 
-/** Optimizers of the dense pretraining (`task.pretrain.optimizer`). */
-export const PRETRAIN_OPTIMIZERS = ["adam", "sgd"] as const;
+/** Optimizers of the dense pretraining (`task.pretrain.optimizer`): the recipe's. */
+export const PRETRAIN_OPTIMIZERS = OPTIMIZER_NAMES;
 
 /** The task of a campaign, defaults filled in (the domain form of the `TaskSpec` message). */
 export interface TaskConfig {

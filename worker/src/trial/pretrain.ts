@@ -12,7 +12,8 @@ import { evaluateAccuracy } from "../metrics/accuracy.js";
 import type { Net } from "../models/net.js";
 import { buildModel } from "../models/registry.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
-import { createOptimizer, trainEpoch } from "../training/train.js";
+import { createOptimizer } from "../training/optimizers.js";
+import { trainEpoch } from "../training/train.js";
 import type { WorkerTask } from "./types.js";
 
 /** Logging and cancellation for pretraining. */

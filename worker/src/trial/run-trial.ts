@@ -11,7 +11,7 @@ import type { PretrainedStore } from "../artifacts/pretrained-store.js";
 import { selectBackend } from "../backend/select-backend.js";
 import { datasetRequest, loadDataset } from "../data/load-dataset.js";
 import { Rng } from "../data/rng.js";
-import { TrialAbortedError, isRetryable, serializeError, throwIfAborted } from "../errors.js";
+import { InvalidParameterError, TrialAbortedError, isRetryable, serializeError, throwIfAborted } from "../errors.js";
 import { collectTrialMetrics } from "../metrics/trial-metrics.js";
 import type { Net } from "../models/net.js";
 import { buildModel } from "../models/registry.js";
@@ -46,6 +46,9 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
     // Conv nets train on wasm too: supply its missing filter-gradient kernel.
     if (backend.backend === "wasm") ensureWasmConvTraining();
     const data = await loadDataset(datasetRequest(task));
+    if (resolved.common.recipe.augment && data.inputShape.length !== 3) {
+      throw new InvalidParameterError("finetune.augment", `crops and flips need image examples [height, width, channels]; dataset "${data.name}" has examples of shape [${data.inputShape.join(", ")}]`);
+    }
     net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits);
     const pre = await loadPretrained(net, task, data, deps.pretrained, hooks);
     hooks.log("pretrained weights ready", { key: pre.key, source: pre.source, val_accuracy: pre.valAccuracy, ms: Math.round(pre.wallMs) });
@@ -58,6 +61,7 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
         epochs: resolved.common.finetuneEpochs,
         learningRate: resolved.common.finetuneLearningRate,
         batchSize: resolved.common.finetuneBatchSize ?? task.pretrain.batchSize,
+        recipe: resolved.common.recipe,
       },
       rng: Rng.derive(task.seed, "trial", req.trialId, "method"),
       shuffleRng: Rng.derive(task.seed, "trial", req.trialId, "finetune-shuffle"),

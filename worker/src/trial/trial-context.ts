@@ -10,7 +10,8 @@ import { measureModel } from "../metrics/model-metrics.js";
 import type { Net } from "../models/net.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
 import type { FineTuneOptions, FineTuneResult, FineTuneSettings, PruningContext } from "../pruning/pruning-method.js";
-import { createOptimizer, trainEpoch } from "../training/train.js";
+import { createOptimizer, RecipeOptimizer, type TrainingOptimizer } from "../training/optimizers.js";
+import { trainEpoch } from "../training/train.js";
 import type { StepDecision, TrialHooks } from "./types.js";
 
 /** Step and wall-clock limits of a trial (0 = unlimited). */
@@ -98,6 +99,26 @@ export class TrialPruningContext implements PruningContext {
     return evaluateAccuracy(this.net, splitOf(this.data, split));
   }
 
+  /** The optimizer of one fine-tuning run: the recipe's, its schedule spanning the run; else Adam at a constant rate. */
+  private optimizerFor(epochs: number, batchSize: number, base: number): TrainingOptimizer {
+    const r = this.settings.recipe;
+    if (!r) return createOptimizer("adam", base, "finetune.learningRate");
+    const perEpoch = Math.max(1, Math.ceil(this.data.nTrain / Math.max(1, Math.floor(batchSize))));
+    return new RecipeOptimizer({
+      optimizer: r.optimizer,
+      momentum: r.momentum,
+      weightDecay: r.weightDecay,
+      schedule: {
+        schedule: r.schedule,
+        base,
+        totalSteps: perEpoch * epochs,
+        warmupSteps: Math.round(r.warmupEpochs * perEpoch),
+        stepSize: r.stepEpochs * perEpoch,
+        gamma: r.stepGamma,
+      },
+    });
+  }
+
   async fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
     const started = performance.now();
     const { budget, hooks } = this.args;
@@ -107,7 +128,10 @@ export class TrialPruningContext implements PruningContext {
     let lastLoss = Number.NaN;
     let lastValAccuracy = Number.NaN;
     let budgetExhausted = false;
-    const optimizer = createOptimizer("adam", opts.learningRate ?? this.settings.learningRate, "finetune.learningRate");
+    const batchSize = opts.batchSize ?? this.settings.batchSize;
+    const optimizer = this.optimizerFor(opts.epochs, batchSize, opts.learningRate ?? this.settings.learningRate);
+    const recipe = this.settings.recipe;
+    const augment = recipe?.augment ? { padding: recipe.cropPadding, rng: this.args.shuffleRng } : undefined;
     const variables = opts.trainableParams?.map((name) => this.net.param(name).variable);
     let steps = 0;
     const afterStep = opts.afterStep;
@@ -125,8 +149,10 @@ export class TrialPruningContext implements PruningContext {
         }
         const r = await trainEpoch(this.net, splitOf(this.data, "train"), {
           optimizer,
-          batchSize: opts.batchSize ?? this.settings.batchSize,
+          batchSize,
           rng: this.args.shuffleRng,
+          ...(recipe && recipe.labelSmoothing > 0 && { labelSmoothing: recipe.labelSmoothing }),
+          ...(augment && { augment }),
           masks: opts.masks,
           signal: this.signal,
           loss: opts.loss,
