@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PNG } from "pngjs";
 import { afterAll, describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { spawnCli } from "../harness/processes.js";
 
 const dir = mkdtempSync(join(tmpdir(), "prunesweep-byo-"));
@@ -112,4 +114,26 @@ describe("prunesweep run on your own data", () => {
     expect(Math.abs(acc * 14 - Math.round(acc * 14))).toBeLessThan(1e-6);
     expect(acc).toBeGreaterThan(0.9);
   }, 240_000);
+
+  it("runs examples/bring-your-own: its data script, then its spec (smaller) with the fine-tuning recipe", async () => {
+    const example = fileURLToPath(new URL("../../examples/bring-your-own/", import.meta.url));
+    const data = join(dir, "example-data");
+    const made = spawnSync(process.execPath, [join(example, "make-data.mjs"), "--out", data, "--train", "12", "--test", "4"], { encoding: "utf8" });
+    expect(made.status, made.stderr).toBe(0);
+    expect(made.stdout).toContain("wrote 160 images");
+    const text = readFileSync(join(example, "spec.yaml"), "utf8")
+      .replaceAll("examples/bring-your-own/data", data)
+      .replace(/epochs: 6/, "epochs: 2")
+      .replace(/maxTrials: \d+/, "maxTrials: 2")
+      .replace(/parallelism: \d+/, "parallelism: 1");
+    const p = join(dir, "example.yaml");
+    writeFileSync(p, text);
+    const out = join(dir, "example-out");
+    const run = spawnCli(["run", p, "--out", out, "--workers", "1", "--http-port", "-1"]);
+    expect(await run.exited, run.output()).toBe(0);
+    expect(run.output()).toContain("data: 108 train, 12 validation, 40 test examples of shape [28, 28, 1], 10 classes, 160 files");
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { trials: { state: string; params: Record<string, unknown> }[] };
+    expect(results.trials.map((t) => t.state)).toEqual(["completed", "completed"]);
+    for (const t of results.trials) expect(["adam", "adamw", "momentum"]).toContain(t.params["finetune.optimizer"]);
+  }, 300_000);
 });

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { parseCampaignSpec } from "../../src/spec/index.js";
 
 const dir = fileURLToPath(new URL("../../../examples/", import.meta.url));
-const specs = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
+// Top-level specs, and those of the example folders (examples/bring-your-own/spec.yaml).
+const specs = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".yaml") && !f.includes("/data/"));
 
 describe("examples/", () => {
   it("has a spec per pruning method, all-methods.yaml and the quickstart", () => {
