@@ -31,7 +31,8 @@ if (argv[0] === "worker") {
   // Local mode checks the data as the workers will load it, before anything starts.
   const checkData = async (task, seed) => {
     const s = await (await load("@prunesweep/worker/data")).checkTaskData(task, seed);
-    return `${s.train} train, ${s.validation} validation, ${s.test} test examples of shape [${s.inputShape.join(", ")}], ${s.classes} classes, ${s.files.length} files`;
+    const summary = `${s.train} train, ${s.validation} validation, ${s.test} test examples of shape [${s.inputShape.join(", ")}], ${s.classes} classes, ${s.files.length} files`;
+    return { summary, inputShape: s.inputShape };
   };
   code = await cliMain(argv, { command: process.execPath, args: [fileURLToPath(import.meta.url)], checkData });
 }

@@ -39,7 +39,7 @@ function imageFolder(rel: string, perClass: number): void {
   }
 }
 
-function spec(name: string, task: string): string {
+function spec(name: string, task: string, space = ""): string {
   const p = join(dir, `${name}.yaml`);
   writeFileSync(
     p,
@@ -56,7 +56,7 @@ objectives:
 space:
   sparsity: { values: [0.5] }
   finetune.epochs: 1
-budget: { maxTrials: 1 }
+${space}budget: { maxTrials: 1 }
 `,
   );
   return p;
@@ -90,9 +90,18 @@ describe("prunesweep run on your own data", () => {
       },
       /xy.csv" line 3 has 4 fields; the header has 3/,
     ],
+    [
+      "augmentation of data that are not images",
+      () => {
+        write("flat.csv", "a,b,label\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n9,10,0\n");
+        return `  dataset: { csv: ${join(dir, "flat.csv")}, label: label }\n  split: { train: 0.6, validation: 0, test: 0.4 }`;
+      },
+      /space.finetune.augment: crops and flips need image examples \[height, width, channels\]; the dataset's examples have shape \[2\]/,
+    ],
   ])("rejects %s with exit code 2 before starting anything", async (what, task, message) => {
     const out = join(dir, `out-${what.replace(/\W+/g, "-")}`);
-    const run = spawnCli(["run", spec(`bad-${what.length}`, task()), "--out", out, "--workers", "1"]);
+    const extra = what.startsWith("augmentation") ? "  finetune.augment: { values: [false, true] }\n" : "";
+    const run = spawnCli(["run", spec(`bad-${what.length}`, task(), extra), "--out", out, "--workers", "1"]);
     expect(await run.exited, run.output()).toBe(2);
     expect(run.output()).toMatch(message);
     expect(run.output()).not.toContain("started nats-server");

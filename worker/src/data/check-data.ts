@@ -6,7 +6,7 @@
  */
 import type { TaskConfig } from "@prunesweep/proto";
 import { sourceFiles } from "./dataset-files.js";
-import { clearDatasetCache, datasetRequest, loadDataset } from "./load-dataset.js";
+import { checkedExamples, clearDatasetCache, datasetRequest, splitCounts } from "./load-dataset.js";
 
 /** What the check found. */
 export interface DataSummary {
@@ -20,14 +20,16 @@ export interface DataSummary {
 }
 
 /**
- * Loads and checks the data of `task`, then lets it go (the caches are emptied).
+ * Loads and checks the data of `task` (without materialising its splits), then lets it go
+ * (the caches are emptied).
  * @throws DatasetError or InvalidTaskError naming the file or setting and what is wrong
  */
 export async function checkTaskData(task: TaskConfig, seed: number): Promise<DataSummary> {
   try {
-    const ds = await loadDataset(datasetRequest({ ...task, seed }));
+    const raw = await checkedExamples(datasetRequest({ ...task, seed }));
+    const n = splitCounts(raw, task.split, task.maxTrainExamples);
     const files = [...(await sourceFiles(task.dataset)), ...(task.test ? await sourceFiles(task.test) : [])];
-    return { train: ds.nTrain, validation: ds.nVal, test: ds.nTest, inputShape: ds.inputShape, classes: ds.numClasses, files };
+    return { train: n.train, validation: n.validation, test: n.test, inputShape: raw.inputShape, classes: raw.numClasses, files };
   } finally {
     clearDatasetCache();
   }

@@ -134,15 +134,7 @@ export async function loadDataset(req: DatasetRequest): Promise<Dataset> {
     splitCache.set(key, hit); // LRU: most recent last
     return hit;
   }
-  validateSplit(req.split, req.maxTrainExamples);
-  const target = imageTarget(req.inputShape);
-  let raw = await cachedSource(req.source, req.seed, target);
-  if (req.test) {
-    // Test images take the training images' shape.
-    const test = await cachedSource(req.test, req.seed, imageTarget(raw.inputShape));
-    raw = { ...raw, test };
-  }
-  raw = checkExamples(raw, req);
+  const raw = await checkedExamples(req);
   const ds = splitExamples(raw, req.split, req.seed, req.maxTrainExamples, key, req.normalize);
   splitCache.set(key, ds);
   while (splitCache.size > SPLIT_CACHE_SIZE) {
@@ -151,6 +143,44 @@ export async function loadDataset(req: DatasetRequest): Promise<Dataset> {
     splitCache.delete(oldest);
   }
   return ds;
+}
+
+/**
+ * The raw examples of a request (with its test set), checked: everything {@link loadDataset}
+ * checks, without materialising the splits.
+ * @throws DatasetError naming the file; InvalidTaskError for bad fractions or normalisation
+ */
+export async function checkedExamples(req: DatasetRequest): Promise<RawExamples> {
+  validateSplit(req.split, req.maxTrainExamples);
+  let raw = await cachedSource(req.source, req.seed, imageTarget(req.inputShape));
+  if (req.test) {
+    // Test images take the training images' shape.
+    const test = await cachedSource(req.test, req.seed, imageTarget(raw.inputShape));
+    raw = { ...raw, test };
+  }
+  raw = checkExamples(raw, req);
+  splitCounts(raw, req.split, req.maxTrainExamples);
+  return raw;
+}
+
+/**
+ * Example counts of the splits of `raw`.
+ * @throws InvalidTaskError when the split leaves no training or test example, or gives a test fraction beside a test set
+ */
+export function splitCounts(raw: RawExamples, split: SplitFractions, maxTrainExamples: number): { train: number; validation: number; test: number; trainUncapped: number } {
+  const n = raw.count;
+  const count = (f: number): number => Math.floor(f * n + 1e-6);
+  if (raw.test && split.test > 0) {
+    throw new InvalidTaskError(`split.test must be 0 when the test set is given ("${raw.test.name}"), got ${split.test}`);
+  }
+  const trainUncapped = count(split.train);
+  const validation = count(split.validation);
+  const test = raw.test ? raw.test.count : count(split.test);
+  if (trainUncapped < 1 || test < 1) {
+    throw new InvalidTaskError(`dataset "${raw.name}" has ${n} examples: split ${JSON.stringify(split)} leaves an empty train or test set`);
+  }
+  const train = maxTrainExamples > 0 && maxTrainExamples < trainUncapped ? maxTrainExamples : trainUncapped;
+  return { train, validation, test, trainUncapped };
 }
 
 /** The raw examples of a source, loaded once per process (a failed load is not kept). */
@@ -243,24 +273,15 @@ function validateSplit(split: SplitFractions, maxTrainExamples: number): void {
  * training part, so validation and test do not depend on it.
  */
 export function splitExamples(raw: RawExamples, split: SplitFractions, seed: number, maxTrainExamples: number, key = "", normalize?: Normalization): Dataset {
-  const n = raw.count;
-  const count = (f: number): number => Math.floor(f * n + 1e-6);
-  if (raw.test && split.test > 0) {
-    throw new InvalidTaskError(`split.test must be 0 when the test set is given ("${raw.test.name}"), got ${split.test}`);
-  }
-  let nTrain = count(split.train);
-  const nVal = count(split.validation);
-  const nTest = raw.test ? raw.test.count : count(split.test);
-  if (nTrain < 1 || nTest < 1) {
-    throw new InvalidTaskError(`dataset "${raw.name}" has ${n} examples: split ${JSON.stringify(split)} leaves an empty train or test set`);
-  }
-  const perm = Rng.derive(seed, "split").permutation(n);
+  const counts = splitCounts(raw, split, maxTrainExamples);
+  const [nTrain, nVal, nTest] = [counts.train, counts.validation, counts.test];
+  const perm = Rng.derive(seed, "split").permutation(raw.count);
   const trainIdx = perm.subarray(0, nTrain);
-  const valIdx = perm.subarray(nTrain, nTrain + nVal);
-  const testIdx = raw.test ? Int32Array.from({ length: nTest }, (_, i) => i) : perm.subarray(nTrain + nVal, nTrain + nVal + nTest);
-  if (maxTrainExamples > 0 && maxTrainExamples < nTrain) nTrain = maxTrainExamples;
+  const valIdx = perm.subarray(counts.trainUncapped, counts.trainUncapped + nVal);
+  const end = counts.trainUncapped + nVal;
+  const testIdx = raw.test ? Int32Array.from({ length: nTest }, (_, i) => i) : perm.subarray(end, end + nTest);
   const norm = normalizer(raw, normalize);
-  const train = gather(raw, trainIdx.subarray(0, nTrain), norm);
+  const train = gather(raw, trainIdx, norm);
   const val = gather(raw, valIdx, norm);
   const test = gather(raw.test ?? raw, testIdx, norm);
   return {

@@ -22,9 +22,10 @@ export interface WorkerCommand {
   readonly args: readonly string[];
   /**
    * The workers' data check (`@prunesweep/worker/data`), run on the task before anything
-   * starts: it resolves to a one-line summary, or throws naming the file and what is wrong.
+   * starts: it resolves to a one-line summary and the examples' shape, or throws naming the
+   * file and what is wrong.
    */
-  readonly checkData?: (task: TaskConfig, seed: number) => Promise<string>;
+  readonly checkData?: (task: TaskConfig, seed: number) => Promise<{ readonly summary: string; readonly inputShape: readonly number[] }>;
 }
 
 export interface RunLocalOptions {
@@ -69,10 +70,18 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
   const specYaml = readFileSync(o.specPath, "utf8");
   const spec = parseCampaignSpec(specYaml, o.specPath); // SpecError -> exit 2 in main
   if (o.workerCommand.checkData && !o.resume) {
+    let checked;
     try {
-      out.write(`data: ${await o.workerCommand.checkData(spec.task, spec.seed)}\n`);
+      checked = await o.workerCommand.checkData(spec.task, spec.seed);
     } catch (err) {
       throw new SpecError([{ path: "task", message: err instanceof Error ? err.message : String(err) }], o.specPath);
+    }
+    out.write(`data: ${checked.summary}\n`);
+    const augment = spec.space.find((p) => p.name === "finetune.augment")?.distribution;
+    const mayAugment = augment?.type === "fixed" ? augment.value === true : augment?.type === "categorical" && augment.values.includes(true);
+    if (mayAugment && checked.inputShape.length !== 3) {
+      const message = `crops and flips need image examples [height, width, channels]; the dataset's examples have shape [${checked.inputShape.join(", ")}]`;
+      throw new SpecError([{ path: "space.finetune.augment", message }], o.specPath);
     }
   }
   const outDir = resolve(o.outDir ?? join("runs", spec.name));
