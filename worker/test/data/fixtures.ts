@@ -33,8 +33,11 @@ export function npyBytes(dtype: string, shape: readonly number[], values: ArrayL
   return Buffer.concat([head, Buffer.from(dict, "latin1"), data]);
 }
 
-/** A zip archive of `entries` (stored, or deflated with `deflate`), as numpy.savez writes one. */
-export function zipBytes(entries: Readonly<Record<string, Buffer>>, deflate = false): Buffer {
+/**
+ * A zip archive of `entries` (stored, or deflated with `deflate`), as numpy.savez writes one;
+ * with `zip64`, the central directory gives sizes and offsets in zip64 extra fields.
+ */
+export function zipBytes(entries: Readonly<Record<string, Buffer>>, deflate = false, zip64 = false): Buffer {
   const locals: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
@@ -51,16 +54,26 @@ export function zipBytes(entries: Readonly<Record<string, Buffer>>, deflate = fa
     local.writeUInt16LE(nameBuf.length, 26);
     const cd = Buffer.alloc(46);
     cd.writeUInt32LE(0x02014b50, 0);
-    cd.writeUInt16LE(20, 4);
-    cd.writeUInt16LE(20, 6);
+    cd.writeUInt16LE(45, 4);
+    cd.writeUInt16LE(45, 6);
     cd.writeUInt16LE(deflate ? 8 : 0, 10);
     cd.writeUInt32LE(crc32(data), 16);
-    cd.writeUInt32LE(body.length, 20);
-    cd.writeUInt32LE(data.length, 24);
+    cd.writeUInt32LE(zip64 ? 0xffffffff : body.length, 20);
+    cd.writeUInt32LE(zip64 ? 0xffffffff : data.length, 24);
     cd.writeUInt16LE(nameBuf.length, 28);
-    cd.writeUInt32LE(offset, 42);
+    cd.writeUInt32LE(zip64 ? 0xffffffff : offset, 42);
+    const extra = Buffer.alloc(zip64 ? 28 : 0);
+    if (zip64) {
+      // id 1, then the uncompressed size, the compressed size and the local header offset.
+      extra.writeUInt16LE(1, 0);
+      extra.writeUInt16LE(24, 2);
+      extra.writeBigUInt64LE(BigInt(data.length), 4);
+      extra.writeBigUInt64LE(BigInt(body.length), 12);
+      extra.writeBigUInt64LE(BigInt(offset), 20);
+      cd.writeUInt16LE(extra.length, 30);
+    }
     locals.push(local, nameBuf, body);
-    central.push(cd, nameBuf);
+    central.push(cd, nameBuf, extra);
     offset += 30 + nameBuf.length + body.length;
   }
   const cdBuf = Buffer.concat(central);

@@ -34,9 +34,9 @@ describe("parseNpy", () => {
     }
   });
 
-  it("reads stored and deflated archives it did not write", () => {
-    for (const deflate of [false, true]) {
-      const arrays = parseNpz(zipBytes({ "a.npy": npyBytes("<i4", [2], [5, 6]), "notes.txt": Buffer.from("x") }, deflate), "a.npz");
+  it("reads stored and deflated archives it did not write, with or without zip64 fields", () => {
+    for (const [deflate, zip64] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const arrays = parseNpz(zipBytes({ "a.npy": npyBytes("<i4", [2], [5, 6]), "notes.txt": Buffer.from("x") }, deflate, zip64), "a.npz");
       expect([...arrays.keys()]).toEqual(["a"]);
       expect(Array.from(arrays.get("a")?.data ?? [])).toEqual([5, 6]);
     }
