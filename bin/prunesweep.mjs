@@ -28,7 +28,13 @@ if (argv[0] === "worker") {
   });
 } else {
   const { cliMain } = await load("@prunesweep/coordinator/cli");
-  code = await cliMain(argv, { command: process.execPath, args: [fileURLToPath(import.meta.url)] });
+  // Local mode checks the data as the workers will load it, before anything starts.
+  const checkData = async (task, seed) => {
+    const s = await (await load("@prunesweep/worker/data")).checkTaskData(task, seed);
+    const summary = `${s.train} train, ${s.validation} validation, ${s.test} test examples of shape [${s.inputShape.join(", ")}], ${s.classes} classes, ${s.files.length} files`;
+    return { summary, inputShape: s.inputShape };
+  };
+  code = await cliMain(argv, { command: process.execPath, args: [fileURLToPath(import.meta.url)], checkData });
 }
 process.exitCode = code;
 process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));

@@ -97,11 +97,13 @@ export {
 export type { ExitOptions, ModelCatalogEntry, ModelEntry, ModelInput, ModelName, ModelOptions, ModelStructure } from "./catalogue/models.js";
 export { LATENCY_BATCH_SIZES, METRIC_CATALOG, findMetric } from "./catalogue/metrics.js";
 export type { MetricCatalogEntry, MetricDirection, MetricWhen } from "./catalogue/metrics.js";
-export { ARTIFACT_KEEP, BACKEND_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS, isBackendName } from "./catalogue/task.js";
+export { OPTIMIZER_NAMES, SCHEDULE_NAMES } from "./catalogue/recipe.js";
+export type { OptimizerName, ScheduleName } from "./catalogue/recipe.js";
+export { ARTIFACT_KEEP, BACKEND_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS, hasOwnTestSet, isBackendName } from "./catalogue/task.js";
 export type { ArtifactsConfig, BackendName, BlobRef, ModelFileRef, TaskConfig } from "./catalogue/task.js";
 export { createLogger, silentLogger } from "./logger.js";
 export type { Logger, LogLevel } from "./logger.js";
-export type { DatasetSource, NatsOptions } from "./shared-types.js";
+export type { DatasetSource, ImagesSource, NatsOptions, Normalization, TestDatasetSource } from "./shared-types.js";
 export { DEFAULT_NATS_REPLICAS, createWithReplicas, natsServers, replicasRefusal } from "./nats-settings.js";
 export { CIFAR10_FILES, CIFAR10_RECORD_BYTES, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, datasetFileProblems } from "./dataset-files.js";
 export type { DatasetFileProblem } from "./dataset-files.js";

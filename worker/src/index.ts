@@ -46,7 +46,8 @@ export { buildModel } from "./models/registry.js";
 export { loadDataset } from "./data/load-dataset.js";
 export { splitOf } from "./data/types.js";
 export { Rng } from "./data/rng.js";
-export { trainEpoch, createOptimizer } from "./training/train.js";
+export { trainEpoch } from "./training/train.js";
+export { createOptimizer } from "./training/optimizers.js";
 export { evaluateAccuracy } from "./metrics/accuracy.js";
 export { ensureWasmConvTraining } from "./backend/wasm-conv-grad.js";
 // The system BLAS behind the wasm-blas tier, for bench/compute's sgemm peak.

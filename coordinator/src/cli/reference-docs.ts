@@ -198,6 +198,7 @@ function specDefaults(): string {
   const rows: string[][] = [
     [code("seed"), show(DEFAULT_SEED)],
     [code("task.split"), show(TASK_DEFAULTS.split)],
+    [code("task.split") + " with a test set", show(TASK_DEFAULTS.splitWithTestSet)],
     [code("task.model"), TASK_DEFAULTS.model],
     [code("task.modelOptions"), "{} (each model's defaults)"],
     [code("task.exits"), "none"],

@@ -4,7 +4,7 @@
  * backends and the task defaults come from proto's catalogue; the other defaults are named
  * constants here so that docs and code agree.
  */
-import { ARTIFACT_KEEP, BACKEND_NAMES, IMPORTED_MODEL, MODEL_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS, type ModelFileRef } from "@prunesweep/proto";
+import { ARTIFACT_KEEP, BACKEND_NAMES, IMPORTED_MODEL, MODEL_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS, hasOwnTestSet, type ModelFileRef, type TestDatasetSource } from "@prunesweep/proto";
 import { z } from "zod";
 import type { DatasetSource, TaskConfig } from "../domain/campaign-spec.js";
 
@@ -38,37 +38,94 @@ const syntheticSchema = z.strictObject({
     })
     .prefault({}),
 });
-const DATASET_FORMS = "mnist, synthetic, {idx: {images, labels}}, {cifar10: dir} or {synthetic: {samples, features, classes}}";
+const imagesSchema = z.strictObject({
+  images: nonEmpty,
+  size: z.tuple([z.number().int().min(1).max(4096), z.number().int().min(1).max(4096)]).optional(),
+  channels: z
+    .number()
+    .refine((c) => c === 1 || c === 3, "must be 1 (grayscale) or 3 (RGB)")
+    .transform((c) => c as 1 | 3)
+    .optional(),
+});
+const npySchema = z.strictObject({ npy: z.strictObject({ x: nonEmpty, y: nonEmpty }) });
+const npzSchema = z.strictObject({ npz: nonEmpty, x: nonEmpty.default("x"), y: nonEmpty.default("y") });
+const csvSchema = z.strictObject({ csv: nonEmpty, label: nonEmpty });
+const FILE_FORMS = "{idx: {images, labels}}, {images: dir[, size: [h, w], channels: 1 | 3]}, {npy: {x, y}}, {npz: file[, x, y]}, {csv: file, label: column}";
+const DATASET_FORMS = `mnist, synthetic, {cifar10: dir}, {synthetic: {samples, features, classes}}, ${FILE_FORMS}`;
 
-/** `task.dataset`: a keyword or a single-key mapping, dispatched on its key for precise errors. */
-const datasetSchema = z.unknown().transform((v, ctx): DatasetSource => {
-  const fail = (message: string): never => {
-    ctx.addIssue({ code: "custom", message, input: v });
-    return z.NEVER;
-  };
-  if (v === "mnist") return { kind: "builtin", name: "mnist" };
-  if (v === "synthetic") return { kind: "synthetic", ...DEFAULT_SYNTHETIC };
-  if (v === undefined) return fail("required");
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return fail(`must be one of: ${DATASET_FORMS}`);
-  const pick = <T extends z.ZodType>(schema: T): z.output<T> | undefined => {
-    const r = schema.safeParse(v, { reportInput: true });
-    if (r.success) return r.data;
-    for (const issue of r.error.issues) ctx.issues.push({ ...issue, input: v } as (typeof ctx.issues)[number]);
-    return undefined;
-  };
+/** The file forms of a dataset, dispatched on their key; undefined when `v` has none of their keys. */
+function fileSource(v: object, pick: <T extends z.ZodType>(schema: T) => z.output<T> | undefined): TestDatasetSource | typeof z.NEVER | undefined {
   if ("idx" in v) {
     const r = pick(idxSchema);
     return r ? { kind: "idx", images: r.idx.images, labels: r.idx.labels } : z.NEVER;
   }
-  if ("cifar10" in v) {
-    const r = pick(cifarSchema);
-    return r ? { kind: "cifar10", dir: r.cifar10 } : z.NEVER;
+  if ("images" in v) {
+    const r = pick(imagesSchema);
+    return r ? { kind: "images", dir: r.images, ...(r.size && { size: r.size }), ...(r.channels && { channels: r.channels }) } : z.NEVER;
   }
-  if ("synthetic" in v) {
-    const r = pick(syntheticSchema);
-    return r ? { kind: "synthetic", ...r.synthetic } : z.NEVER;
+  if ("npy" in v) {
+    const r = pick(npySchema);
+    return r ? { kind: "npy", x: r.npy.x, y: r.npy.y } : z.NEVER;
   }
-  return fail(`must be one of: ${DATASET_FORMS}`);
+  if ("npz" in v) {
+    const r = pick(npzSchema);
+    return r ? { kind: "npz", file: r.npz, x: r.x, y: r.y } : z.NEVER;
+  }
+  if ("csv" in v) {
+    const r = pick(csvSchema);
+    return r ? { kind: "csv", file: r.csv, label: r.label } : z.NEVER;
+  }
+  return undefined;
+}
+
+/** A dataset-form schema: a keyword or a single-key mapping, dispatched on its key for precise errors. */
+function sourceSchema<S>(forms: string, keyword: (v: unknown) => S | undefined, other: (v: object, pick: <T extends z.ZodType>(schema: T) => z.output<T> | undefined) => S | undefined) {
+  return z.unknown().transform((v, ctx): S => {
+    const fail = (message: string): never => {
+      ctx.addIssue({ code: "custom", message, input: v });
+      return z.NEVER;
+    };
+    const kw = keyword(v);
+    if (kw !== undefined) return kw;
+    if (v === undefined) return fail("required");
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return fail(`must be one of: ${forms}`);
+    const pick = <T extends z.ZodType>(schema: T): z.output<T> | undefined => {
+      const r = schema.safeParse(v, { reportInput: true });
+      if (r.success) return r.data;
+      // The issue's own input where it has one: a missing key then reads "required".
+      for (const issue of r.error.issues) ctx.issues.push({ input: v, ...issue } as (typeof ctx.issues)[number]);
+      return undefined;
+    };
+    return other(v, pick) ?? fail(`must be one of: ${forms}`);
+  });
+}
+
+/** `task.dataset`. */
+const datasetSchema = sourceSchema<DatasetSource>(
+  DATASET_FORMS,
+  (v) => (v === "mnist" ? { kind: "builtin", name: "mnist" } : v === "synthetic" ? { kind: "synthetic", ...DEFAULT_SYNTHETIC } : undefined),
+  (v, pick) => {
+    if ("cifar10" in v) {
+      const r = pick(cifarSchema);
+      return r ? { kind: "cifar10", dir: r.cifar10 } : z.NEVER;
+    }
+    if ("synthetic" in v) {
+      const r = pick(syntheticSchema);
+      return r ? { kind: "synthetic", ...r.synthetic } : z.NEVER;
+    }
+    return fileSource(v, pick);
+  },
+);
+
+/** `task.test`: an explicit test set, in one of the file forms. */
+const testSchema = sourceSchema<TestDatasetSource>(FILE_FORMS, () => undefined, fileSource);
+
+/** `task.normalize`: a value for every channel, or one per channel. */
+const perChannel = z.union([z.number(), z.array(z.number()).min(1).max(4096)]).transform((v) => (typeof v === "number" ? [v] : v));
+const normalizeSchema = z.strictObject({
+  scale: z.number().positive().optional(),
+  mean: perChannel.default([]),
+  std: perChannel.refine((v) => v.every((x) => x > 0), "every std must be > 0").default([]),
 });
 
 /** `{tfjs: path}`; `blobs` are written by `run`/`submit` once the files are uploaded (content hashes). */
@@ -122,38 +179,56 @@ const splitSchema = z
     if (Math.abs(sum - 1) > SPLIT_TOLERANCE) ctx.addIssue({ code: "custom", message: `must sum to 1, got ${sum}`, input: s });
   });
 
-const taskSchema = z.strictObject({
-  dataset: datasetSchema,
-  split: splitSchema.default({ ...TASK_DEFAULTS.split }),
-  model: modelSchema,
-  modelOptions: z.record(z.string(), z.unknown()).default({}),
-  exits: exitsSchema,
-  pretrain: z
-    .strictObject({
-      epochs: z.number().int().min(0).default(DEFAULT_PRETRAIN.epochs),
-      optimizer: z.enum(PRETRAIN_OPTIMIZERS).default(DEFAULT_PRETRAIN.optimizer),
-      learningRate: z.number().positive().default(DEFAULT_PRETRAIN.learningRate),
-      batchSize: z.number().int().min(1).default(DEFAULT_PRETRAIN.batchSize),
-    })
-    .optional(),
-  backend: z.enum(BACKEND_NAMES).default(TASK_DEFAULTS.backend),
-  maxTrainExamples: z.number().int().min(0).default(TASK_DEFAULTS.maxTrainExamples),
-  artifacts: z
-    .preprocess(
-      (v) => (typeof v === "string" ? { keep: v } : v),
-      z.strictObject({
-        keep: z.enum(ARTIFACT_KEEP).default(TASK_DEFAULTS.artifacts.keep),
-        maxMB: z.number().positive().default(TASK_DEFAULTS.artifacts.maxBytes / 2 ** 20),
-      }),
-    )
-    .optional()
-    .transform((a) => (a ? { keep: a.keep, maxBytes: Math.round(a.maxMB * 2 ** 20) } : { ...TASK_DEFAULTS.artifacts })),
-}).transform(({ model, pretrain, ...rest }): TaskConfig => ({
-  ...rest,
-  ...model,
-  // An imported model's weights are the pretrained dense model: no pretraining unless asked for.
-  pretrain: pretrain ?? { ...DEFAULT_PRETRAIN, epochs: model.model === IMPORTED_MODEL ? 0 : DEFAULT_PRETRAIN.epochs },
-}));
+const taskSchema = z
+  .strictObject({
+    dataset: datasetSchema,
+    test: testSchema.optional(),
+    normalize: normalizeSchema.optional(),
+    split: splitSchema.optional(),
+    model: modelSchema,
+    modelOptions: z.record(z.string(), z.unknown()).default({}),
+    exits: exitsSchema,
+    pretrain: z
+      .strictObject({
+        epochs: z.number().int().min(0).default(DEFAULT_PRETRAIN.epochs),
+        optimizer: z.enum(PRETRAIN_OPTIMIZERS).default(DEFAULT_PRETRAIN.optimizer),
+        learningRate: z.number().positive().default(DEFAULT_PRETRAIN.learningRate),
+        batchSize: z.number().int().min(1).default(DEFAULT_PRETRAIN.batchSize),
+      })
+      .optional(),
+    backend: z.enum(BACKEND_NAMES).default(TASK_DEFAULTS.backend),
+    maxTrainExamples: z.number().int().min(0).default(TASK_DEFAULTS.maxTrainExamples),
+    artifacts: z
+      .preprocess(
+        (v) => (typeof v === "string" ? { keep: v } : v),
+        z.strictObject({
+          keep: z.enum(ARTIFACT_KEEP).default(TASK_DEFAULTS.artifacts.keep),
+          maxMB: z.number().positive().default(TASK_DEFAULTS.artifacts.maxBytes / 2 ** 20),
+        }),
+      )
+      .optional()
+      .transform((a) => (a ? { keep: a.keep, maxBytes: Math.round(a.maxMB * 2 ** 20) } : { ...TASK_DEFAULTS.artifacts })),
+  })
+  .transform((t, ctx): TaskConfig => {
+    // With a test set (`task.test` or the source's own), the dataset gives train and validation only.
+    const withTest = t.test !== undefined || hasOwnTestSet(t.dataset);
+    const split = t.split ?? { ...(withTest ? TASK_DEFAULTS.splitWithTestSet : TASK_DEFAULTS.split) };
+    if (withTest && split.test > 0) {
+      const by = t.test ? "task.test" : `the dataset's own test set (${t.dataset.kind})`;
+      ctx.addIssue({ code: "custom", path: ["split", "test"], message: `must be 0: ${by} is the test set`, input: split.test });
+    }
+    if (!withTest && split.test <= 0) ctx.addIssue({ code: "custom", path: ["split", "test"], message: "must be > 0 (or give a test set in task.test)", input: split.test });
+    const { test, normalize, model, pretrain, ...rest } = t;
+    return {
+      ...rest,
+      ...model,
+      // An imported model's weights are the pretrained dense model: no pretraining unless asked for.
+      pretrain: pretrain ?? { ...DEFAULT_PRETRAIN, epochs: model.model === IMPORTED_MODEL ? 0 : DEFAULT_PRETRAIN.epochs },
+      split,
+      ...(test && { test }),
+      ...(normalize && { normalize }),
+    };
+  });
 
 const objectivesSchema = z
   .array(z.strictObject({ metric: nonEmpty, direction: z.enum(["maximize", "minimize"]) }))

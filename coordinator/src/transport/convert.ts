@@ -3,6 +3,7 @@ import {
   TrialState as ProtoTrialState,
   toParamMap,
   type Campaign,
+  type DatasetSpec,
   type ParamValue,
   type TaskSpec,
   type Trial,
@@ -12,20 +13,35 @@ import type { DispatchRequest } from "../campaign/dispatcher.js";
 import type { ReadonlyCampaign } from "../campaign/readonly-campaign.js";
 import type { ObjectiveSpec } from "../domain/objectives.js";
 import type { Params, TrialSnapshot, TrialState } from "../domain/trial.js";
-import type { CampaignSpec, TaskConfig } from "../domain/campaign-spec.js";
+import type { CampaignSpec, DatasetSource, TaskConfig } from "../domain/campaign-spec.js";
 
 /** The only place where generated proto types meet the coordinator's domain types. */
 
+/** The wire form of a dataset source. */
+function datasetToProto(d: DatasetSource): DatasetSpec {
+  switch (d.kind) {
+    case "builtin":
+      return { source: { $case: "builtin", value: d.name } };
+    case "idx":
+      return { source: { $case: "idx", value: { images: d.images, labels: d.labels } } };
+    case "cifar10":
+      return { source: { $case: "cifar10Dir", value: d.dir } };
+    case "synthetic":
+      return { source: { $case: "synthetic", value: { samples: d.samples, features: d.features, classes: d.classes } } };
+    case "images":
+      return { source: { $case: "images", value: { dir: d.dir, size: d.size ? [...d.size] : [], channels: d.channels ?? 0 } } };
+    case "npy":
+      return { source: { $case: "npy", value: { x: d.x, y: d.y } } };
+    case "npz":
+      return { source: { $case: "npz", value: { file: d.file, x: d.x, y: d.y } } };
+    case "csv":
+      return { source: { $case: "csv", value: { file: d.file, label: d.label } } };
+  }
+}
+
 function taskToProto(task: TaskConfig, seed: number): TaskSpec {
-  const d = task.dataset;
-  const dataset: TaskSpec["dataset"] =
-    d.kind === "builtin"
-      ? { source: { $case: "builtin", value: d.name } }
-      : d.kind === "idx"
-        ? { source: { $case: "idx", value: { images: d.images, labels: d.labels } } }
-        : d.kind === "cifar10"
-          ? { source: { $case: "cifar10Dir", value: d.dir } }
-          : { source: { $case: "synthetic", value: { samples: d.samples, features: d.features, classes: d.classes } } };
+  const dataset = datasetToProto(task.dataset);
+  const n = task.normalize;
   return {
     dataset,
     split: { ...task.split },
@@ -39,6 +55,8 @@ function taskToProto(task: TaskConfig, seed: number): TaskSpec {
     artifacts: task.artifacts?.keep ?? "",
     artifactsMaxBytes: task.artifacts?.maxBytes ?? 0,
     ...(task.modelFile && { modelFile: { path: task.modelFile.path, blobs: (task.modelFile.blobs ?? []).map((b) => ({ ...b })) } }),
+    ...(task.test && { test: datasetToProto(task.test) }),
+    ...(n && { normalize: { ...(n.scale !== undefined && { scale: n.scale }), mean: [...n.mean], std: [...n.std] } }),
   };
 }
 

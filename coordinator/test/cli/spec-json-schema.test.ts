@@ -22,7 +22,11 @@ describe("campaignJsonSchema", () => {
     expect(s.$schema).toContain("json-schema.org");
     expect(s.required).toEqual(["name", "task", "objectives", "budget"]);
     expect(props["space"]?.additionalProperties?.anyOf).toHaveLength(5);
-    expect(props["task"]?.properties?.["dataset"]?.anyOf).toHaveLength(5);
+    // mnist, synthetic, cifar10, sized synthetic, then the file forms idx, images, npy, npz, csv.
+    expect(props["task"]?.properties?.["dataset"]?.anyOf).toHaveLength(9);
+    // task.test takes the file forms only.
+    expect(props["task"]?.properties?.["test"]?.anyOf?.map((f) => Object.keys(f.properties ?? {})[0])).toEqual(["idx", "images", "npy", "npz", "csv"]);
+    expect(Object.keys(props["task"]?.properties?.["normalize"]?.properties ?? {})).toEqual(["scale", "mean", "std"]);
     expect(props["sampler"]?.anyOf?.[0]).toMatchObject({ type: "string" });
   });
 

@@ -7,7 +7,8 @@ import { Rng, seedFrom } from "../../src/domain/rng.js";
 import type { TrialSnapshot } from "../../src/domain/trial.js";
 
 const dir = fileURLToPath(new URL("../../../examples/", import.meta.url));
-const specs = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
+// Top-level specs, and those of the example folders (examples/bring-your-own/spec.yaml).
+const specs = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".yaml") && !f.includes("/data/"));
 
 describe("examples/", () => {
   it("has a spec per pruning method, all-methods.yaml and the quickstart", () => {

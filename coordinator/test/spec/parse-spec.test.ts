@@ -118,6 +118,44 @@ describe("parseCampaignSpec", () => {
     }
   });
 
+  it("reads every bring-your-own dataset form, the test set and the normalisation", () => {
+    const task = (t: string): ReturnType<typeof parseCampaignSpec>["task"] =>
+      parseCampaignSpec(MINIMAL_SPEC.replace("task: { dataset: synthetic }", `task: ${t}`)).task;
+    expect(task("{ dataset: { images: data/train } }").dataset).toEqual({ kind: "images", dir: "data/train" });
+    expect(task("{ dataset: { images: d, size: [28, 32], channels: 3 } }").dataset).toEqual({ kind: "images", dir: "d", size: [28, 32], channels: 3 });
+    expect(task("{ dataset: { npy: { x: x.npy, y: y.npy } } }").dataset).toEqual({ kind: "npy", x: "x.npy", y: "y.npy" });
+    expect(task("{ dataset: { npz: d.npz } }").dataset).toEqual({ kind: "npz", file: "d.npz", x: "x", y: "y" });
+    expect(task("{ dataset: { npz: d.npz, x: x_train, y: y_train } }").dataset).toEqual({ kind: "npz", file: "d.npz", x: "x_train", y: "y_train" });
+    expect(task("{ dataset: { csv: iris.csv, label: species } }").dataset).toEqual({ kind: "csv", file: "iris.csv", label: "species" });
+    // A test set: the split defaults to train and validation only.
+    const withTest = task("{ dataset: { images: tr }, test: { images: te } }");
+    expect(withTest.test).toEqual({ kind: "images", dir: "te" });
+    expect(withTest.split).toEqual({ train: 0.9, validation: 0.1, test: 0 });
+    // CIFAR-10 brings its own test set.
+    expect(task("{ dataset: { cifar10: c } }").split).toEqual({ train: 0.9, validation: 0.1, test: 0 });
+    expect(task("{ dataset: mnist }").split).toEqual({ train: 0.7, validation: 0.1, test: 0.2 });
+    expect(task("{ dataset: mnist }").test).toBeUndefined();
+    expect(task("{ dataset: mnist, normalize: { mean: 0.1307, std: 0.3081 } }").normalize).toEqual({ mean: [0.1307], std: [0.3081] });
+    expect(task("{ dataset: mnist, normalize: { scale: 1, mean: [1, 2, 3] } }").normalize).toEqual({ scale: 1, mean: [1, 2, 3], std: [] });
+  });
+
+  it("reports bad dataset, test set, split and normalisation settings with their paths", () => {
+    const issues = (t: string): SpecIssue[] => issuesOf(MINIMAL_SPEC.replace("task: { dataset: synthetic }", `task: ${t}`));
+    expect(messageAt(issues("{ dataset: { images: d, channels: 2 } }"), "task.dataset.channels")).toBe("must be 1 (grayscale) or 3 (RGB)");
+    expect(messageAt(issues("{ dataset: { images: d, size: [0, 4] } }"), "task.dataset.size.0")).toBe("must be >= 1");
+    expect(messageAt(issues("{ dataset: { csv: a.csv } }"), "task.dataset.label")).toBe("required");
+    expect(messageAt(issues("{ dataset: { npy: { x: a.npy } } }"), "task.dataset.npy.y")).toBe("required");
+    expect(messageAt(issues("{ dataset: mnist, test: mnist }"), "task.test")).toMatch(/must be one of: \{idx: \{images, labels\}\}, \{images: dir/);
+    expect(messageAt(issues("{ dataset: mnist, test: { synthetic: {} } }"), "task.test")).toMatch(/must be one of/);
+    expect(messageAt(issues("{ dataset: mnist, test: { images: t }, split: { train: 0.7, validation: 0.1, test: 0.2 } }"), "task.split.test")).toBe("must be 0: task.test is the test set");
+    expect(messageAt(issues("{ dataset: { cifar10: c }, split: { train: 0.7, validation: 0.1, test: 0.2 } }"), "task.split.test")).toBe(
+      "must be 0: the dataset's own test set (cifar10) is the test set",
+    );
+    expect(messageAt(issues("{ dataset: mnist, split: { train: 0.9, validation: 0.1, test: 0 } }"), "task.split.test")).toBe("must be > 0 (or give a test set in task.test)");
+    expect(messageAt(issues("{ dataset: mnist, normalize: { std: [1, 0] } }"), "task.normalize.std")).toBe("every std must be > 0");
+    expect(messageAt(issues("{ dataset: mnist, normalize: { mean: 1, shift: 2 } }"), "task.normalize.shift")).toBe("unknown key");
+  });
+
   it("accepts strategy names as plain strings", () => {
     const spec = parseCampaignSpec(minimalWith("sampler: grid\nearlyStopping: median"));
     expect(spec.sampler).toEqual({ name: "grid" });

@@ -9,6 +9,7 @@
  * {@link COMMON_PARAMS} apply to every method. docs/methods.md describes the algorithms.
  */
 import type { ParamRelation, ParamRule } from "./param-rules.js";
+import { RECIPE_PARAMS } from "./recipe.js";
 
 /** One catalogued pruning method. */
 export interface MethodCatalogEntry {
@@ -46,9 +47,10 @@ export const COMMON_PARAMS = {
     max: 10,
     exclusiveMin: true,
     default: 0.001,
-    description: "fine-tuning learning rate (Adam)",
+    description: "fine-tuning (base) learning rate",
   },
   "finetune.batchSize": { type: "int", min: 1, max: 65536, description: "fine-tuning batch size (unset: the task's pretrain batch size)" },
+  ...RECIPE_PARAMS,
 } as const satisfies Readonly<Record<string, ParamRule>>;
 
 /** Parameters of the lottery-ticket and one-shot baselines (docs/methods.md §1.5). */

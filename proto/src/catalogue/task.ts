@@ -3,8 +3,9 @@
  * fills these defaults into a spec; the worker falls back on them when an assignment leaves a
  * field unset, so both sides agree on one value.
  */
-import type { DatasetSource } from "../shared-types.js";
+import type { DatasetSource, Normalization, TestDatasetSource } from "../shared-types.js";
 import type { ModelName } from "./models.js";
+import { OPTIMIZER_NAMES } from "./recipe.js";
 
 /**
  * Backends a task may ask for (`task.backend`): the one list that the spec schema, the wire
@@ -37,12 +38,19 @@ export interface BlobRef {
   readonly size: number;
 }
 
-/** Optimizers of the dense pretraining (`task.pretrain.optimizer`). */
-export const PRETRAIN_OPTIMIZERS = ["adam", "sgd"] as const;
+/** Optimizers of the dense pretraining (`task.pretrain.optimizer`): the recipe's. */
+export const PRETRAIN_OPTIMIZERS = OPTIMIZER_NAMES;
 
 /** The task of a campaign, defaults filled in (the domain form of the `TaskSpec` message). */
 export interface TaskConfig {
   readonly dataset: DatasetSource;
+  /**
+   * An explicit test set (`task.test`); the dataset then gives only train and validation
+   * (`split.test` is 0). Unset: the source's own test set ({@link hasOwnTestSet}) or a split.
+   */
+  readonly test?: TestDatasetSource;
+  /** Input normalisation (`task.normalize`); unset: only the source's own scale. */
+  readonly normalize?: Normalization;
   /** Fractions of the dataset, summing to 1; deterministic by seed. */
   readonly split: { readonly train: number; readonly validation: number; readonly test: number };
   readonly model: string;
@@ -81,6 +89,8 @@ export interface ArtifactsConfig {
 /** Defaults of the task fields, field by field. */
 export const TASK_DEFAULTS = {
   split: { train: 0.7, validation: 0.1, test: 0.2 },
+  /** The split when the test set is given ({@link hasOwnTestSet} or `task.test`). */
+  splitWithTestSet: { train: 0.9, validation: 0.1, test: 0 },
   model: "lenet-300-100",
   pretrain: { epochs: 3, optimizer: "adam", learningRate: 0.001, batchSize: 64 },
   backend: "auto",
@@ -90,6 +100,7 @@ export const TASK_DEFAULTS = {
   synthetic: { samples: 1000, features: 64, classes: 10 },
 } as const satisfies {
   readonly split: TaskConfig["split"];
+  readonly splitWithTestSet: TaskConfig["split"];
   readonly model: ModelName;
   readonly pretrain: TaskConfig["pretrain"] & { readonly optimizer: (typeof PRETRAIN_OPTIMIZERS)[number] };
   readonly backend: BackendName;
@@ -97,3 +108,11 @@ export const TASK_DEFAULTS = {
   readonly artifacts: ArtifactsConfig;
   readonly synthetic: { readonly samples: number; readonly features: number; readonly classes: number };
 };
+
+/**
+ * Whether a source brings its own test set, which then is the test split (so accuracy is
+ * comparable with published numbers): CIFAR-10's `test_batch.bin`.
+ */
+export function hasOwnTestSet(source: DatasetSource): boolean {
+  return source.kind === "cifar10";
+}

@@ -17,11 +17,15 @@ export interface RawExamples {
   readonly numClasses: number;
   /** Human-readable name for logs, e.g. `mnist` or the IDX image path. */
   readonly name: string;
+  /** Class names by index, where the source names its classes (image sub-folders, CSV label names). */
+  readonly classNames?: readonly string[];
+  /** The source's own test set (CIFAR-10's test batch); then it is the test split. */
+  readonly test?: RawExamples;
 }
 
 /** One split of a dataset: `count` examples, inputs flattened example-major. */
 export interface DataSplit {
-  /** `count * prod(inputShape)` float32 inputs (pixels in [0, 1]). */
+  /** `count * prod(inputShape)` float32 inputs (pixels in [0, 1], or as `task.normalize` says). */
   readonly x: Float32Array;
   /** Class index per example. */
   readonly y: Int32Array;

@@ -6,7 +6,7 @@
 import { COMMON_PARAMS, DEFAULT_METHOD, findMethod, isMethodName, relationViolation, withDefaults, type ParamRule, type PlainParam } from "@prunesweep/proto";
 import { InvalidParameterError } from "../errors.js";
 import { checkParam } from "./param-rules.js";
-import type { PruningMethod } from "./pruning-method.js";
+import type { FineTuneRecipe, PruningMethod } from "./pruning-method.js";
 import { getPruningMethod } from "./registry.js";
 
 const COMMON_RULES: Readonly<Record<string, ParamRule>> = COMMON_PARAMS;
@@ -20,6 +20,7 @@ interface CommonTrialParams {
   readonly finetuneLearningRate: number;
   /** Undefined: use the task's pretrain batch size. */
   readonly finetuneBatchSize?: number;
+  readonly recipe: FineTuneRecipe;
 }
 
 /** The outcome of {@link resolveTrialParams}. */
@@ -79,6 +80,18 @@ export function resolveTrialParams(raw: Readonly<Record<string, PlainParam>>): R
     finetuneLearningRate: c["finetune.learningRate"],
     // No catalogue default: unset means the task's pretrain batch size.
     finetuneBatchSize: c["finetune.batchSize"],
+    recipe: {
+      optimizer: c["finetune.optimizer"],
+      momentum: c["finetune.momentum"],
+      schedule: c["finetune.schedule"],
+      warmupEpochs: c["finetune.warmupEpochs"],
+      stepEpochs: c["finetune.stepEpochs"],
+      stepGamma: c["finetune.stepGamma"],
+      weightDecay: c["finetune.weightDecay"],
+      labelSmoothing: c["finetune.labelSmoothing"],
+      augment: c["finetune.augment"],
+      cropPadding: c["finetune.cropPadding"],
+    },
   };
   const methodParams = method.parseParams({ own, common });
   return { method, methodParams, common: commonParams, ignored };

@@ -11,7 +11,7 @@
  * After `run` resolves, the runner measures the net (accuracy, sparsity, MACs) and disposes
  * the returned masks and the net.
  */
-import type { MethodEntry, MethodName, PlainParam } from "@prunesweep/proto";
+import type { MethodEntry, MethodName, OptimizerName, PlainParam, ScheduleName } from "@prunesweep/proto";
 import type { Rng } from "../data/rng.js";
 import type { Dataset, SplitName } from "../data/types.js";
 import type { ExitRule } from "../models/exits.js";
@@ -27,10 +27,26 @@ export type StepDecision = "continue" | "stop";
 export interface FineTuneSettings {
   /** `finetune.epochs`. @default 2 */
   readonly epochs: number;
-  /** `finetune.learningRate` (Adam). @default 1e-3 */
+  /** `finetune.learningRate`, the schedule's base rate. @default 1e-3 */
   readonly learningRate: number;
   /** `finetune.batchSize`. @default the task's pretrain batch size */
   readonly batchSize: number;
+  /** The rest of the recipe (`finetune.optimizer`, `.schedule`, ...); unset: Adam at a constant rate, nothing else. */
+  readonly recipe?: FineTuneRecipe;
+}
+
+/** The fine-tuning recipe's parameters (catalogue: proto/src/catalogue/recipe.ts). */
+export interface FineTuneRecipe {
+  readonly optimizer: OptimizerName;
+  readonly momentum: number;
+  readonly schedule: ScheduleName;
+  readonly warmupEpochs: number;
+  readonly stepEpochs: number;
+  readonly stepGamma: number;
+  readonly weightDecay: number;
+  readonly labelSmoothing: number;
+  readonly augment: boolean;
+  readonly cropPadding: number;
 }
 
 /** Options of one {@link PruningContext.fineTune} call. */

@@ -28,7 +28,7 @@ type HeapBackend = WasmBackend & { refCount(dataId: tf.DataId): number };
 type VariableGradients = Parameters<tf.AdamOptimizer["applyGradients"]>[0];
 
 /** Whether `o` is a {@link MaskedAdam} (tfjs's Optimizer overrides `instanceof` to match any optimizer). */
-export function isMaskedAdam(o: tf.Optimizer): o is MaskedAdam {
+export function isMaskedAdam(o: object): o is MaskedAdam {
   return typeof (o as Partial<MaskedAdam>).applyMasked === "function";
 }
 

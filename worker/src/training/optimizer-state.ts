@@ -12,11 +12,14 @@
 import * as tf from "@tensorflow/tfjs";
 import type { SerializedTensor } from "../models/serialized-weights.js";
 
+/** What can be checkpointed: a tfjs optimizer, or the recipe's (optimizers.ts). */
+export type StatefulOptimizer = Pick<tf.Optimizer, "getWeights" | "setWeights" | "dispose">;
+
 /** `tf.Optimizer.getWeights()` as plain arrays, in its order (the iteration count first). */
 export type OptimizerState = readonly SerializedTensor[];
 
 /** Copies the optimizer's state to the host. The optimizer keeps training unchanged. */
-export async function saveOptimizerState(optimizer: tf.Optimizer): Promise<OptimizerState> {
+export async function saveOptimizerState(optimizer: StatefulOptimizer): Promise<OptimizerState> {
   const named = await optimizer.getWeights();
   try {
     const out: SerializedTensor[] = [];
@@ -32,7 +35,7 @@ export async function saveOptimizerState(optimizer: tf.Optimizer): Promise<Optim
  * Loads a state saved by {@link saveOptimizerState} into a new optimizer (one that has not
  * stepped yet: `setWeights` replaces its slots without disposing them).
  */
-export async function loadOptimizerState(optimizer: tf.Optimizer, state: OptimizerState): Promise<void> {
+export async function loadOptimizerState(optimizer: StatefulOptimizer, state: OptimizerState): Promise<void> {
   const named = state.map((t) => ({ name: t.name, tensor: tf.tensor(t.data, [...t.shape], "float32") }));
   try {
     await optimizer.setWeights(named);
@@ -46,7 +49,7 @@ export async function loadOptimizerState(optimizer: tf.Optimizer, state: Optimiz
  * A new optimizer from `make`, continuing from the saved state of `optimizer` (disposed),
  * and that state.
  */
-export async function reloadOptimizer(optimizer: tf.Optimizer, make: () => tf.Optimizer): Promise<{ optimizer: tf.Optimizer; state: OptimizerState }> {
+export async function reloadOptimizer<O extends StatefulOptimizer>(optimizer: O, make: () => O): Promise<{ optimizer: O; state: OptimizerState }> {
   const state = await saveOptimizerState(optimizer);
   const fresh = make();
   try {

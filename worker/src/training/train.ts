@@ -1,6 +1,7 @@
 /**
  * The training loop: shuffled mini-batches, softmax cross-entropy, `tf.variableGrads` and an
- * optimizer step, with optional weight masks.
+ * optimizer step (optimizers.ts: the optimizer factory, learning-rate schedule and weight decay),
+ * with optional weight masks, label smoothing and image augmentation (augment.ts).
  *
  * With masks, the gradients of pruned entries are zeroed and, after every optimizer step,
  * `W ← W ⊙ M` is re-applied: Adam's moments would otherwise revive pruned weights (masking
@@ -8,40 +9,14 @@
  * and gRPC keepalives keep flowing on the same thread.
  */
 import * as tf from "@tensorflow/tfjs";
-import { InvalidTaskError, NonFiniteLossError, throwIfAborted } from "../errors.js";
+import { NonFiniteLossError, throwIfAborted } from "../errors.js";
 import type { Rng } from "../data/rng.js";
 import { sizeOf, type DataSplit } from "../data/types.js";
 import type { Net } from "../models/net.js";
-import { MaskedAdam, isMaskedAdam } from "./fused-adam.js";
+import { augmentBatch, type Augmentation } from "./augment.js";
+import { isMaskedAdam } from "./fused-adam.js";
 import type { Masks } from "./masks.js";
-
-/** Optimizer names accepted by {@link createOptimizer}. */
-const OPTIMIZER_NAMES: readonly string[] = ["adam", "sgd", "momentum", "rmsprop"];
-
-/**
- * Creates an optimizer. The caller owns it: dispose it when done (its slot variables are
- * not freed with the net).
- * @param what names the setting in error messages, e.g. `pretrain.optimizer`
- * @throws InvalidTaskError for an unknown name or a non-positive learning rate
- */
-export function createOptimizer(name: string, learningRate: number, what = "optimizer"): tf.Optimizer {
-  if (!(learningRate > 0) || !Number.isFinite(learningRate)) {
-    throw new InvalidTaskError(`${what}: learning rate must be a finite number > 0, got ${learningRate}`);
-  }
-  switch (name.toLowerCase()) {
-    case "adam":
-      // tf.train.adam's arithmetic, fused with the masks into one pass per variable on wasm.
-      return new MaskedAdam(learningRate);
-    case "sgd":
-      return tf.train.sgd(learningRate);
-    case "momentum":
-      return tf.train.momentum(learningRate, 0.9);
-    case "rmsprop":
-      return tf.train.rmsprop(learningRate);
-    default:
-      throw new InvalidTaskError(`${what}: unknown optimizer "${name}"; valid: ${OPTIMIZER_NAMES.join(", ")}`);
-  }
-}
+import { optimizerStep, type TrainingOptimizer } from "./optimizers.js";
 
 /** A training loss: `(net, x, yOneHot) → scalar`. Runs inside the gradient tape. */
 export type LossFn = (net: Net, x: tf.Tensor, yOneHot: tf.Tensor2D) => tf.Scalar;
@@ -67,8 +42,8 @@ export function weightedExitLoss(logits: readonly tf.Tensor2D[], y: tf.Tensor2D,
 
 /** Options of {@link trainEpoch}. */
 export interface TrainEpochOptions {
-  /** Carries the learning rate; reuse it across epochs to keep Adam's moments. */
-  readonly optimizer: tf.Optimizer;
+  /** Carries the learning rate (and, as a recipe, its schedule); reuse it across epochs to keep Adam's moments. */
+  readonly optimizer: TrainingOptimizer;
   readonly batchSize: number;
   /** Shuffles the batches; pass a generator derived from the trial seed. */
   readonly rng: Rng;
@@ -86,6 +61,10 @@ export interface TrainEpochOptions {
   readonly variables?: readonly tf.Variable[];
   /** Called after every optimizer step (and mask re-application), with the batch index. */
   readonly afterBatch?: (batch: number) => void;
+  /** Label smoothing ε: one-hot targets become 1 − ε + ε/K and ε/K. @default 0 */
+  readonly labelSmoothing?: number;
+  /** Random crops and flips of every training batch (image examples `[H, W, C]` only). */
+  readonly augment?: Augmentation;
 }
 
 /** What one epoch did. */
@@ -113,6 +92,7 @@ export async function trainEpoch(net: Net, data: DataSplit, opts: TrainEpochOpti
   const yieldEvery = Math.max(1, opts.yieldEveryBatches ?? 1);
   const d = sizeOf(net.inputShape);
   const classes = net.numClasses;
+  const smoothing = opts.labelSmoothing ?? 0;
   const vars = opts.variables ? [...opts.variables] : net.trainableVariables();
   const masked = [...(opts.masks ?? new Map<string, tf.Tensor>())].map(([name, mask]) => ({ variable: net.param(name).variable, mask }));
   const maskByVar = new Map(masked.map((m) => [m.variable.name, m.mask]));
@@ -128,16 +108,18 @@ export async function trainEpoch(net: Net, data: DataSplit, opts: TrainEpochOpti
       const start = b * batchSize;
       const n = Math.min(batchSize, data.count - start);
       const xs = new Float32Array(n * d);
-      const ys = new Float32Array(n * classes);
+      const ys = new Float32Array(n * classes).fill(smoothing / classes);
       for (let i = 0; i < n; i++) {
         const row = order[start + i] ?? 0;
         xs.set(data.x.subarray(row * d, row * d + d), i * d);
-        ys[i * classes + (data.y[row] ?? 0)] = 1;
+        ys[i * classes + (data.y[row] ?? 0)] = 1 - smoothing + smoothing / classes;
       }
+      if (opts.augment) augmentBatch(xs, n, net.inputShape, opts.augment);
       const xb = tf.tensor(xs, [n, ...net.inputShape], "float32");
       const yb = tf.tensor2d(ys, [n, classes], "float32");
       const { value, grads } = tf.variableGrads(() => tf.tidy(() => lossFn(net, xb, yb)), vars);
       if (isMaskedAdam(opts.optimizer)) {
+        // tf.train.adam's arithmetic fused with the masks, in place on wasm (fused-adam.ts).
         opts.optimizer.applyMasked(grads, maskByVar);
       } else {
         tf.tidy(() => {
@@ -147,7 +129,7 @@ export async function trainEpoch(net: Net, data: DataSplit, opts: TrainEpochOpti
             const m = maskByVar.get(k);
             g[k] = m ? tf.mul(grad, m) : grad;
           }
-          opts.optimizer.applyGradients(g);
+          optimizerStep(opts.optimizer, g, vars);
           for (const { variable, mask } of masked) variable.assign(tf.mul(variable, mask));
         });
       }

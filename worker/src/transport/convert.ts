@@ -1,4 +1,4 @@
-import { ARTIFACT_KEEP, BACKEND_NAMES, fromParamMap, type ArtifactsConfig, isBackendName, TASK_DEFAULTS, TrialAssignment } from "@prunesweep/proto";
+import { ARTIFACT_KEEP, BACKEND_NAMES, fromParamMap, type ArtifactsConfig, isBackendName, TASK_DEFAULTS, TrialAssignment, type DatasetSpec, type TestDatasetSource } from "@prunesweep/proto";
 import { InvalidAssignmentError } from "../errors.js";
 import type { DatasetSource, TrialRequest, WorkerTask } from "../trial/types.js";
 
@@ -23,23 +23,15 @@ export function decodeAssignment(data: Uint8Array, attempt: number): { request: 
   if (!a.task) throw new InvalidAssignmentError(`assignment ${a.trialId} has no task`);
   if (!a.coordinatorEndpoint) throw new InvalidAssignmentError(`assignment ${a.trialId} has no coordinator_endpoint`);
   const t = a.task;
-  const src = t.dataset?.source;
-  let dataset: DatasetSource;
-  switch (src?.$case) {
-    case "builtin":
-      dataset = { kind: "builtin", name: src.value };
-      break;
-    case "idx":
-      dataset = { kind: "idx", images: src.value.images, labels: src.value.labels };
-      break;
-    case "cifar10Dir":
-      dataset = { kind: "cifar10", dir: src.value };
-      break;
-    case "synthetic":
-      dataset = { kind: "synthetic", ...src.value };
-      break;
-    default:
-      throw new InvalidAssignmentError(`assignment ${a.trialId} has no dataset`);
+  const dataset = datasetFromProto(t.dataset);
+  if (!dataset) throw new InvalidAssignmentError(`assignment ${a.trialId} has no dataset`);
+  let test: TestDatasetSource | undefined;
+  if (t.test) {
+    const source = datasetFromProto(t.test);
+    if (!source || !isTestSource(source)) {
+      throw new InvalidAssignmentError(`assignment ${a.trialId}: the test set must be idx, images, npy, npz or csv data, got ${source?.kind ?? "none"}`);
+    }
+    test = source;
   }
   let modelOptions: Record<string, unknown> = {};
   if (t.modelOptionsJson) {
@@ -68,6 +60,8 @@ export function decodeAssignment(data: Uint8Array, attempt: number): { request: 
       maxBytes: t.artifactsMaxBytes > 0 ? t.artifactsMaxBytes : TASK_DEFAULTS.artifacts.maxBytes,
     },
     ...(t.modelFile && { modelFile: { path: t.modelFile.path, blobs: t.modelFile.blobs.map((b) => ({ name: b.name, sha256: b.sha256, size: b.size })) } }),
+    ...(test && { test }),
+    ...(t.normalize && { normalize: { ...(t.normalize.scale !== undefined && { scale: t.normalize.scale }), mean: t.normalize.mean, std: t.normalize.std } }),
   };
   let params;
   try {
@@ -86,4 +80,38 @@ export function decodeAssignment(data: Uint8Array, attempt: number): { request: 
     },
     endpoint: a.coordinatorEndpoint,
   };
+}
+
+const isTestSource = (s: DatasetSource): s is TestDatasetSource => ["idx", "images", "npy", "npz", "csv"].includes(s.kind);
+
+/** The domain form of a DatasetSpec; undefined when it names no source. */
+function datasetFromProto(spec: DatasetSpec | undefined): DatasetSource | undefined {
+  const src = spec?.source;
+  switch (src?.$case) {
+    case "builtin":
+      return { kind: "builtin", name: src.value };
+    case "idx":
+      return { kind: "idx", images: src.value.images, labels: src.value.labels };
+    case "cifar10Dir":
+      return { kind: "cifar10", dir: src.value };
+    case "synthetic":
+      return { kind: "synthetic", ...src.value };
+    case "images": {
+      const { dir, size, channels } = src.value;
+      return {
+        kind: "images",
+        dir,
+        ...(size.length === 2 && { size: [size[0] as number, size[1] as number] as const }),
+        ...((channels === 1 || channels === 3) && { channels }),
+      };
+    }
+    case "npy":
+      return { kind: "npy", x: src.value.x, y: src.value.y };
+    case "npz":
+      return { kind: "npz", file: src.value.file, x: src.value.x, y: src.value.y };
+    case "csv":
+      return { kind: "csv", file: src.value.file, label: src.value.label };
+    default:
+      return undefined;
+  }
 }

@@ -17,7 +17,8 @@ import type { Net } from "../models/net.js";
 import { buildModel } from "../models/registry.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
 import { loadOptimizerState, reloadOptimizer } from "../training/optimizer-state.js";
-import { createOptimizer, trainEpoch } from "../training/train.js";
+import { createOptimizer } from "../training/optimizers.js";
+import { trainEpoch } from "../training/train.js";
 import { readCheckpoint, structureOf } from "./checkpoints.js";
 import type { WorkerTask } from "./types.js";
 

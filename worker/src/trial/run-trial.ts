@@ -11,9 +11,9 @@ import type { CheckpointStore } from "../artifacts/checkpoint-store.js";
 import type { BlobCache } from "../artifacts/blob-cache.js";
 import type { PretrainedStore } from "../artifacts/pretrained-store.js";
 import { engineName, selectBackend } from "../backend/select-backend.js";
-import { loadDataset } from "../data/load-dataset.js";
+import { datasetRequest, loadDataset } from "../data/load-dataset.js";
 import { Rng } from "../data/rng.js";
-import { TrialAbortedError, isRetryable, serializeError, throwIfAborted } from "../errors.js";
+import { InvalidParameterError, TrialAbortedError, isRetryable, serializeError, throwIfAborted } from "../errors.js";
 import { collectTrialMetrics } from "../metrics/trial-metrics.js";
 import type { Net } from "../models/net.js";
 import { buildModel } from "../models/registry.js";
@@ -52,7 +52,10 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
     throwIfAborted(hooks.signal);
 
     const backend = await selectBackend(task.backend);
-    const data = await loadDataset({ source: task.dataset, split: task.split, seed: task.seed, maxTrainExamples: task.maxTrainExamples });
+    const data = await loadDataset(datasetRequest(task));
+    if (resolved.common.recipe.augment && data.inputShape.length !== 3) {
+      throw new InvalidParameterError("finetune.augment", `crops and flips need image examples [height, width, channels]; dataset "${data.name}" has examples of shape [${data.inputShape.join(", ")}]`);
+    }
     const imported = await importedModelFor(task, deps.blobs);
     net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits, imported);
     const every = req.budget.checkpointEvery ?? 0;
@@ -68,6 +71,7 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
         epochs: resolved.common.finetuneEpochs,
         learningRate: resolved.common.finetuneLearningRate,
         batchSize: resolved.common.finetuneBatchSize ?? task.pretrain.batchSize,
+        recipe: resolved.common.recipe,
       },
       rng: Rng.derive(task.seed, "trial", req.trialId, "method"),
       shuffleRng: Rng.derive(task.seed, "trial", req.trialId, "finetune-shuffle"),

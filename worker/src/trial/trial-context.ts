@@ -14,7 +14,8 @@ import type { SerializedWeights } from "../models/serialized-weights.js";
 import type { FineTuneOptions, FineTuneResult, FineTuneSettings, PruningContext } from "../pruning/pruning-method.js";
 import type { Masks } from "../training/masks.js";
 import { loadOptimizerState, reloadOptimizer, type OptimizerState } from "../training/optimizer-state.js";
-import { createOptimizer, trainEpoch } from "../training/train.js";
+import { createOptimizer, RecipeOptimizer, type TrainingOptimizer } from "../training/optimizers.js";
+import { trainEpoch } from "../training/train.js";
 import { structureOf, TrialCheckpoints } from "./checkpoints.js";
 import type { StepDecision, TrialHooks } from "./types.js";
 
@@ -128,6 +129,26 @@ export class TrialPruningContext implements PruningContext {
     return evaluateAccuracy(this.net, splitOf(this.data, split));
   }
 
+  /** The optimizer of one fine-tuning run: the recipe's, its schedule spanning the run; else Adam at a constant rate. */
+  private optimizerFor(epochs: number, batchSize: number, base: number): TrainingOptimizer {
+    const r = this.settings.recipe;
+    if (!r) return createOptimizer("adam", base, "finetune.learningRate");
+    const perEpoch = Math.max(1, Math.ceil(this.data.nTrain / Math.max(1, Math.floor(batchSize))));
+    return new RecipeOptimizer({
+      optimizer: r.optimizer,
+      momentum: r.momentum,
+      weightDecay: r.weightDecay,
+      schedule: {
+        schedule: r.schedule,
+        base,
+        totalSteps: perEpoch * epochs,
+        warmupSteps: Math.round(r.warmupEpochs * perEpoch),
+        stepSize: r.stepEpochs * perEpoch,
+        gamma: r.stepGamma,
+      },
+    });
+  }
+
   async fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
     const started = performance.now();
     const call = this.calls++;
@@ -135,7 +156,10 @@ export class TrialPruningContext implements PruningContext {
     const phase = opts.phase ?? "finetune";
     const perEpoch = (opts.progress ?? "epoch") === "epoch";
     const learningRate = opts.learningRate ?? this.settings.learningRate;
-    const makeOptimizer = (): tf.Optimizer => createOptimizer("adam", learningRate, "finetune.learningRate");
+    const batchSize = opts.batchSize ?? this.settings.batchSize;
+    const makeOptimizer = (): TrainingOptimizer => this.optimizerFor(opts.epochs, batchSize, learningRate);
+    const recipe = this.settings.recipe;
+    const augment = recipe?.augment ? { padding: recipe.cropPadding, rng: this.args.shuffleRng } : undefined;
     const variables = opts.trainableParams?.map((name) => this.net.param(name).variable);
     const methodRng = this.rng.state();
     const structure = structureOf(this.net);
@@ -207,8 +231,10 @@ export class TrialPruningContext implements PruningContext {
         }
         const r = await trainEpoch(this.net, splitOf(this.data, "train"), {
           optimizer,
-          batchSize: opts.batchSize ?? this.settings.batchSize,
+          batchSize,
           rng: this.args.shuffleRng,
+          ...(recipe && recipe.labelSmoothing > 0 && { labelSmoothing: recipe.labelSmoothing }),
+          ...(augment && { augment }),
           masks: opts.masks,
           signal: this.signal,
           loss: opts.loss,

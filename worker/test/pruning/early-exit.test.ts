@@ -12,7 +12,8 @@ import { buildModel } from "../../src/models/registry.js";
 import { earlyExitMethod } from "../../src/pruning/early-exit.js";
 import type { Masks } from "../../src/training/masks.js";
 import { disposeMasks } from "../../src/training/masks.js";
-import { createOptimizer, trainEpoch } from "../../src/training/train.js";
+import { createOptimizer } from "../../src/training/optimizers.js";
+import { trainEpoch } from "../../src/training/train.js";
 import { TrialPruningContext } from "../../src/trial/trial-context.js";
 import { fakeHooks, syntheticTask } from "../helpers.js";
 

@@ -7,7 +7,8 @@ import { generateSynthetic } from "../../src/data/synthetic.js";
 import { splitOf } from "../../src/data/types.js";
 import { buildModel } from "../../src/models/registry.js";
 import { loadOptimizerState, reloadOptimizer, saveOptimizerState } from "../../src/training/optimizer-state.js";
-import { createOptimizer, trainEpoch } from "../../src/training/train.js";
+import { createOptimizer } from "../../src/training/optimizers.js";
+import { trainEpoch } from "../../src/training/train.js";
 
 const data = splitExamples(generateSynthetic({ samples: 300, features: 6, classes: 3, seed: 3 }), { train: 0.8, validation: 0, test: 0.2 }, 3, 0);
 

@@ -10,7 +10,8 @@ import { measureModel } from "../../src/metrics/model-metrics.js";
 import { buildModel } from "../../src/models/registry.js";
 import { computeMagnitudeMasks, polynomialSchedule } from "../../src/pruning/magnitude.js";
 import { applyMasks, disposeMasks } from "../../src/training/masks.js";
-import { createOptimizer, trainEpoch } from "../../src/training/train.js";
+import { createOptimizer } from "../../src/training/optimizers.js";
+import { trainEpoch } from "../../src/training/train.js";
 
 const data = splitExamples(generateSynthetic({ samples: 400, features: 10, classes: 4, seed: 5 }), { train: 0.75, validation: 0, test: 0.25 }, 5, 0);
 
@@ -67,6 +68,25 @@ describe("trainEpoch", () => {
     disposeMasks(masks);
     opt.dispose();
     net.dispose();
+  });
+});
+
+describe("trainEpoch with augmentation", () => {
+  it("trains on augmented image batches: the same start, seed and data end elsewhere than without", async () => {
+    const images = splitExamples({ ...generateSynthetic({ samples: 120, features: 16, classes: 2, seed: 8 }), inputShape: [4, 4, 1] }, { train: 0.75, validation: 0, test: 0.25 }, 8, 0);
+    const weightsAfter = async (augment: boolean): Promise<number[]> => {
+      const net = buildModel("mlp", { hidden: [8] }, images.inputShape, images.numClasses, 5);
+      const opt = createOptimizer("sgd", 0.1);
+      await trainEpoch(net, splitOf(images, "train"), { optimizer: opt, batchSize: 30, rng: new Rng(1), ...(augment && { augment: { padding: 1, rng: new Rng(2) } }) });
+      const w = Array.from(await (net.trainableVariables()[0] as tf.Variable).data());
+      opt.dispose();
+      net.dispose();
+      return w;
+    };
+    const plain = await weightsAfter(false);
+    expect(await weightsAfter(false)).toEqual(plain);
+    expect(await weightsAfter(true)).not.toEqual(plain);
+    expect(await weightsAfter(true)).toEqual(await weightsAfter(true));
   });
 });
 

@@ -1,8 +1,12 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { InMemoryPretrainedStore } from "../../src/artifacts/index.js";
 import { runTrial } from "../../src/trial/run-trial.js";
 import { fakeHooks, syntheticTask, trialRequest } from "../helpers.js";
+import { npyBytes, writeTree } from "../data/fixtures.js";
 
 const METRICS = [
   "accuracy",
@@ -132,5 +136,42 @@ describe("runTrial", () => {
     expect(missing).toMatchObject({ kind: "failed", retryable: false, error: { name: "DatasetError" } });
     if (missing.kind === "failed") expect(missing.error.message).toContain("/nonexistent/img.idx");
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("fine-tunes with the recipe the trial's parameters give", async () => {
+    const recipe = {
+      "finetune.optimizer": "momentum",
+      "finetune.schedule": "cosine",
+      "finetune.warmupEpochs": 0.5,
+      "finetune.weightDecay": 1e-4,
+      "finetune.labelSmoothing": 0.1,
+      "finetune.learningRate": 0.05,
+    };
+    const out = await runTrial(trialRequest({ method: "magnitude", sparsity: 0.5, ...recipe }), fakeHooks(), { pretrained: new InMemoryPretrainedStore() });
+    expect(out.kind).toBe("completed");
+    if (out.kind !== "completed") return;
+    expect(out.details["finetune"]).toMatchObject({ learningRate: 0.05, recipe: { optimizer: "momentum", schedule: "cosine", warmupEpochs: 0.5, weightDecay: 1e-4, labelSmoothing: 0.1, augment: false } });
+    expect(out.metrics["accuracy"]).toBeGreaterThan(0.8);
+  });
+
+  it("augments image data, and refuses augmentation of non-image data naming the parameter", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "prunesweep-augment-"));
+    // 4x4 one-channel images: class 0 bright on top, class 1 bright at the bottom.
+    const n = 120;
+    const x = Array.from({ length: n * 16 }, (_, i) => {
+      const [ex, p] = [Math.floor(i / 16), i % 16];
+      return (ex % 2 === 0) === p < 8 ? 220 : 20;
+    });
+    await writeTree(dir, { "x.npy": npyBytes("|u1", [n, 4, 4, 1], x), "y.npy": npyBytes("<i8", [n], Array.from({ length: n }, (_, i) => i % 2)) });
+    const task = syntheticTask({ dataset: { kind: "npy", x: join(dir, "x.npy"), y: join(dir, "y.npy") } });
+    const params = { method: "magnitude", sparsity: 0.3, "finetune.augment": true, "finetune.cropPadding": 1 };
+    const ok = await runTrial(trialRequest(params, { task }), fakeHooks(), { pretrained: new InMemoryPretrainedStore() });
+    expect(ok.kind).toBe("completed");
+    if (ok.kind === "completed") expect(ok.details["finetune"]).toMatchObject({ recipe: { augment: true, cropPadding: 1 } });
+    const hooks = fakeHooks();
+    const bad = await runTrial(trialRequest(params), hooks, { pretrained: new InMemoryPretrainedStore() });
+    expect(bad).toMatchObject({ kind: "failed", retryable: false, error: { name: "InvalidParameterError" } });
+    if (bad.kind === "failed") expect(bad.error.message).toMatch(/invalid parameter "finetune.augment": crops and flips need image examples \[height, width, channels\]; dataset "synthetic-600x8x3" has examples of shape \[8\]/);
+    expect(hooks.calls).toHaveLength(0);
   });
 });

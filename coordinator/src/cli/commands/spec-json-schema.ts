@@ -22,13 +22,30 @@ const when: Json = {
 };
 const str = { type: "string", minLength: 1 };
 
+const obj = (properties: Json, required: string[]): Json => ({ type: "object", properties, required, additionalProperties: false });
+
+/** The file forms of a dataset, also the forms of `task.test`. */
+const FILE_DATASETS: Json[] = [
+  obj({ idx: obj({ images: str, labels: str }, ["images", "labels"]) }, ["idx"]),
+  obj(
+    {
+      images: { ...str, description: "folder with one sub-folder of PNG/JPEG images per class" },
+      size: { type: "array", prefixItems: [{ type: "integer", minimum: 1 }, { type: "integer", minimum: 1 }], minItems: 2, maxItems: 2, description: "[height, width] to resize every image to" },
+      channels: { enum: [1, 3], description: "1: grayscale, 3: RGB (unset: 1 when every image is gray)" },
+    },
+    ["images"],
+  ),
+  obj({ npy: obj({ x: str, y: str }, ["x", "y"]) }, ["npy"]),
+  obj({ npz: str, x: { ...str, default: "x" }, y: { ...str, default: "y" } }, ["npz"]),
+  obj({ csv: str, label: { ...str, description: "the label column; every other column is a numeric feature" } }, ["csv", "label"]),
+];
+
 const DATASET: Json = {
-  description: "built-in `mnist`, `synthetic`, IDX files, CIFAR-10 binary batches, or a sized synthetic set",
+  description: "built-in `mnist`, `synthetic`, CIFAR-10 binary batches, a sized synthetic set, IDX files, an image folder, NumPy .npy/.npz or CSV",
   anyOf: [
     { const: "mnist" },
     { const: "synthetic" },
-    { type: "object", properties: { idx: { type: "object", properties: { images: str, labels: str }, required: ["images", "labels"], additionalProperties: false } }, required: ["idx"], additionalProperties: false },
-    { type: "object", properties: { cifar10: str }, required: ["cifar10"], additionalProperties: false },
+    obj({ cifar10: str }, ["cifar10"]),
     {
       type: "object",
       properties: {
@@ -41,6 +58,7 @@ const DATASET: Json = {
       required: ["synthetic"],
       additionalProperties: false,
     },
+    ...FILE_DATASETS,
   ],
 };
 
@@ -52,6 +70,8 @@ const MODEL: Json = {
     { type: "object", properties: { tfjs: str }, required: ["tfjs"], additionalProperties: false },
   ],
 };
+
+const TEST: Json = { description: "an explicit test set (then split.test is 0), in one of the file forms of dataset", anyOf: FILE_DATASETS };
 
 const EXITS: Json = {
   description: "early exits: none, a list of block indices (imported models: or layer names), or one every k blocks",
@@ -126,6 +146,7 @@ export function campaignJsonSchema(): Json {
   const task = props["task"] as Json;
   const taskProps = task["properties"] as Record<string, Json>;
   taskProps["dataset"] = DATASET;
+  taskProps["test"] = TEST;
   taskProps["exits"] = EXITS;
   taskProps["model"] = MODEL;
   taskProps["modelOptions"] = { ...taskProps["modelOptions"], description: "options of the model (docs/campaign-spec.md lists them per model)" };

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { NatsBlobStore, datasetFileProblems, type NatsOptions } from "@prunesweep/proto";
+import { NatsBlobStore, datasetFileProblems, type NatsOptions, type TaskConfig } from "@prunesweep/proto";
 import type { ReadonlyCampaign } from "../../campaign/readonly-campaign.js";
 import { loadCoordinatorConfig } from "../../config.js";
 import { SpecError } from "../../errors.js";
@@ -24,6 +24,12 @@ import { writeResults } from "./results.js";
 export interface WorkerCommand {
   readonly command: string;
   readonly args: readonly string[];
+  /**
+   * The workers' data check (`@prunesweep/worker/data`), run on the task before anything
+   * starts: it resolves to a one-line summary and the examples' shape, or throws naming the
+   * file and what is wrong.
+   */
+  readonly checkData?: (task: TaskConfig, seed: number) => Promise<{ readonly summary: string; readonly inputShape: readonly number[] }>;
 }
 
 export interface RunLocalOptions {
@@ -80,6 +86,21 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
   // The workers are local and read the same files: check them before anything starts.
   const fileProblems = await datasetFileProblems(spec.task.dataset);
   if (fileProblems.length > 0) throw new SpecError(fileProblems, o.specPath);
+  if (o.workerCommand.checkData && !resume) {
+    let checked;
+    try {
+      checked = await o.workerCommand.checkData(spec.task, spec.seed);
+    } catch (err) {
+      throw new SpecError([{ path: "task", message: err instanceof Error ? err.message : String(err) }], o.specPath);
+    }
+    out.write(`data: ${checked.summary}\n`);
+    const augment = spec.space.find((p) => p.name === "finetune.augment")?.distribution;
+    const mayAugment = augment?.type === "fixed" ? augment.value === true : augment?.type === "categorical" && augment.values.includes(true);
+    if (mayAugment && checked.inputShape.length !== 3) {
+      const message = `crops and flips need image examples [height, width, channels]; the dataset's examples have shape [${checked.inputShape.join(", ")}]`;
+      throw new SpecError([{ path: "space.finetune.augment", message }], o.specPath);
+    }
+  }
   const outDir = resolve(o.outDir ?? join("runs", spec.name));
   const stateFile = join(outDir, "campaign.json");
   const previous = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, "utf8")) as OutDirState) : undefined;

@@ -7,7 +7,8 @@ import { splitExamples } from "../../../src/data/load-dataset.js";
 import { generateSynthetic } from "../../../src/data/synthetic.js";
 import { splitOf } from "../../../src/data/types.js";
 import { buildModel } from "../../../src/models/registry.js";
-import { createOptimizer, trainEpoch } from "../../../src/training/train.js";
+import { createOptimizer } from "../../../src/training/optimizers.js";
+import { trainEpoch } from "../../../src/training/train.js";
 import { blas, relErr, sgemmCalls, useBlasWasm } from "./agree.js";
 
 const images = splitExamples({ ...generateSynthetic({ samples: 96, features: 16 * 16, classes: 10, seed: 5 }), inputShape: [16, 16, 1] }, { train: 0.75, validation: 0.125, test: 0.125 }, 5, 0);

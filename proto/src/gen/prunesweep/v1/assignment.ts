@@ -28,6 +28,34 @@ export interface SyntheticDataset {
   classes: number;
 }
 
+/** A folder of PNG/JPEG images, one sub-folder per class. */
+export interface ImagesDataset {
+  dir: string;
+  /** [height, width] to resize to; empty: as the images are */
+  size: number[];
+  /** 1 or 3; 0: as the images are */
+  channels: number;
+}
+
+/** NumPy arrays: x (examples) and y (class indices), one .npy file each. */
+export interface NpyDataset {
+  x: string;
+  y: string;
+}
+
+/** A NumPy .npz archive and the names of its x and y arrays. */
+export interface NpzDataset {
+  file: string;
+  x: string;
+  y: string;
+}
+
+/** A CSV file with a header: the label column and numeric feature columns. */
+export interface CsvDataset {
+  file: string;
+  label: string;
+}
+
 /** Where a trial's data comes from. */
 export interface DatasetSpec {
   source?:
@@ -43,7 +71,19 @@ export interface DatasetSpec {
     | //
     /** generated, for tests */
     { $case: "synthetic"; value: SyntheticDataset }
+    | { $case: "images"; value: ImagesDataset }
+    | { $case: "npy"; value: NpyDataset }
+    | { $case: "npz"; value: NpzDataset }
+    | { $case: "csv"; value: CsvDataset }
     | undefined;
+}
+
+/** x' = (x * scale - mean[c]) / std[c] per channel c. */
+export interface Normalization {
+  /** unset: the source's own scale (1/255 for bytes) */
+  scale?: number | undefined;
+  mean: number[];
+  std: number[];
 }
 
 /** Fractions of the dataset; deterministic by seed. */
@@ -91,6 +131,12 @@ export interface TaskSpec {
   artifacts: string;
   /** larger models are not saved; 0 = the default cap */
   artifactsMaxBytes: number;
+  /** explicit test set; unset: the source's own, or a split */
+  test?:
+    | DatasetSpec
+    | undefined;
+  /** unset: the source's own scale only */
+  normalize?: Normalization | undefined;
 }
 
 /** A TF.js Layers model: model.json's path as the submitter saw it, and its files in the blob store. */
@@ -326,6 +372,392 @@ export const SyntheticDataset: MessageFns<SyntheticDataset> = {
   },
 };
 
+function createBaseImagesDataset(): ImagesDataset {
+  return { dir: "", size: [], channels: 0 };
+}
+
+export const ImagesDataset: MessageFns<ImagesDataset> = {
+  encode(message: ImagesDataset, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.dir !== "") {
+      writer.uint32(10).string(message.dir);
+    }
+    if (message.size.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.size) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.channels !== 0) {
+      writer.uint32(24).int32(message.channels);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImagesDataset {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImagesDataset();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.dir = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag === 16) {
+              message.size.push(reader.int32());
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.size.push(reader.int32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.channels = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImagesDataset {
+    return {
+      dir: isSet(object.dir) ? globalThis.String(object.dir) : "",
+      size: globalThis.Array.isArray(object?.size) ? object.size.map((e: any) => globalThis.Number(e)) : [],
+      channels: isSet(object.channels) ? globalThis.Number(object.channels) : 0,
+    };
+  },
+
+  toJSON(message: ImagesDataset): unknown {
+    const obj: any = {};
+    if (message.dir !== "") {
+      obj.dir = message.dir;
+    }
+    if (message.size?.length) {
+      obj.size = message.size.map((e) => Math.round(e));
+    }
+    if (message.channels !== 0) {
+      obj.channels = Math.round(message.channels);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImagesDataset>, I>>(base?: I): ImagesDataset {
+    return ImagesDataset.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImagesDataset>, I>>(object: I): ImagesDataset {
+    const message = createBaseImagesDataset();
+    message.dir = object.dir ?? "";
+    message.size = object.size?.map((e) => e) || [];
+    message.channels = object.channels ?? 0;
+    return message;
+  },
+};
+
+function createBaseNpyDataset(): NpyDataset {
+  return { x: "", y: "" };
+}
+
+export const NpyDataset: MessageFns<NpyDataset> = {
+  encode(message: NpyDataset, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.x !== "") {
+      writer.uint32(10).string(message.x);
+    }
+    if (message.y !== "") {
+      writer.uint32(18).string(message.y);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NpyDataset {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNpyDataset();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.x = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.y = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NpyDataset {
+    return {
+      x: isSet(object.x) ? globalThis.String(object.x) : "",
+      y: isSet(object.y) ? globalThis.String(object.y) : "",
+    };
+  },
+
+  toJSON(message: NpyDataset): unknown {
+    const obj: any = {};
+    if (message.x !== "") {
+      obj.x = message.x;
+    }
+    if (message.y !== "") {
+      obj.y = message.y;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NpyDataset>, I>>(base?: I): NpyDataset {
+    return NpyDataset.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NpyDataset>, I>>(object: I): NpyDataset {
+    const message = createBaseNpyDataset();
+    message.x = object.x ?? "";
+    message.y = object.y ?? "";
+    return message;
+  },
+};
+
+function createBaseNpzDataset(): NpzDataset {
+  return { file: "", x: "", y: "" };
+}
+
+export const NpzDataset: MessageFns<NpzDataset> = {
+  encode(message: NpzDataset, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.file !== "") {
+      writer.uint32(10).string(message.file);
+    }
+    if (message.x !== "") {
+      writer.uint32(18).string(message.x);
+    }
+    if (message.y !== "") {
+      writer.uint32(26).string(message.y);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NpzDataset {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNpzDataset();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.file = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.x = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.y = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NpzDataset {
+    return {
+      file: isSet(object.file) ? globalThis.String(object.file) : "",
+      x: isSet(object.x) ? globalThis.String(object.x) : "",
+      y: isSet(object.y) ? globalThis.String(object.y) : "",
+    };
+  },
+
+  toJSON(message: NpzDataset): unknown {
+    const obj: any = {};
+    if (message.file !== "") {
+      obj.file = message.file;
+    }
+    if (message.x !== "") {
+      obj.x = message.x;
+    }
+    if (message.y !== "") {
+      obj.y = message.y;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NpzDataset>, I>>(base?: I): NpzDataset {
+    return NpzDataset.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NpzDataset>, I>>(object: I): NpzDataset {
+    const message = createBaseNpzDataset();
+    message.file = object.file ?? "";
+    message.x = object.x ?? "";
+    message.y = object.y ?? "";
+    return message;
+  },
+};
+
+function createBaseCsvDataset(): CsvDataset {
+  return { file: "", label: "" };
+}
+
+export const CsvDataset: MessageFns<CsvDataset> = {
+  encode(message: CsvDataset, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.file !== "") {
+      writer.uint32(10).string(message.file);
+    }
+    if (message.label !== "") {
+      writer.uint32(18).string(message.label);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CsvDataset {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCsvDataset();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.file = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.label = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CsvDataset {
+    return {
+      file: isSet(object.file) ? globalThis.String(object.file) : "",
+      label: isSet(object.label) ? globalThis.String(object.label) : "",
+    };
+  },
+
+  toJSON(message: CsvDataset): unknown {
+    const obj: any = {};
+    if (message.file !== "") {
+      obj.file = message.file;
+    }
+    if (message.label !== "") {
+      obj.label = message.label;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CsvDataset>, I>>(base?: I): CsvDataset {
+    return CsvDataset.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CsvDataset>, I>>(object: I): CsvDataset {
+    const message = createBaseCsvDataset();
+    message.file = object.file ?? "";
+    message.label = object.label ?? "";
+    return message;
+  },
+};
+
 function createBaseDatasetSpec(): DatasetSpec {
   return { source: undefined };
 }
@@ -344,6 +776,18 @@ export const DatasetSpec: MessageFns<DatasetSpec> = {
         break;
       case "synthetic":
         SyntheticDataset.encode(message.source.value, writer.uint32(34).fork()).join();
+        break;
+      case "images":
+        ImagesDataset.encode(message.source.value, writer.uint32(42).fork()).join();
+        break;
+      case "npy":
+        NpyDataset.encode(message.source.value, writer.uint32(50).fork()).join();
+        break;
+      case "npz":
+        NpzDataset.encode(message.source.value, writer.uint32(58).fork()).join();
+        break;
+      case "csv":
+        CsvDataset.encode(message.source.value, writer.uint32(66).fork()).join();
         break;
     }
     return writer;
@@ -394,6 +838,38 @@ export const DatasetSpec: MessageFns<DatasetSpec> = {
             message.source = { $case: "synthetic", value: SyntheticDataset.decode(reader, reader.uint32()) };
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.source = { $case: "images", value: ImagesDataset.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.source = { $case: "npy", value: NpyDataset.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.source = { $case: "npz", value: NpzDataset.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.source = { $case: "csv", value: CsvDataset.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -418,6 +894,14 @@ export const DatasetSpec: MessageFns<DatasetSpec> = {
         ? { $case: "cifar10Dir", value: globalThis.String(object.cifar10_dir) }
         : isSet(object.synthetic)
         ? { $case: "synthetic", value: SyntheticDataset.fromJSON(object.synthetic) }
+        : isSet(object.images)
+        ? { $case: "images", value: ImagesDataset.fromJSON(object.images) }
+        : isSet(object.npy)
+        ? { $case: "npy", value: NpyDataset.fromJSON(object.npy) }
+        : isSet(object.npz)
+        ? { $case: "npz", value: NpzDataset.fromJSON(object.npz) }
+        : isSet(object.csv)
+        ? { $case: "csv", value: CsvDataset.fromJSON(object.csv) }
         : undefined,
     };
   },
@@ -432,6 +916,14 @@ export const DatasetSpec: MessageFns<DatasetSpec> = {
       obj.cifar10Dir = message.source.value;
     } else if (message.source?.$case === "synthetic") {
       obj.synthetic = SyntheticDataset.toJSON(message.source.value);
+    } else if (message.source?.$case === "images") {
+      obj.images = ImagesDataset.toJSON(message.source.value);
+    } else if (message.source?.$case === "npy") {
+      obj.npy = NpyDataset.toJSON(message.source.value);
+    } else if (message.source?.$case === "npz") {
+      obj.npz = NpzDataset.toJSON(message.source.value);
+    } else if (message.source?.$case === "csv") {
+      obj.csv = CsvDataset.toJSON(message.source.value);
     }
     return obj;
   },
@@ -466,7 +958,160 @@ export const DatasetSpec: MessageFns<DatasetSpec> = {
         }
         break;
       }
+      case "images": {
+        if (object.source?.value !== undefined && object.source?.value !== null) {
+          message.source = { $case: "images", value: ImagesDataset.fromPartial(object.source.value) };
+        }
+        break;
+      }
+      case "npy": {
+        if (object.source?.value !== undefined && object.source?.value !== null) {
+          message.source = { $case: "npy", value: NpyDataset.fromPartial(object.source.value) };
+        }
+        break;
+      }
+      case "npz": {
+        if (object.source?.value !== undefined && object.source?.value !== null) {
+          message.source = { $case: "npz", value: NpzDataset.fromPartial(object.source.value) };
+        }
+        break;
+      }
+      case "csv": {
+        if (object.source?.value !== undefined && object.source?.value !== null) {
+          message.source = { $case: "csv", value: CsvDataset.fromPartial(object.source.value) };
+        }
+        break;
+      }
     }
+    return message;
+  },
+};
+
+function createBaseNormalization(): Normalization {
+  return { scale: undefined, mean: [], std: [] };
+}
+
+export const Normalization: MessageFns<Normalization> = {
+  encode(message: Normalization, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.scale !== undefined) {
+      writer.uint32(9).double(message.scale);
+    }
+    if (message.mean.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.mean) {
+        writer.double(v);
+      }
+      writer.join();
+    }
+    if (message.std.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.std) {
+        writer.double(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Normalization {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNormalization();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.scale = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag === 17) {
+              message.mean.push(reader.double());
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.mean.push(reader.double());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 3: {
+            if (tag === 25) {
+              message.std.push(reader.double());
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.std.push(reader.double());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Normalization {
+    return {
+      scale: isSet(object.scale) ? globalThis.Number(object.scale) : undefined,
+      mean: globalThis.Array.isArray(object?.mean) ? object.mean.map((e: any) => globalThis.Number(e)) : [],
+      std: globalThis.Array.isArray(object?.std) ? object.std.map((e: any) => globalThis.Number(e)) : [],
+    };
+  },
+
+  toJSON(message: Normalization): unknown {
+    const obj: any = {};
+    if (message.scale !== undefined) {
+      obj.scale = floatToJson(message.scale);
+    }
+    if (message.mean?.length) {
+      obj.mean = message.mean.map((e) => floatToJson(e));
+    }
+    if (message.std?.length) {
+      obj.std = message.std.map((e) => floatToJson(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Normalization>, I>>(base?: I): Normalization {
+    return Normalization.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Normalization>, I>>(object: I): Normalization {
+    const message = createBaseNormalization();
+    message.scale = object.scale ?? undefined;
+    message.mean = object.mean?.map((e) => e) || [];
+    message.std = object.std?.map((e) => e) || [];
     return message;
   },
 };
@@ -812,6 +1457,8 @@ function createBaseTaskSpec(): TaskSpec {
     modelFile: undefined,
     artifacts: "",
     artifactsMaxBytes: 0,
+    test: undefined,
+    normalize: undefined,
   };
 }
 
@@ -852,6 +1499,12 @@ export const TaskSpec: MessageFns<TaskSpec> = {
     }
     if (message.artifactsMaxBytes !== 0) {
       writer.uint32(96).int64(message.artifactsMaxBytes);
+    }
+    if (message.test !== undefined) {
+      DatasetSpec.encode(message.test, writer.uint32(162).fork()).join();
+    }
+    if (message.normalize !== undefined) {
+      Normalization.encode(message.normalize, writer.uint32(170).fork()).join();
     }
     return writer;
   },
@@ -965,6 +1618,22 @@ export const TaskSpec: MessageFns<TaskSpec> = {
             message.artifactsMaxBytes = longToNumber(reader.int64());
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.test = DatasetSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.normalize = Normalization.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1007,6 +1676,8 @@ export const TaskSpec: MessageFns<TaskSpec> = {
         : isSet(object.artifacts_max_bytes)
         ? globalThis.Number(object.artifacts_max_bytes)
         : 0,
+      test: isSet(object.test) ? DatasetSpec.fromJSON(object.test) : undefined,
+      normalize: isSet(object.normalize) ? Normalization.fromJSON(object.normalize) : undefined,
     };
   },
 
@@ -1048,6 +1719,12 @@ export const TaskSpec: MessageFns<TaskSpec> = {
     if (message.artifactsMaxBytes !== 0) {
       obj.artifactsMaxBytes = Math.round(message.artifactsMaxBytes);
     }
+    if (message.test !== undefined) {
+      obj.test = DatasetSpec.toJSON(message.test);
+    }
+    if (message.normalize !== undefined) {
+      obj.normalize = Normalization.toJSON(message.normalize);
+    }
     return obj;
   },
 
@@ -1078,6 +1755,12 @@ export const TaskSpec: MessageFns<TaskSpec> = {
       : undefined;
     message.artifacts = object.artifacts ?? "";
     message.artifactsMaxBytes = object.artifactsMaxBytes ?? 0;
+    message.test = (object.test !== undefined && object.test !== null)
+      ? DatasetSpec.fromPartial(object.test)
+      : undefined;
+    message.normalize = (object.normalize !== undefined && object.normalize !== null)
+      ? Normalization.fromPartial(object.normalize)
+      : undefined;
     return message;
   },
 };

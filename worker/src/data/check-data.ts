@@ -1,0 +1,36 @@
+/**
+ * The data check `prunesweep run` makes before anything starts (the `@prunesweep/worker/data`
+ * entry, free of TensorFlow.js): the task's dataset, test set and normalisation are loaded and
+ * checked exactly as a worker loads them before its first trial, so bad data fails before
+ * dispatch, naming the file and what is wrong.
+ */
+import type { TaskConfig } from "@prunesweep/proto";
+import { sourceFiles } from "./dataset-files.js";
+import { checkedExamples, clearDatasetCache, datasetRequest, splitCounts } from "./load-dataset.js";
+
+/** What the check found. */
+export interface DataSummary {
+  readonly train: number;
+  readonly validation: number;
+  readonly test: number;
+  readonly inputShape: readonly number[];
+  readonly classes: number;
+  /** Every file read: the dataset's, then the test set's. */
+  readonly files: readonly string[];
+}
+
+/**
+ * Loads and checks the data of `task` (without materialising its splits), then lets it go
+ * (the caches are emptied).
+ * @throws DatasetError or InvalidTaskError naming the file or setting and what is wrong
+ */
+export async function checkTaskData(task: TaskConfig, seed: number): Promise<DataSummary> {
+  try {
+    const raw = await checkedExamples(datasetRequest({ ...task, seed }));
+    const n = splitCounts(raw, task.split, task.maxTrainExamples);
+    const files = [...(await sourceFiles(task.dataset)), ...(task.test ? await sourceFiles(task.test) : [])];
+    return { train: n.train, validation: n.validation, test: n.test, inputShape: raw.inputShape, classes: raw.numClasses, files };
+  } finally {
+    clearDatasetCache();
+  }
+}

@@ -1,0 +1,48 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TASK_DEFAULTS, type TaskConfig } from "@prunesweep/proto";
+import { describe, expect, it } from "vitest";
+import { checkTaskData } from "../../src/data/check-data.js";
+import { DatasetError } from "../../src/errors.js";
+import { pngBytes, writeTree } from "./fixtures.js";
+
+const task = (over: Partial<TaskConfig>): TaskConfig => ({
+  dataset: { kind: "builtin", name: "mnist" },
+  split: TASK_DEFAULTS.splitWithTestSet,
+  model: "mlp",
+  modelOptions: {},
+  exits: { positions: [], every: 0 },
+  pretrain: TASK_DEFAULTS.pretrain,
+  backend: "cpu",
+  maxTrainExamples: 0,
+  ...over,
+});
+
+describe("checkTaskData", () => {
+  it("loads a task's dataset and test set as a worker would, and lists the files it read", async () => {
+    const root = await mkdtemp(join(tmpdir(), "prunesweep-check-"));
+    const px = (v: number) => pngBytes(2, 2, () => [v, v, v]);
+    const files: Record<string, Buffer> = {};
+    for (const c of ["a", "b"]) for (let i = 0; i < 5; i++) files[`train/${c}/${i}.png`] = px(i);
+    files["test/b/0.png"] = px(9);
+    await writeTree(root, files);
+    const summary = await checkTaskData(task({ dataset: { kind: "images", dir: join(root, "train") }, test: { kind: "images", dir: join(root, "test") } }), 0);
+    expect(summary).toEqual({
+      train: 9,
+      validation: 1,
+      test: 1,
+      inputShape: [2, 2, 1],
+      classes: 2,
+      files: [...Object.keys(files).map((f) => join(root, f))],
+    });
+  });
+
+  it("throws the worker's DatasetError for bad data", async () => {
+    const root = await mkdtemp(join(tmpdir(), "prunesweep-check-bad-"));
+    await writeTree(root, { "a/1.png": pngBytes(2, 2, () => [1, 1, 1]), "b/x.txt": "" });
+    const err: unknown = await checkTaskData(task({ dataset: { kind: "images", dir: root }, split: TASK_DEFAULTS.split }), 0).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatasetError);
+    expect((err as Error).message).toBe(`class folder "${join(root, "b")}" is empty: it holds no .png/.jpg/.jpeg files`);
+  });
+});
