@@ -142,7 +142,7 @@ describe("parseCampaignSpec", () => {
   it("reports bad dataset, test set, split and normalisation settings with their paths", () => {
     const issues = (t: string): SpecIssue[] => issuesOf(MINIMAL_SPEC.replace("task: { dataset: synthetic }", `task: ${t}`));
     expect(messageAt(issues("{ dataset: { images: d, channels: 2 } }"), "task.dataset.channels")).toBe("must be 1 (grayscale) or 3 (RGB)");
-    expect(messageAt(issues("{ dataset: { images: d, size: [0, 4] } }"), "task.dataset.size.0")).toBe("must be >= 1");
+    expect(messageAt(issues("{ dataset: { images: d, size: [0, 4] } }"), "task.dataset.size.0")).toBe("must be >= 1, got 0");
     expect(messageAt(issues("{ dataset: { csv: a.csv } }"), "task.dataset.label")).toBe("required");
     expect(messageAt(issues("{ dataset: { npy: { x: a.npy } } }"), "task.dataset.npy.y")).toBe("required");
     expect(messageAt(issues("{ dataset: mnist, test: mnist }"), "task.test")).toMatch(/must be one of: \{idx: \{images, labels\}\}, \{images: dir/);
@@ -175,7 +175,7 @@ describe("parseCampaignSpec", () => {
 
   it("refuses a checkpoint interval that is not a whole number of epochs >= 0, naming it", () => {
     const negative = issuesOf(MINIMAL_SPEC.replace("budget: { maxTrials: 4 }", "budget: { maxTrials: 4, checkpointEvery: -1 }"));
-    expect(messageAt(negative, "budget.checkpointEvery")).toBe("must be >= 0");
+    expect(messageAt(negative, "budget.checkpointEvery")).toBe("must be >= 0, got -1");
     const fraction = issuesOf(MINIMAL_SPEC.replace("budget: { maxTrials: 4 }", "budget: { maxTrials: 4, checkpointEvery: 0.5 }"));
     expect(messageAt(fraction, "budget.checkpointEvery")).toBe("expected an integer, got 0.5");
   });
