@@ -72,6 +72,7 @@ describe("prunesweep retry <out-dir>", () => {
     const status = spawnCli(["status", out]);
     expect(await status.exited, status.output()).toBe(0);
     expect(status.output()).toContain("failed 3");
+    expect(status.output()).toMatch(/failed trials, by last error \(prunesweep retry runs them again\):\n {2}3 × .*empty train or test set.* \(trials 0, 1, 2\)/);
 
     // Nothing to choose, or a trial that did not fail: refused before anything starts.
     const none = spawnCli(["retry", out]);
