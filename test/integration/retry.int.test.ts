@@ -6,10 +6,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { JetStreamCampaignStore, connectNats, type CampaignEvent } from "@prunesweep/coordinator";
+import { TRIALS_STREAM } from "@prunesweep/proto";
 import { startNatsServer } from "@prunesweep/coordinator/cli";
 import { afterAll, describe, expect, it } from "vitest";
 import { tinySpec } from "../fixtures/tiny-spec.js";
+import { startTestCluster } from "../harness/cluster.js";
 import { spawnCli } from "../harness/processes.js";
 
 const dir = mkdtempSync(join(tmpdir(), "prunesweep-retry-"));
@@ -69,6 +72,7 @@ describe("prunesweep retry <out-dir>", () => {
     const status = spawnCli(["status", out]);
     expect(await status.exited, status.output()).toBe(0);
     expect(status.output()).toContain("failed 3");
+    expect(status.output()).toMatch(/failed trials, by last error \(prunesweep retry runs them again\):\n {2}3 × .*empty train or test set.* \(trials 0, 1, 2\)/);
 
     // Nothing to choose, or a trial that did not fail: refused before anything starts.
     const none = spawnCli(["retry", out]);
@@ -103,5 +107,39 @@ describe("prunesweep retry <out-dir>", () => {
       expect(log.filter((e) => e.type === "TrialFailed" && e.final && e.trialId === t.id), t.id).toHaveLength(1);
     }
     expect(log.filter((e) => e.type === "TrialCreated")).toHaveLength(3);
+  });
+});
+
+describe("prunesweep retry <campaign> (a coordinator's campaign, over gRPC)", () => {
+  it("re-queues the chosen failed trial on the coordinator and refuses one that did not fail", async () => {
+    const cluster = await startTestCluster();
+    try {
+      const campaign = await cluster.coordinator.submit(tinySpec("retry-remote", 2, 2));
+      const reports = cluster.coordinator.reports(campaign.id);
+      const [a, b] = campaign.trials().map((t) => t.id) as [string, string];
+      await reports.hello(a, 1, "w", "cpu");
+      await reports.failure({ trialId: a, attempt: 1, error: "InvalidTaskError: broken", retryable: false });
+      await reports.hello(b, 1, "w", "cpu");
+      await reports.result({ trialId: b, attempt: 1, metrics: { accuracy: 0.5, nonzero_params: 10 }, details: {}, wallMs: 1, stoppedEarly: false, lastStep: 1 });
+      await campaign.finished;
+      expect(campaign.trial(a)).toMatchObject({ state: "failed", error: "InvalidTaskError: broken" });
+
+      const address = ["--coordinator", `127.0.0.1:${cluster.grpc.port}`];
+      const refused = spawnCli(["retry", campaign.id, "--trials", "1", ...address]);
+      expect(await refused.exited, refused.output()).toBe(2);
+      expect(refused.output()).toContain("only failed trials can be retried: trial 1 is completed");
+      const retried = spawnCli(["retry", campaign.id, "--failed", ...address]);
+      expect(await retried.exited, retried.output()).toBe(0);
+      expect(retried.output()).toContain(`${campaign.id}  running`);
+      expect(campaign.trial(a)).toMatchObject({ state: "waiting", attempts: 0, retries: 1 });
+      expect(campaign.status).toBe("running");
+      // Its assignment was published anew under a new dedupe id (no worker consumes this queue:
+      // the two first assignments are still there, plus the retry's), and a hello starts attempt 1.
+      const jsm = await jetstreamManager(cluster.nc);
+      expect((await jsm.streams.info(TRIALS_STREAM)).state.messages).toBe(3);
+      expect(await reports.hello(a, 1, "w2", "cpu")).toEqual({ kind: "run" });
+    } finally {
+      await cluster.close();
+    }
   });
 });

@@ -262,7 +262,9 @@ const budgetSchema = z.strictObject({
   maxWallMinutes: z.number().min(0).default(DEFAULT_BUDGET.maxWallMinutes),
   maxSteps: z.number().int().min(0).default(DEFAULT_BUDGET.maxSteps),
   checkpointEvery: z.number().int().min(0).default(DEFAULT_BUDGET.checkpointEvery),
-  trialTimeout: durationSchema.default(DEFAULT_BUDGET.trialTimeout),
+  trialTimeout: durationSchema
+    .default(DEFAULT_BUDGET.trialTimeout)
+    .describe('time limit of one attempt, with a unit: "500ms", "90s", "2m", "1h"; 0 = none'),
 });
 
 /**

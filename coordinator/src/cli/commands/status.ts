@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { OperatorFlags } from "../../config.js";
 import { formatDuration } from "../../report/durations.js";
 import { formatNumber, textTable } from "../../report/pareto-extract.js";
+import { failuresText, groupFailures } from "../../results/failures.js";
 import { objectivesOf, resultsSummary, type RemoteCampaignInfo, type ResultsFile } from "../../results/results-file.js";
 import { addCoordinatorOptions, loadCampaign, printJson, withClient } from "./operator.js";
 import { addJson } from "./shared.js";
@@ -35,8 +36,9 @@ function statusOf(r: ResultsFile): Record<string, unknown> {
 }
 
 function statusText(r: ResultsFile, source: string): string {
-  const { counts, front, compute, definition } = resultsSummary(r);
+  const { counts, front, compute, definition, trials } = resultsSummary(r);
   const knee = front.front.find((t) => t.id === front.knee);
+  const failures = groupFailures(trials);
   return [
     `campaign ${r.campaign.id} (${r.campaign.name}) from ${source}: ${r.campaign.status}`,
     `trials: ${r.trials.length}${r.campaign.maxTrials ? ` of ${r.campaign.maxTrials}` : ""}; ${Object.entries(counts)
@@ -47,6 +49,7 @@ function statusText(r: ResultsFile, source: string): string {
       .join(", ")}${r.constraints.length ? `; constraints: ${r.constraints.join(", ")}` : ""}`,
     `Pareto front: ${front.front.length} trials, hypervolume ${front.hypervolume.toPrecision(6)}${knee ? `, knee trial ${knee.number} (${definition.objectives.map((o) => `${o.metric} ${formatNumber(knee.metrics[o.metric])}`).join(", ")})` : ""}`,
     ...(compute.totalMs > 0 ? [`compute: ${formatDuration(compute.totalMs)}${compute.stoppedTrials ? `; saved by early stopping about ${formatDuration(compute.savedMs)}` : ""}`] : []),
+    ...(failures.length > 0 ? ["failed trials, by last error (prunesweep retry runs them again):", failuresText(failures)] : []),
     "",
   ].join("\n");
 }
