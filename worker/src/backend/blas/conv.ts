@@ -1,7 +1,10 @@
 /**
  * Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter for the wasm backend as
  * im2col/col2im + cblas_sgemm (NHWC, any strides and padding, dilation 1; anything else goes to
- * the kernel they replaced). With the filter [KH, KW, Ci, Co] read as a [KH·KW·Ci, Co] matrix
+ * the kernel they replaced). install.ts registers FusedConv2D (the stock one mishandles prelu)
+ * and the two gradients; plain Conv2D stays on XNNPACK, which was faster in the same run
+ * (bench/compute), as is the XNNPACK-based filter gradient (../wasm-conv-grad.ts) for thin
+ * inputs (fewer than {@link MIN_FILTER_GRAD_CHANNELS} channels: a LeNet-5's). With the filter [KH, KW, Ci, Co] read as a [KH·KW·Ci, Co] matrix
  * and the patches of x as rows of `cols` [B·OH·OW, KH·KW·Ci]:
  *
  *   y = cols · W,   dcols = dy · Wᵀ (then col2im adds the patches back into dx),   dW = colsᵀ · dy.
@@ -134,16 +137,6 @@ function conv2d(sgemm: Sgemm, backend: WasmBackend, x: tf.TensorInfo, filter: tf
 
 const isFloat = (...ts: (tf.TensorInfo | undefined)[]): boolean => ts.every((t) => t === undefined || t.dtype === "float32");
 
-export function conv2dKernel(sgemm: Sgemm, stock: StockKernel | undefined) {
-  return (args: KernelArgs<{ x: tf.TensorInfo; filter: tf.TensorInfo }, ConvAttrs>): tf.TensorInfo | tf.TensorInfo[] => {
-    const { x, filter } = args.inputs;
-    const c = isFloat(x, filter) ? geometry(x.shape, filter.shape, args.attrs) : undefined;
-    if (!c && stock) return stock(args);
-    if (!c) throw new Error(`Conv2D: no kernel for dataFormat ${args.attrs.dataFormat}, dilations ${String(args.attrs.dilations)}`);
-    return conv2d(sgemm, args.backend, x, filter, c);
-  };
-}
-
 type FusedConvInputs = Fused<{ x: tf.TensorInfo; filter: tf.TensorInfo }, ConvAttrs>["inputs"];
 type FusedConvAttrs = Fused<{ x: tf.TensorInfo; filter: tf.TensorInfo }, ConvAttrs>["attrs"];
 
@@ -187,11 +180,14 @@ export function conv2dBackpropInputKernel(sgemm: Sgemm, stock: StockKernel | und
   };
 }
 
+/** Below this many input channels the filter gradient goes to the kernel replaced, where there is one. */
+const MIN_FILTER_GRAD_CHANNELS = 8;
+
 export function conv2dBackpropFilterKernel(sgemm: Sgemm, stock: StockKernel | undefined) {
   return (args: KernelArgs<{ x: tf.TensorInfo; dy: tf.TensorInfo }, ConvAttrs & { filterShape: number[] }>): tf.TensorInfo | tf.TensorInfo[] => {
     const { x, dy } = args.inputs;
     const c = isFloat(x, dy) ? geometry(x.shape, args.attrs.filterShape, args.attrs) : undefined;
-    if (!c && stock) return stock(args);
+    if (stock && (!c || c.inChannels < MIN_FILTER_GRAD_CHANNELS)) return stock(args);
     if (!c) throw new Error(`Conv2DBackpropFilter: no kernel for dataFormat ${args.attrs.dataFormat}`);
     const { backend } = args;
     const out = backend.makeOutput([...args.attrs.filterShape], "float32");

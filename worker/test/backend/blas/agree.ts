@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { expect } from "vitest";
 import { installBlasKernels } from "../../../src/backend/blas/install.js";
+import { ensureWasmConvTraining } from "../../../src/backend/wasm-conv-grad.js";
 import { loadBlas, type BlasLibrary } from "../../../src/backend/blas/library.js";
 
 tf.enableProdMode();
@@ -36,6 +37,8 @@ export async function useBlasWasm(): Promise<void> {
   await tf.setBackend("wasm");
   await tf.ready();
   counting ??= countingBlas(blas);
+  // As the wasm tiers do: the filter-gradient kernel the BLAS one falls back to for thin inputs.
+  ensureWasmConvTraining();
   installBlasKernels(counting);
 }
 

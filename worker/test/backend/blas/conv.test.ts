@@ -12,6 +12,9 @@ const cases: { name: string; x: number[]; f: number[]; stride: number | [number,
   { name: "1×1 pointwise", x: [1, 5, 5, 7], f: [1, 1, 7, 3], stride: 1, pad: "valid" },
   { name: "batch 1, odd sizes, unequal strides", x: [1, 11, 7, 3], f: [3, 2, 3, 5], stride: [2, 3], pad: "same" },
   { name: "explicit padding", x: [2, 6, 5, 2], f: [3, 3, 2, 4], stride: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  // At least 8 input channels: the filter gradient runs on BLAS too (fewer: on XNNPACK).
+  { name: "BLAS filter gradient: odd sizes, explicit padding, unequal strides", x: [1, 7, 9, 10], f: [3, 2, 10, 5], stride: [2, 1], pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
+  { name: "BLAS filter gradient: 1×1 pointwise", x: [2, 5, 5, 12], f: [1, 1, 12, 7], stride: 1, pad: "valid" },
 ];
 
 describe.skipIf(!blas)("BLAS conv kernels on wasm agree with the cpu backend (forward, input and filter gradients)", () => {
