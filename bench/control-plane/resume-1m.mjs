@@ -199,7 +199,7 @@ export function resume1MMarkdown(r) {
     "|---|---|---|---|",
     ...r.layouts.map((l) => `| ${l.name} | ${mib(l.bytes)} | ${s(l.encodeMs)} (${l.encodeCpuMs ? s(l.encodeCpuMs) : "?"}) | ${s(l.decodeMs)} (${l.decodeCpuMs ? s(l.decodeCpuMs) : "?"}) |`),
     "",
-    "CPU time includes the garbage collector's; gzip runs on libuv's thread pool, outside the main thread but inside the process, so it counts.",
+    "CPU time includes the garbage collector's; gzip runs on libuv's thread pool, outside the main thread but inside the process, so it counts. The rows run in sequence in one process that already holds the decoded state, so later rows pay for a larger heap: the resume above (a fresh process: fetch, decode, state rebuilt and the events after the snapshot replayed, all within its CPU time) is the reference for decode cost. JSON of a million trials is also close to V8's largest string (about 512 MiB): a campaign twice this size, or with progress points, cannot be written as one JSON string at all.",
     "",
   ].join("\n");
 }

@@ -35,7 +35,7 @@ export const DEFAULT_TRIAL_QUEUE_OPTIONS: TrialQueueOptions = {
  * Campaign snapshots: the state every N events in the object store, so that a restart loads
  * the newest one and replays only the events after it. A snapshot costs O(trials) to write
  * and the replay after it costs O(N), so N trades write volume for resume time: with 50,000
- * a 10^6-trial campaign resumes within 5 s (bench/results/control-plane.md).
+ * a 10^6-trial campaign resumes with about 5 s of CPU (bench/results/control-plane.md).
  */
 export const DEFAULT_SNAPSHOT_OPTIONS = {
   /** Events applied between two snapshots of a campaign (`--snapshot-every`; 0 = no snapshots). */
