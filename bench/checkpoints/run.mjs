@@ -8,7 +8,7 @@
 //
 //   node bench/checkpoints/run.mjs [--quick]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startNatsServer } from "@prunesweep/coordinator/cli";
@@ -99,6 +99,8 @@ try {
   const epochOn = median(rows.every1.map((x) => x.finetuneMs)) / EPOCHS;
   const result = {
     when: new Date().toISOString(),
+    // Shared machines: the 1-minute load average at the end says how noisy the epoch times are.
+    loadAverage: Number(loadavg()[0].toFixed(1)),
     backend,
     model: "lenet-300-100",
     params: 266_610,
@@ -115,7 +117,7 @@ try {
     accuracyEqual: rows.off.every((x, i) => x.accuracy === rows.every1[i].accuracy),
   };
   const md = [
-    `# Checkpoint cost (${result.when}, backend ${backend}, ${RUNS} runs each, interleaved, medians)`,
+    `# Checkpoint cost (${result.when}, backend ${backend}, ${RUNS} runs each, interleaved, medians, load average ${result.loadAverage})`,
     "",
     "| | value |",
     "|---|---|",
