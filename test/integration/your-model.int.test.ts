@@ -115,6 +115,12 @@ budget: { maxTrials: 4, parallelism: 2 }
       expect(measured.params, `trial ${t.number}`).toBe(t.metrics["params"]);
       expect(measured.sparsity).toBe(t.metrics["sparsity"]);
     }
+    // The report links the front's models.
+    const report = readFileSync(join(out, "report.html"), "utf8");
+    for (const id of results.pareto) {
+      const n = results.trials.find((t) => t.id === id)?.number;
+      expect(report).toContain(`<a href="models/${n}/model.json">`);
+    }
     // A front model fetched again from the blob store (its local copy moved away) is the same file.
     const first = results.trials.find((t) => results.pareto.includes(t.id)) as (typeof results.trials)[number];
     const local = join(out, "models", String(first.number));
