@@ -38,6 +38,8 @@ Options:
   --backend <name>           what a task's "backend: auto" means on this worker: auto (try the tiers),
                              tensorflow, webgpu, wasm or cpu (env PRUNESWEEP_BACKEND; default auto)
   -h, --help                 show this help
+
+Uploaded models are cached by content hash in PRUNESWEEP_BLOB_CACHE (default <tmpdir>/prunesweep-blobs).
 `;
 
 /** Entry of `prunesweep worker`; returns the process exit code. */
