@@ -6,7 +6,7 @@
  * every downloaded model loaded with plain tf.loadLayersModel and evaluated on the trial's
  * test split: the reported accuracy (within 0.1 pt) and parameter count.
  */
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -88,6 +88,13 @@ budget: { maxTrials: 4, parallelism: 2 }
 `,
     );
     expect(modelJson).toBe(join(dir, "model", "model.json"));
+    // A bad model fails before anything starts (exit 2, no out dir), naming the file.
+    const badSpec = join(dir, "bad.yaml");
+    writeFileSync(badSpec, readFileSync(spec, "utf8").replace("model/model.json", "model/missing.json"));
+    const bad = spawnCli(["run", badSpec, "--out", join(dir, "bad-out")]);
+    expect(await bad.exited).toBe(2);
+    expect(bad.output()).toMatch(/task\.model\.tfjs: .*missing\.json/);
+    expect(existsSync(join(dir, "bad-out"))).toBe(false);
     const out = join(dir, "out");
     const run = spawnCli(["run", spec, "--workers", "2", "--out", out]);
     expect(await run.exited, run.output()).toBe(0);

@@ -80,6 +80,27 @@ describe("imported TF.js Layers models", () => {
 });
 
 describe("Keras 3 config shapes", () => {
+  it("a Keras 3 Sequential model.json (InputLayer with batch_shape, DTypePolicy objects) matches its Keras 2 form", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const { toKeras3 } = await import("./tfjs-fixtures.js");
+    const m = tinyMlp(6);
+    const path = await saveTfjsModel(m, join(dir, "k3seq"));
+    m.dispose();
+    const k3 = join(dir, "k3seq", "keras3.json");
+    writeFileSync(k3, JSON.stringify(toKeras3(JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>)));
+    const imported = loadImportedModel(k3);
+    expect(imported.plan.format).toBe("keras3");
+    expect(imported.plan.modelClass).toBe("Sequential");
+    const reference = await loadWithTfjs(path);
+    const net = buildModel("tfjs", {}, [8], 3, 1, undefined, imported);
+    const x = tf.randomNormal([4, 8], 0, 1, "float32", 8);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(reference.predict(x) as tf.Tensor, tf.softmax(net.forward(x, { training: false }))))).dataSync()[0] ?? Infinity);
+    expect(diff).toBeLessThan(1e-5);
+    tf.dispose(x);
+    net.dispose();
+    reference.dispose();
+  });
+
   it("a Keras 3 functional model.json reads to the same net as its Keras 2 form", async () => {
     const { writeFileSync } = await import("node:fs");
     const { toKeras3 } = await import("./tfjs-fixtures.js");
