@@ -61,12 +61,13 @@ describe("imported TF.js Layers models", () => {
     net.dispose();
   });
 
-  it("refuses a model whose output does not match the dataset's classes", async () => {
+  it("refuses a model whose classes or input shape do not match the dataset", async () => {
     const m = tinyMlp();
     const path = await saveTfjsModel(m, join(dir, "mlp-classes"));
     m.dispose();
     const imported = loadImportedModel(path);
     expect(() => buildModel("tfjs", {}, [8], 5, 1, undefined, imported)).toThrow(/outputs 3 classes, the dataset has 5/);
+    expect(() => buildModel("tfjs", {}, [2, 4], 3, 1, undefined, imported)).toThrow(/mlp-classes[/\\]model\.json: the model takes examples of shape \[8\], the dataset has \[2, 4\]/);
   });
 
   it("a short weights shard fails naming the file", async () => {
