@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { NatsBlobStore } from "@prunesweep/proto";
 import { DEFAULT_SNAPSHOT_OPTIONS, type CoordinatorConfig } from "./config.js";
 import { Coordinator } from "./coordinator.js";
 import { startHttpServer, type RunningHttpServer } from "./http/http-server.js";
@@ -89,6 +90,7 @@ export async function startCoordinatorService(
                 queueStats: trialQueueStatsProbe(nc),
                 health: () => (nc.isClosed() ? { ok: false, detail: "NATS connection closed" } : { ok: true, detail: "ok" }),
               },
+              blobs: new NatsBlobStore(nc, { replicas: config.queue.replicas }),
             })
           : undefined;
     } catch (err) {

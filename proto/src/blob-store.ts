@@ -113,6 +113,18 @@ export class NatsBlobStore {
     return bytes;
   }
 
+  /** Deletes the blobs of `drop` that `keep` does not also hold (equal content is one object); returns how many. */
+  async deleteExcept(drop: readonly BlobRef[], keep: readonly BlobRef[]): Promise<number> {
+    const os = await this.open();
+    const kept = new Set(keep.map((r) => r.sha256));
+    let n = 0;
+    for (const sha of new Set(drop.map((r) => r.sha256))) {
+      if (kept.has(sha)) continue;
+      if (await os.delete(objectName(sha))) n++;
+    }
+    return n;
+  }
+
   /**
    * Writes the set's files into `dir` under their names (a download, no cache).
    * @throws Error naming a blob the store does not hold

@@ -6,7 +6,7 @@
  * every downloaded model loaded with plain tf.loadLayersModel and evaluated on the trial's
  * test split: the reported accuracy (within 0.1 pt) and parameter count.
  */
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -88,6 +88,13 @@ budget: { maxTrials: 4, parallelism: 2 }
 `,
     );
     expect(modelJson).toBe(join(dir, "model", "model.json"));
+    // A bad model fails before anything starts (exit 2, no out dir), naming the file.
+    const badSpec = join(dir, "bad.yaml");
+    writeFileSync(badSpec, readFileSync(spec, "utf8").replace("model/model.json", "model/missing.json"));
+    const bad = spawnCli(["run", badSpec, "--out", join(dir, "bad-out")]);
+    expect(await bad.exited).toBe(2);
+    expect(bad.output()).toMatch(/task\.model\.tfjs: .*missing\.json/);
+    expect(existsSync(join(dir, "bad-out"))).toBe(false);
     const out = join(dir, "out");
     const run = spawnCli(["run", spec, "--workers", "2", "--out", out]);
     expect(await run.exited, run.output()).toBe(0);
@@ -114,6 +121,12 @@ budget: { maxTrials: 4, parallelism: 2 }
       expect(Math.abs(measured.accuracy - (t.metrics["accuracy"] ?? -1)), `trial ${t.number}`).toBeLessThanOrEqual(0.001);
       expect(measured.params, `trial ${t.number}`).toBe(t.metrics["params"]);
       expect(measured.sparsity).toBe(t.metrics["sparsity"]);
+    }
+    // The report links the front's models.
+    const report = readFileSync(join(out, "report.html"), "utf8");
+    for (const id of results.pareto) {
+      const n = results.trials.find((t) => t.id === id)?.number;
+      expect(report).toContain(`<a href="models/${n}/model.json">`);
     }
     // A front model fetched again from the blob store (its local copy moved away) is the same file.
     const first = results.trials.find((t) => results.pareto.includes(t.id)) as (typeof results.trials)[number];

@@ -41,6 +41,8 @@ Options:
   --threads <n>              threads of the BLAS behind the wasm-blas tier (env PRUNESWEEP_THREADS;
                              default all cores): workers x threads = cores
   -h, --help                 show this help
+
+Uploaded models are cached by content hash in PRUNESWEEP_BLOB_CACHE (default <tmpdir>/prunesweep-blobs).
 `;
 
 /** Entry of `prunesweep worker`; returns the process exit code. */

@@ -205,6 +205,7 @@ function specDefaults(): string {
     ...Object.entries(TASK_DEFAULTS.pretrain).map(([k, v]) => [code(`task.pretrain.${k}`), show(v)]),
     [code("task.backend"), TASK_DEFAULTS.backend],
     [code("task.maxTrainExamples"), `${TASK_DEFAULTS.maxTrainExamples} (all)`],
+    [code("task.artifacts"), `${TASK_DEFAULTS.artifacts.keep} (cap ${TASK_DEFAULTS.artifacts.maxBytes / 2 ** 20} MB)`],
     [code("task.dataset: synthetic"), show(TASK_DEFAULTS.synthetic)],
     [code("constraints"), "[]"],
     [code("paramConstraints"), "[]"],

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { BlobRef } from "@prunesweep/proto";
 import type { Coordinator } from "../coordinator.js";
 import { SweepError } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -24,6 +25,8 @@ export interface HttpServerOptions {
   readonly probes?: ServiceProbes;
   /** Coalescing interval of live updates. @default 250 */
   readonly flushMs?: number;
+  /** The blob store holding the trials' pruned models (served under `/api/campaigns/<id>/trials/<trial>/model/<file>`). */
+  readonly blobs?: { get(ref: Pick<BlobRef, "sha256" | "name">): Promise<Uint8Array | undefined> };
 }
 
 /** A running HTTP server. */
@@ -88,6 +91,17 @@ export async function startHttpServer(coordinator: Coordinator, log: Logger, o: 
       if (!c.hasTrial(id)) throw new HttpError(404, `trial ${id} not found`);
       return json(res, 200, trialDetailJson(c, c.trial(id)));
     }
+    if (parts[3] === "trials" && parts[5] === "model" && parts.length === 7) {
+      // Models back: a trial's pruned model, loadable with tf.loadLayersModel(<this folder>/model.json).
+      const id = parts[4] as string;
+      if (!c.hasTrial(id)) throw new HttpError(404, `trial ${id} not found`);
+      const refs = (c.trial(id).details as { model?: { files?: BlobRef[] } } | undefined)?.model?.files ?? [];
+      const ref = refs.find((r) => r.name === parts[6]);
+      if (!ref || !o.blobs) throw new HttpError(404, `trial ${id} has no saved model file ${parts[6] as string}`);
+      const bytes = await o.blobs.get(ref);
+      if (!bytes) throw new HttpError(404, `${ref.name} of trial ${id} is no longer in the blob store`);
+      return send(res, 200, ref.name.endsWith(".json") ? "application/json" : "application/octet-stream", Buffer.from(bytes));
+    }
     throw new HttpError(404, `no such endpoint: ${url.pathname}`);
   }
 
@@ -112,7 +126,7 @@ export async function startHttpServer(coordinator: Coordinator, log: Logger, o: 
   };
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string): void {
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
   res.writeHead(status, { "content-type": type, "cache-control": "no-store", "content-length": Buffer.byteLength(body) });
   res.end(body);
 }

@@ -8,6 +8,7 @@ import { parseCampaignSpec } from "../spec/index.js";
 import type { TrialSnapshot } from "../domain/trial.js";
 import { resultsSummary, type ResultsFile } from "../results/results-file.js";
 import { trialMethod } from "../results/trial-method.js";
+import { MODELS_DIR, trialModelRefs } from "../results/trial-model.js";
 import { formatDuration } from "./durations.js";
 import { formatNumber } from "./pareto-extract.js";
 import {
@@ -156,12 +157,19 @@ function frontTable(r: ResultsFile): string {
   const objectives = summary.definition.objectives;
   if (front.length === 0) return `<p class="note">The front is empty: no completed trial satisfies the constraints.</p>`;
   const keys = [...new Set(front.flatMap((t) => Object.keys(t.params)))].sort();
-  const header = ["trial", "method", ...objectives.map((o) => `${o.metric} (${o.direction === "maximize" ? "max" : "min"})`), ...keys];
-  const rows = front.map((t) => [
+  // Models back: the pruned model `run` wrote next to this report (<out>/models/<trial>/).
+  const models = front.map((t) => {
+    const trial = r.trials.find((x) => x.id === t.id);
+    return trial && Array.isArray(trialModelRefs(trial)) ? `<a href="${MODELS_DIR}/${t.number}/model.json">${MODELS_DIR}/${t.number}/</a>` : "";
+  });
+  const withModels = models.some((m) => m !== "");
+  const header = ["trial", "method", ...objectives.map((o) => `${o.metric} (${o.direction === "maximize" ? "max" : "min"})`), ...keys, ...(withModels ? ["model (TF.js)"] : [])];
+  const rows = front.map((t, i) => [
     `${t.number}${t.id === knee ? " (knee)" : ""}`,
     esc(trialMethod(t)),
     ...objectives.map((o) => num(t.metrics[o.metric])),
     ...keys.map((k) => num(t.params[k])),
+    ...(withModels ? [models[i] ?? ""] : []),
   ]);
   return `<h3>Front over the campaign's objectives (hypervolume ${esc(hypervolume.toPrecision(6))})</h3>${table(header, rows, 2, (i) => (front[i]?.id === knee ? "knee" : "front"))}`;
 }

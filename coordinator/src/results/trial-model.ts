@@ -35,6 +35,17 @@ export interface BlobDownloader {
   download(refs: readonly BlobRef[], dir: string): Promise<string[]>;
 }
 
+/** The saved models' refs of the front's trials and of the others (`task.artifacts: front` drops the latter). */
+export function modelRefsByFront(results: ResultsFile): { front: BlobRef[]; others: BlobRef[] } {
+  const front: BlobRef[] = [];
+  const others: BlobRef[] = [];
+  for (const t of results.trials) {
+    const refs = trialModelRefs(t);
+    if (typeof refs !== "string") (results.pareto.includes(t.id) ? front : others).push(...refs);
+  }
+  return { front, others };
+}
+
 /**
  * Writes the models of the front's trials to `<out>/models/<number>/`; returns one line per
  * front trial (where its model went, or why it has none).

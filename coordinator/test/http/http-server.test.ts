@@ -130,3 +130,38 @@ describe("HTTP server", () => {
     expect((await fetch(new URL("/api/campaigns", http.url), { method: "POST" })).status).toBe(405);
   });
 });
+
+describe("HTTP server: pruned models", () => {
+  it("serves a trial's saved model files from the blob store, so tf.loadLayersModel(<url>/model.json) finds its shard next to it", async () => {
+    const { blobRefsOf } = await import("@prunesweep/proto");
+    const files = [
+      { name: "model.json", bytes: new TextEncoder().encode('{"modelTopology":{}}') },
+      { name: "group1-shard1of1.bin", bytes: new Uint8Array([1, 2, 3, 4]) },
+    ];
+    const refs = blobRefsOf(files);
+    const bySha = new Map(refs.map((r, i) => [r.sha256, files[i]?.bytes]));
+    const c2 = new Coordinator({ store: new InMemoryCampaignStore(), dispatcher: new RecordingTrialDispatcher(), log: silentLogger });
+    const server = await startHttpServer(c2, silentLogger, { host: "127.0.0.1", port: 0, blobs: { get: (r) => Promise.resolve(bySha.get(r.sha256)) } });
+    try {
+      const camp = await c2.submit(SPEC, "test");
+      await new Promise((r) => setTimeout(r, 50));
+      const [t] = camp.trials();
+      const r = c2.reports(camp.id);
+      await r.hello(t?.id ?? "", 1, "w1", "cpu");
+      await r.result({ trialId: t?.id ?? "", attempt: 1, metrics: { accuracy: 0.9, nonzero_params: 10 }, details: { model: { files: refs } }, wallMs: 1, stoppedEarly: false, lastStep: 1 });
+      const base = new URL(`/api/campaigns/${camp.id}/trials/${t?.id ?? ""}/model/`, server.url);
+      const json = await fetch(new URL("model.json", base));
+      expect(json.status).toBe(200);
+      expect(json.headers.get("content-type")).toBe("application/json");
+      expect(await json.text()).toBe('{"modelTopology":{}}');
+      const shard = await fetch(new URL("group1-shard1of1.bin", base));
+      expect(new Uint8Array(await shard.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3, 4]));
+      const missing = await fetch(new URL("other.bin", base));
+      expect(missing.status).toBe(404);
+      expect(await missing.text()).toContain("has no saved model file other.bin");
+      c2.close();
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -80,7 +80,7 @@ export const ARTIFACT_KEEP = ["all", "front", "none"] as const;
 
 /** `task.artifacts`: which trials' models are saved, and the size cap of one model. */
 export interface ArtifactsConfig {
-  /** all: every completed trial; front: every completed trial, and `run` writes and the report links the front's; none: no model saved. */
+  /** all: every completed trial's; front: the same, then `run` deletes those off the front at the end; none: no model saved. */
   readonly keep: (typeof ARTIFACT_KEEP)[number];
   /** Models larger than this many bytes (model.json + shards) are not saved. */
   readonly maxBytes: number;

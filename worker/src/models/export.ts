@@ -163,7 +163,8 @@ export async function exportNet(net: Net, metadata: Readonly<Record<string, unkn
   const model = tf.model({ inputs: input, outputs: outputs.length === 1 ? outputs[0] as Sym : outputs, name: kerasName(net.architecture) });
   try {
     ex.setWeights();
-    model.setUserDefinedMetadata({ prunesweep: { outputs: net.exitNames, ...metadata } });
+    // Plain JSON only (tfjs refuses undefined values).
+    model.setUserDefinedMetadata(JSON.parse(JSON.stringify({ prunesweep: { outputs: net.exitNames, ...metadata } })) as object);
     let files: BlobFile[] = [];
     await model.save(
       tf.io.withSaveHandler(async (a) => {

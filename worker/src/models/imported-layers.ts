@@ -15,7 +15,7 @@ import type { GatedBlock } from "./residual-blocks.js";
 
 
 /** Applies any supported activation function (softmax is never inside a net). */
-export function applyActivation(x: tf.Tensor, fn: PlanActivation, alpha = 0): tf.Tensor {
+function applyActivation(x: tf.Tensor, fn: PlanActivation, alpha = 0): tf.Tensor {
   switch (fn) {
     case "relu":
     case "tanh":

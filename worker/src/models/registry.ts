@@ -34,6 +34,10 @@ const MODEL_BUILDERS = {
 /** `tfjs`: an imported model, read beforehand (trial/imported-model.ts); its options are the exit options. */
 function buildImportedModel(args: ModelBuildArgs): Net {
   if (!args.imported) throw new InvalidTaskError('model "tfjs" needs task.model: {tfjs: <path to model.json>}');
+  const declared = args.imported.plan.inputShape;
+  if (declared.join() !== args.inputShape.join()) {
+    throw new InvalidTaskError(`${args.imported.source}: the model takes examples of shape [${declared.join(", ")}], the dataset has [${args.inputShape.join(", ")}]`);
+  }
   return buildImportedNet(args.imported, args.numClasses, args.exits, modelOptionsSchema("tfjs").parse(args.options));
 }
 

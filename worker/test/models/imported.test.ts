@@ -61,12 +61,13 @@ describe("imported TF.js Layers models", () => {
     net.dispose();
   });
 
-  it("refuses a model whose output does not match the dataset's classes", async () => {
+  it("refuses a model whose classes or input shape do not match the dataset", async () => {
     const m = tinyMlp();
     const path = await saveTfjsModel(m, join(dir, "mlp-classes"));
     m.dispose();
     const imported = loadImportedModel(path);
     expect(() => buildModel("tfjs", {}, [8], 5, 1, undefined, imported)).toThrow(/outputs 3 classes, the dataset has 5/);
+    expect(() => buildModel("tfjs", {}, [2, 4], 3, 1, undefined, imported)).toThrow(/mlp-classes[/\\]model\.json: the model takes examples of shape \[8\], the dataset has \[2, 4\]/);
   });
 
   it("a short weights shard fails naming the file", async () => {
@@ -80,6 +81,27 @@ describe("imported TF.js Layers models", () => {
 });
 
 describe("Keras 3 config shapes", () => {
+  it("a Keras 3 Sequential model.json (InputLayer with batch_shape, DTypePolicy objects) matches its Keras 2 form", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const { toKeras3 } = await import("./tfjs-fixtures.js");
+    const m = tinyMlp(6);
+    const path = await saveTfjsModel(m, join(dir, "k3seq"));
+    m.dispose();
+    const k3 = join(dir, "k3seq", "keras3.json");
+    writeFileSync(k3, JSON.stringify(toKeras3(JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>)));
+    const imported = loadImportedModel(k3);
+    expect(imported.plan.format).toBe("keras3");
+    expect(imported.plan.modelClass).toBe("Sequential");
+    const reference = await loadWithTfjs(path);
+    const net = buildModel("tfjs", {}, [8], 3, 1, undefined, imported);
+    const x = tf.randomNormal([4, 8], 0, 1, "float32", 8);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(reference.predict(x) as tf.Tensor, tf.softmax(net.forward(x, { training: false }))))).dataSync()[0] ?? Infinity);
+    expect(diff).toBeLessThan(1e-5);
+    tf.dispose(x);
+    net.dispose();
+    reference.dispose();
+  });
+
   it("a Keras 3 functional model.json reads to the same net as its Keras 2 form", async () => {
     const { writeFileSync } = await import("node:fs");
     const { toKeras3 } = await import("./tfjs-fixtures.js");

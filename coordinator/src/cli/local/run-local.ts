@@ -13,7 +13,7 @@ import { writeReport } from "../../report/html-report.js";
 import { extractPareto, paretoText } from "../../report/pareto-extract.js";
 import { failuresText, groupFailures } from "../../results/failures.js";
 import { buildResultsFile } from "../../results/results-file.js";
-import { writeFrontModels } from "../../results/trial-model.js";
+import { modelRefsByFront, writeFrontModels } from "../../results/trial-model.js";
 import { startNatsServer, type LocalNatsServer } from "./nats-server.js";
 import { planWorkers, type WorkerPlan } from "./worker-plan.js";
 import { createPinoLogger } from "./pino-logger.js";
@@ -172,9 +172,13 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
     }
     const results = buildResultsFile(campaign);
     // Models back: the front's pruned models, from the blob store into <out>/models/<trial>/.
-    const modelLines = results.trials.some((t) => typeof t.details === "object" && t.details !== null && "model" in t.details)
-      ? await writeFrontModels(results, outDir, new NatsBlobStore(svc.nc, { replicas: queue.replicas }))
-      : [];
+    const blobs = new NatsBlobStore(svc.nc, { replicas: queue.replicas });
+    const modelLines = results.trials.some((t) => typeof t.details === "object" && t.details !== null && "model" in t.details) ? await writeFrontModels(results, outDir, blobs) : [];
+    if (spec.task.artifacts?.keep === "front") {
+      // Only the front's models stay in the store (and the imported model the workers read).
+      const { front, others } = modelRefsByFront(results);
+      await blobs.deleteExcept(others, [...front, ...(spec.task.modelFile?.blobs ?? [])]);
+    }
     const files = writeResults(results, outDir);
     const reportFiles = await writeReport(results, outDir);
     out.write(`\n${paretoText(extractPareto(results))}\n`);

@@ -158,6 +158,11 @@ export function renderDetail(): void {
   for (const k of Object.keys(d.params).sort()) h += `<tr><td class="l">param ${esc(k)}</td><td>${esc(fmt(d.params[k]))}</td></tr>`;
   for (const k of Object.keys(d.metrics).sort()) h += `<tr><td class="l">${esc(k)}</td><td>${esc(fmt(d.metrics[k]))}</td></tr>`;
   h += "</tbody></table></div></div>";
+  const model = (d.details as { model?: { files?: { name: string }[] } } | null)?.model?.files;
+  if (model) {
+    const base = `api/campaigns/${encodeURIComponent(S.sel ?? "")}/trials/${encodeURIComponent(d.id)}/model/`;
+    h += `<div>pruned model (TF.js Layers, <code>tf.loadLayersModel</code>): ${model.map((f) => `<a href="${base}${esc(f.name)}" download>${esc(f.name)}</a>`).join(" · ")}</div>`;
+  }
   if (d.details) h += `<details><summary>worker details</summary><pre>${esc(JSON.stringify(d.details, null, 2))}</pre></details>`;
   el.innerHTML = h;
 }
