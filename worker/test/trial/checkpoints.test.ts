@@ -5,6 +5,7 @@
  * export), and does not train the checkpointed epochs again.
  */
 import type { PlainParam } from "@prunesweep/proto";
+import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkpointFromWeights, checkpointToWeights } from "../../src/artifacts/checkpoint-codec.js";
 import { InMemoryCheckpointStore } from "../../src/artifacts/checkpoint-store.js";
@@ -109,6 +110,7 @@ describe("trial checkpoints", () => {
       const reference = { ...completed(await runTrial(request, referenceHooks, { pretrained, checkpoints: new InMemoryCheckpointStore() })), calls: referenceHooks.calls };
 
       const store = new InMemoryCheckpointStore();
+      const tensorsBefore = tf.memory().numTensors;
       const first = fakeHooks((step) => {
         if (c.abortAfter !== undefined && step >= c.abortAfter) first.controller.abort(new Error("SIGKILL stand-in"));
         return "continue";
@@ -142,8 +144,9 @@ describe("trial checkpoints", () => {
       const firstStep = second.calls[0]?.step ?? 0;
       expect([after, after + 1]).toContain(firstStep);
       expect(untimedCalls(second.calls)).toEqual(untimedCalls(reference.calls.filter((p) => p.step >= firstStep)));
-      // Checkpoints are deleted once the trial has completed.
+      // Checkpoints are deleted once the trial has completed; neither attempt leaks a tensor.
       expect(store.objects.size).toBe(0);
+      expect(tf.memory().numTensors).toBe(tensorsBefore);
     }, 120_000);
   }
 
