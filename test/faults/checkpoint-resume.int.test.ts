@@ -79,15 +79,19 @@ describe("fault: kill -9 of a worker mid-fine-tune, resumed from its checkpoint"
     expect(from!.epochsTrained).toBeGreaterThanOrEqual(1);
     expect(from!.epoch).toBeLessThan(EPOCHS);
     // Epochs counted: the checkpointed ones plus those the finishing attempt trained make the
-    // spec's, and the killed attempt lost at most the interval (1 epoch) after its checkpoint.
+    // spec's. A checkpoint precedes its epoch's report, so every epoch the killed attempt
+    // reported is in its checkpoint (none trained twice), and each step is recorded once.
     expect(details.epochsTrained).toBe(EPOCHS);
     expect(from!.epochsTrained + details.epochsThisAttempt).toBe(EPOCHS);
     const progress = events.filter((e): e is Progress => e.type === "TrialProgress");
+    const seen = JSON.stringify({ from, finishingAttempt: done.attempt, progress: progress.map((e) => [e.attempt, e.step]) });
     const killed = progress.filter((e) => e.attempt === 1).map((e) => e.step);
+    expect(killed.length, seen).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...killed), seen).toBeLessThanOrEqual(from!.step);
     const finishing = progress.filter((e) => e.attempt === done.attempt).map((e) => e.step);
-    expect(Math.max(...killed) - from!.step).toBeLessThanOrEqual(1);
-    expect(finishing).toEqual(Array.from({ length: EPOCHS - from!.step }, (_, i) => from!.step + 1 + i));
-    expect(new Set(progress.map((e) => e.step))).toEqual(new Set(Array.from({ length: EPOCHS }, (_, i) => i + 1)));
+    const lastKilled = Math.max(...killed);
+    expect(finishing, seen).toEqual(Array.from({ length: EPOCHS - lastKilled }, (_, i) => lastKilled + 1 + i));
+    expect(progress.map((e) => e.step).sort((a, b) => a - b), seen).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
 
     // Its checkpoints are gone once it completed.
     const check2 = await connectNats({ url: c.natsUrl, name: "test-reader", connectTimeoutMs: 5_000 });

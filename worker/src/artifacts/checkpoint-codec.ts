@@ -57,8 +57,11 @@ export interface CheckpointIndex {
   readonly fingerprint: string;
   /** The call of the latest checkpoint. */
   readonly latestCall: number;
-  /** Progress steps reported up to the latest checkpoint. */
-  readonly step: number;
+  /**
+   * Progress steps the coordinator has answered up to the latest checkpoint (a checkpoint
+   * taken at the end of a reported epoch precedes that epoch's report).
+   */
+  readonly reportedStep: number;
   readonly epochsTrained: number;
 }
 
@@ -155,5 +158,5 @@ export function indexFromWeights(w: SerializedWeights): CheckpointIndex {
   const h = header(w, "index");
   const int = (k: keyof CheckpointIndex): number => countOf(h, k, `index ${k}`);
   if (typeof h["fingerprint"] !== "string") return bad("index fingerprint is not a string");
-  return { fingerprint: h["fingerprint"], latestCall: int("latestCall"), step: int("step"), epochsTrained: int("epochsTrained") };
+  return { fingerprint: h["fingerprint"], latestCall: int("latestCall"), reportedStep: int("reportedStep"), epochsTrained: int("epochsTrained") };
 }

@@ -10,6 +10,11 @@
  * and the coordinator's "stop", and throws TrialAbortedError when the trial is aborted.
  * After `run` resolves, the runner measures the net (accuracy, sparsity, MACs) and disposes
  * the returned masks and the net.
+ *
+ * Checkpoints (README, "Checkpoints") replay `run` on a resumed trial and fast-forward the
+ * checkpointed `fineTune` calls, so a method must train only through `fineTune` and decide only
+ * from the net, the data, its parameters and `ctx.rng` (no clock, no `Math.random`); masks
+ * that training changes must be tf variables in the masks passed to `fineTune`.
  */
 import type { MethodEntry, MethodName, OptimizerName, PlainParam, ScheduleName } from "@prunesweep/proto";
 import type { Rng } from "../data/rng.js";

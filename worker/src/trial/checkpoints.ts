@@ -95,7 +95,7 @@ export class TrialCheckpoints {
     index: CheckpointIndex | undefined,
   ) {
     this.replay = index;
-    this.reportedStep = index?.step ?? 0;
+    this.reportedStep = index?.reportedStep ?? 0;
   }
 
   /**
@@ -126,7 +126,7 @@ export class TrialCheckpoints {
       log("checkpoint is of another trial definition; starting from scratch", { trialId: req.trialId });
       index = undefined;
     }
-    if (index) log("resuming from checkpoint", { latestCall: index.latestCall, step: index.step, epochsTrained: index.epochsTrained });
+    if (index) log("resuming from checkpoint", { latestCall: index.latestCall, reportedStep: index.reportedStep, epochsTrained: index.epochsTrained });
     return new TrialCheckpoints(store, every, prefix, fingerprint, log, index);
   }
 
@@ -176,10 +176,11 @@ export class TrialCheckpoints {
   }
 
   /**
-   * Writes `c`, the end states of the calls finished since the last write, then the index.
-   * A failure is logged, not thrown: the trial goes on and the previous checkpoint stays.
+   * Writes `c`, the end states of the calls finished since the last write, then the index;
+   * `reportedStep`: the progress steps the coordinator has answered so far. A failure is
+   * logged, not thrown: the trial goes on and the previous checkpoint stays.
    */
-  async write(c: TrialCheckpoint): Promise<void> {
+  async write(c: TrialCheckpoint, reportedStep: number): Promise<void> {
     const store = this.store;
     if (!store || !this.enabled) return;
     try {
@@ -190,7 +191,7 @@ export class TrialCheckpoints {
       }
       await this.put(store, this.name(c.call), checkpointToWeights(c));
       this.pending.delete(c.call);
-      await this.put(store, `${this.prefix}index`, indexToWeights({ fingerprint: this.fingerprint, latestCall: c.call, step: c.step, epochsTrained: c.epochsTrained }));
+      await this.put(store, `${this.prefix}index`, indexToWeights({ fingerprint: this.fingerprint, latestCall: c.call, reportedStep, epochsTrained: c.epochsTrained }));
       this.writes++;
       this.log("checkpoint written", { call: c.call, phase: c.phase, epoch: c.epoch, step: c.step, epochsTrained: c.epochsTrained });
     } catch (err) {

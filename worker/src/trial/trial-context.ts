@@ -79,6 +79,8 @@ export class TrialPruningContext implements PruningContext {
   private initial: Promise<SerializedWeights> | undefined;
   /** Calls of {@link fineTune} so far. */
   private calls = 0;
+  /** Progress steps reported and answered. */
+  private reported = 0;
 
   constructor(args: TrialContextArgs) {
     this.args = args;
@@ -106,9 +108,10 @@ export class TrialPruningContext implements PruningContext {
   }
 
   /** Reports step {@link step}, unless an earlier attempt reported it before its checkpoint. */
-  private report(phase: string, metrics: Readonly<Record<string, number>>): Promise<StepDecision> {
-    if (this.step <= this.checkpoints.reportedStep) return Promise.resolve("continue");
-    return this.args.hooks.progress(this.step, phase, metrics);
+  private async report(phase: string, metrics: Readonly<Record<string, number>>): Promise<StepDecision> {
+    const decision = this.step <= this.checkpoints.reportedStep ? "continue" : await this.args.hooks.progress(this.step, phase, metrics);
+    this.reported = this.step;
+    return decision;
   }
 
   checkBudget(): boolean {
@@ -172,6 +175,8 @@ export class TrialPruningContext implements PruningContext {
     let optimizerState: OptimizerState = [];
     /** The epoch whose boundary was last written (-1: none in this call). */
     let written = -1;
+    /** This call continues from a checkpointed boundary. */
+    let resumed = false;
     const snapshot = async (complete: boolean): Promise<TrialCheckpoint> => ({
       call,
       phase,
@@ -217,11 +222,19 @@ export class TrialPruningContext implements PruningContext {
           await loadOptimizerState(optimizer, saved.optimizer);
           optimizerState = saved.optimizer;
           written = epochsRun;
+          resumed = true;
           this.log("fine-tuning resumed from checkpoint", { call, phase, epoch: epochsRun, epochs: opts.epochs, step: this.step });
         }
       }
       // The masks are fixed during the call, so the sparsity is measured once.
       const sparsity = (await measureModel(this.net)).sparsity;
+      if (resumed && perEpoch && this.step > this.checkpoints.reportedStep) {
+        // The checkpointed epoch's report may not have reached the coordinator: send it (again).
+        const metrics: Record<string, number> = { loss: lastLoss, sparsity };
+        if (Number.isFinite(lastValAccuracy)) metrics["val_accuracy"] = lastValAccuracy;
+        this.lastProgress = metrics;
+        if ((await this.report(phase, metrics)) === "stop") return { decision: "stop", epochsRun, budgetExhausted, lastLoss, lastValAccuracy };
+      }
       while (epochsRun < opts.epochs) {
         this.throwIfAborted();
         if (budget.maxSteps > 0 && this.step >= budget.maxSteps) budgetExhausted = true;
@@ -253,13 +266,15 @@ export class TrialPruningContext implements PruningContext {
           this.lastProgress = metrics;
         }
         this.log("epoch done", { phase, step: this.step, ...metrics, epochMs: Math.round(r.wallMs) });
-        if (perEpoch && (await this.report(phase, metrics)) === "stop") return { decision: "stop", epochsRun, budgetExhausted, lastLoss, lastValAccuracy };
         // Every epoch continues from the optimizer state a checkpoint holds (optimizer-state.ts).
         ({ optimizer, state: optimizerState } = await reloadOptimizer(optimizer, makeOptimizer));
+        // Checkpoint, then report: every epoch an attempt reports is in its checkpoints, so no
+        // reported epoch is trained again after a crash.
         if (this.checkpoints.due(this.epochsTrained)) {
-          await this.checkpoints.write(await snapshot(false));
+          await this.checkpoints.write(await snapshot(false), this.reported);
           written = epochsRun;
         }
+        if (perEpoch && (await this.report(phase, metrics)) === "stop") return { decision: "stop", epochsRun, budgetExhausted, lastLoss, lastValAccuracy };
       }
       this.throwIfAborted();
       if (budgetExhausted) this.budgetExhausted = true;
@@ -281,6 +296,7 @@ export class TrialPruningContext implements PruningContext {
     }
     this.args.shuffleRng.restore(c.shuffleRng);
     this.step = c.step;
+    this.reported = Math.min(c.step, this.checkpoints.reportedStep);
     this.epochsTrained = c.epochsTrained;
   }
 }

@@ -58,8 +58,8 @@ describe("checkpoint codec", () => {
   });
 
   it("round-trips the index and rejects a bad one", () => {
-    const i = { fingerprint: "abc", latestCall: 3, step: 5, epochsTrained: 9 };
+    const i = { fingerprint: "abc", latestCall: 3, reportedStep: 5, epochsTrained: 9 };
     expect(indexFromWeights(decodeWeights(encodeWeights(indexToWeights(i))))).toEqual(i);
-    expect(() => indexFromWeights({ tensors: [], meta: { index: JSON.stringify({ v: 1, fingerprint: "x", latestCall: 1.5, step: 0, epochsTrained: 0 }) } })).toThrow(/index latestCall is not a count/);
+    expect(() => indexFromWeights({ tensors: [], meta: { index: JSON.stringify({ v: 1, fingerprint: "x", latestCall: 1.5, reportedStep: 0, epochsTrained: 0 }) } })).toThrow(/index latestCall is not a count/);
   });
 });
