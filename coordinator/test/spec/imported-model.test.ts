@@ -98,7 +98,7 @@ describe("prepareSpec with task.model: {tfjs}", () => {
     const dir = modelDir("exits");
     const err = await specError(prepareSpec(spec("  model: { tfjs: model/model.json }\n  exits: [pool1, 7]"), join(dir, "spec.yaml")));
     expect(err.issues.map((i) => i.path)).toEqual(["task.exits", "task.exits"]);
-    expect(err.message).toMatch(/no exit can follow layer "pool1"; candidate exit layers: flatten, dropout/);
+    expect(err.message).toMatch(/no exit can follow layer "pool1"; candidate exit layers: relu1, dropout/);
     expect(err.message).toMatch(/position 7 is out of range: .* has 3 blocks/);
     const builtin = await specError(prepareSpec(spec("  model: mlp\n  exits: [fc1]"), join(dir, "spec.yaml")));
     expect(builtin.message).toMatch(/task\.exits: layer names \(fc1\) need an imported model/);

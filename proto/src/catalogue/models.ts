@@ -235,7 +235,7 @@ export const MODEL_CATALOG = [
     name: "tfjs",
     description: "your own model: `task.model: {tfjs: model.json}`, a TF.js Layers model with its weight shards (`prunesweep inspect` shows what each method can do on it)",
     input: "declared",
-    blocks: "each Dense/Conv layer (with the BatchNorm, activation, pooling and dropout after it) and each residual block, the classifier excepted",
+    blocks: "each Dense/Conv layer (with the BatchNorm, activation and dropout after it; pooling, flatten and reshape open the next block) and each residual block, the classifier excepted",
     defaultBlocks: 0,
     removable: "blocks whose input and output shapes match",
     defaultRemovable: 0,

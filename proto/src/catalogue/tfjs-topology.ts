@@ -479,14 +479,22 @@ const nodeIn = (n: PlanNode): readonly number[] => (n.type === "layer" ? n.layer
 const nodeOut = (n: PlanNode): readonly number[] => (n.type === "layer" ? n.layer.outputShape : n.outputShape);
 const isProducer = (n: PlanNode): boolean => n.type === "residual" || ["dense", "conv2d", "depthwise-conv2d"].includes(n.layer.config.op);
 
-/** Groups nodes into blocks: each Dense/Conv layer or residual block with the parameter-free layers after it. */
+/** Parameter-free layers that keep the shape: they stay in the block of the layer before them. */
+const keepsShape = (n: PlanNode | undefined): boolean => n?.type === "layer" && ["batch-norm", "activation", "dropout"].includes(n.layer.config.op);
+
+/**
+ * Groups nodes into blocks: each Dense/Conv layer or residual block with the BatchNorm,
+ * activation and dropout layers after it. Shape-changing parameter-free layers (pooling,
+ * flatten, reshape) open the next block, so a block that keeps its shape is removable.
+ */
 function planBlocks(nodes: readonly PlanNode[]): PlanBlock[] {
   const starts = nodes.map((n, i) => (isProducer(n) ? i : -1)).filter((i) => i >= 0);
   const blocks: PlanBlock[] = [];
+  let start = 0;
   // The last producer is the classifier: not a block.
   for (let j = 0; j < starts.length - 1; j++) {
-    const start = j === 0 ? 0 : (starts[j] as number);
-    const end = starts[j + 1] as number;
+    let end = (starts[j] as number) + 1;
+    while (end < (starts[j + 1] as number) && keepsShape(nodes[end])) end++;
     const head = nodes[starts[j] as number] as PlanNode;
     const last = nodes[end - 1] as PlanNode;
     const first = nodes[start] as PlanNode;
@@ -498,6 +506,7 @@ function planBlocks(nodes: readonly PlanNode[]): PlanBlock[] {
       removable: nodeIn(first).join() === nodeOut(last).join(),
       lastLayer: last.type === "layer" ? last.layer.name : last.name,
     });
+    start = end;
   }
   return blocks;
 }

@@ -43,7 +43,7 @@ describe("readModelTopology", () => {
     expect(conv1?.macs).toBe(10 * 10 * 9 * 4);
     expect(layers[1]?.params).toBe(16);
     expect(plan.blocks.map((b) => [b.name, b.lastLayer, b.removable])).toEqual([
-      ["conv1", "flatten", false],
+      ["conv1", "relu1", false],
       ["fc1", "dropout", false],
       ["fc2", "fc2", true],
     ]);
@@ -55,7 +55,7 @@ describe("readModelTopology", () => {
     expect(planKernels(plan).map((k) => k.name)).toEqual(["conv1/kernel", "fc1/kernel", "fc2/kernel", "predictions/kernel"]);
     expect(exitPositionOf(plan, "dropout")).toBe(2);
     expect(exitPositionOf(plan, "fc1")).toBe(2);
-    expect(exitPositionOf(plan, "pool1")).toMatch(/no exit can follow layer "pool1"; candidate exit layers: flatten, dropout$/);
+    expect(exitPositionOf(plan, "pool1")).toMatch(/no exit can follow layer "pool1"; candidate exit layers: relu1, dropout$/);
     expect(exitPositionOf(plan, "fc2")).toMatch(/no exit can follow layer "fc2"/);
   });
 

@@ -121,3 +121,22 @@ export function toKeras3(modelJson: Json): Json {
   const cls = topo["class_name"] === "Model" ? "Functional" : topo["class_name"];
   return { ...modelJson, generatedBy: "keras v3.3.3", modelTopology: { class_name: cls, config: { ...cfg, layers, trainable: true }, keras_version: "3.3.3", backend: "tensorflow" } };
 }
+
+/** A functional CNN on flat 64-feature examples (Reshape to 8x8x1 first), with one residual block: what the synthetic datasets feed. */
+export function flatInputResidualCnn(seed = 7): tf.LayersModel {
+  const input = tf.input({ shape: [64], name: "flat" });
+  const L = tf.layers;
+  let x = L.reshape({ targetShape: [8, 8, 1], name: "to_image" }).apply(input) as tf.SymbolicTensor;
+  x = L.conv2d({ filters: 4, kernelSize: 3, padding: "same", name: "stem" }).apply(x) as tf.SymbolicTensor;
+  x = L.batchNormalization({ name: "stem_bn" }).apply(x) as tf.SymbolicTensor;
+  x = L.activation({ activation: "relu", name: "stem_relu" }).apply(x) as tf.SymbolicTensor;
+  let y = L.conv2d({ filters: 6, kernelSize: 3, padding: "same", activation: "relu", name: "b1_conv1" }).apply(x) as tf.SymbolicTensor;
+  y = L.conv2d({ filters: 4, kernelSize: 3, padding: "same", name: "b1_conv2" }).apply(y) as tf.SymbolicTensor;
+  x = L.add({ name: "b1_add" }).apply([x, y]) as tf.SymbolicTensor;
+  x = L.reLU({ name: "b1_relu" }).apply(x) as tf.SymbolicTensor;
+  x = L.globalAveragePooling2d({ name: "gap" }).apply(x) as tf.SymbolicTensor;
+  const out = L.dense({ units: 3, activation: "softmax", name: "out" }).apply(x) as tf.SymbolicTensor;
+  const m = tf.model({ inputs: input, outputs: out, name: "flatcnn" });
+  randomiseWeights(m, seed);
+  return m;
+}
