@@ -21,6 +21,13 @@ export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
   return { child, output: () => out, exited };
 }
 
+/**
+ * The environment of a worker without a usable WebGPU adapter (no Vulkan driver, the NVIDIA
+ * container capabilities without graphics): with `--backend webgpu` (or PRUNESWEEP_BACKEND)
+ * every trial fails at its start, non-retryably, naming what is missing.
+ */
+export const NO_WEBGPU_ENV: Readonly<NodeJS.ProcessEnv> = { VK_ICD_FILENAMES: "/nonexistent/prunesweep-no-icd.json", NVIDIA_DRIVER_CAPABILITIES: "compute,utility" };
+
 /** Spawns a worker process against `natsUrl`. */
 export function spawnWorker(natsUrl: string, id: string, extra: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Spawned {
   return spawnCli(["worker", "--nats", natsUrl, "--worker-id", id, "--log-level", "warn", "--heartbeat-ms", "1000", ...extra], env);

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tinySpec } from "../fixtures/tiny-spec.js";
-import { spawnCli } from "../harness/processes.js";
+import { NO_WEBGPU_ENV, spawnCli } from "../harness/processes.js";
 
 const dir = mkdtempSync(join(tmpdir(), "prunesweep-bad-input-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -89,12 +89,11 @@ describe("prunesweep run: bad input before anything starts", () => {
 
 describe("prunesweep run: no trial completed", () => {
   it("exits 1 and prints why the trials failed, grouped by error with their trial numbers", async () => {
-    // Two 4x4 images pass the header checks but cannot be split into train and test sets.
-    const { images, labels } = idxPair("tiny", 2);
+    // The workers have no WebGPU adapter: every trial fails at its start, which no spec check sees.
     const out = join(dir, "none-out");
-    const run = spawnCli(["run", write("none.yaml", withDataset("none-completed", `{ idx: { images: ${images}, labels: ${labels} } }`)), "--workers", "1", "--out", out]);
+    const run = spawnCli(["run", write("none.yaml", tinySpec("none-completed", 2, 1)), "--workers", "1", "--out", out], { ...NO_WEBGPU_ENV, PRUNESWEEP_BACKEND: "webgpu" });
     expect(await run.exited, run.output()).toBe(1);
-    expect(run.output()).toMatch(/no trial completed; the 2 failed trials failed with:\n {2}2 × .*leaves an empty train or test set.* \(trials 0, 1\)\n/);
+    expect(run.output()).toMatch(/no trial completed; the 2 failed trials failed with:\n {2}2 × [^\n]*backend "webgpu" requested but no adapter[^\n]* \(trials 0, 1\)\n/);
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { trials: { state: string; error?: string }[] };
     expect(results.trials.map((t) => t.state)).toEqual(["failed", "failed"]);
   });

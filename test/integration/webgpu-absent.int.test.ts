@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestCluster, type TestCluster } from "../harness/cluster.js";
-import { spawnWorker, stop, type Spawned } from "../harness/processes.js";
+import { NO_WEBGPU_ENV, spawnWorker, stop, type Spawned } from "../harness/processes.js";
 import { tinySpec } from "../fixtures/tiny-spec.js";
 
 // A worker process whose Vulkan loader finds no driver (as on CI, or a GPU node without the
@@ -13,7 +13,7 @@ describe("backend: webgpu on a worker without a WebGPU adapter", () => {
   beforeAll(async () => {
     cluster = await startTestCluster();
     // --backend webgpu: what "auto" means on this worker.
-    worker = spawnWorker(cluster.nats.url, "w-nogpu", ["--backend", "webgpu"], { VK_ICD_FILENAMES: "/nonexistent/prunesweep-no-icd.json", NVIDIA_DRIVER_CAPABILITIES: "compute,utility" });
+    worker = spawnWorker(cluster.nats.url, "w-nogpu", ["--backend", "webgpu"], NO_WEBGPU_ENV);
   });
 
   afterAll(async () => {
