@@ -102,9 +102,6 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
       throw new SpecError([{ path: "space.finetune.augment", message }], o.specPath);
     }
   }
-  const plan = o.workerCommand.measure
-    ? await planWorkersMeasured(o.workers, spec.budget.parallelism, availableParallelism(), { measure: o.workerCommand.measure, task: measureTask(spec.task, checked) })
-    : planWorkers(o.workers, spec.budget.parallelism, availableParallelism());
   const outDir = resolve(o.outDir ?? join("runs", spec.name));
   const stateFile = join(outDir, "campaign.json");
   const previous = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, "utf8")) as OutDirState) : undefined;
@@ -156,6 +153,10 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
     }
     mkdirSync(outDir, { recursive: true });
     writeFileSync(stateFile, JSON.stringify({ campaignId: campaign.id, specPath: resolve(o.specPath) } satisfies OutDirState, null, 2) + "\n");
+    // Measured (or read from the cache) once NATS and the coordinator are up, so that a run that cannot start fails at once.
+    const plan = o.workerCommand.measure
+      ? await planWorkersMeasured(o.workers, spec.budget.parallelism, availableParallelism(), { measure: o.workerCommand.measure, task: measureTask(spec.task, checked) })
+      : planWorkers(o.workers, spec.budget.parallelism, availableParallelism());
     out.write(`coordinator gRPC at ${svc.endpoint}; campaign ${campaign.id}: ${spec.budget.maxTrials} trials, parallelism ${spec.budget.parallelism}; ${plan.workers} worker(s)\n`);
     if (o.workers === "auto") out.write(`${plan.reason}\n`);
     if (svc.http) out.write(`dashboard: ${svc.http.url} (live trials and Pareto front; ${svc.http.url}metrics)\n`);

@@ -8,10 +8,10 @@
  * later runs reuse it at once. When measuring fails, the fixed rule ({@link ruleSplit}) decides
  * and the reason says so.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { cpus, homedir } from "node:os";
+import { cpus, freemem, homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 
@@ -114,7 +114,7 @@ export function measuredReason(measured: readonly MeasuredSplit[], how: string):
 }
 
 /** What the cache key covers: a change in any of these measures again. */
-export interface SplitCacheKeyParts {
+interface SplitCacheKeyParts {
   readonly cpu: string;
   readonly cores: number;
   /** PRUNESWEEP_BLAS as set (a library path, `off`), or `auto`. */
@@ -166,19 +166,21 @@ export function cacheSplits(file: string, key: string, entry: CacheEntry): void 
   renameSync(tmp, file);
 }
 
-/** One measuring process's answer. */
-interface ChildResult {
-  readonly samplesPerSec: number;
-  readonly engine?: string;
-}
-
 /**
- * Measures one split for real: `workers` measuring processes with PRUNESWEEP_THREADS=threads,
- * started together, each warmed up, then all released at once for `ms` milliseconds.
- * @returns their summed samples/s and the engine they ran on.
- * @throws Error naming the process's complaint when one fails or stays silent past `timeoutMs`.
+ * Measures the splits for real. Every split gets its own `workers` measuring processes with
+ * PRUNESWEEP_THREADS = its threads (a BLAS thread count is per process). All of them start and
+ * warm up together (the start-up, mostly loading TensorFlow.js, is paid once), then wait; the
+ * splits are released one after another, all processes of a split at once, for `ms` each.
+ * @returns per split, the summed samples/s, with the engine the processes ran on.
+ * @throws Error naming a process's complaint when one fails or stays silent past `timeoutMs`.
  */
-export async function measureSplit(cmd: MeasureCommand, task: MeasureTask, split: { workers: number; threads: number }, ms: number, timeoutMs = 30_000): Promise<MeasuredSplit & { engine?: string }> {
+async function measureSplits(
+  cmd: MeasureCommand,
+  task: MeasureTask,
+  splits: readonly { workers: number; threads: number }[],
+  ms: number,
+  timeoutMs = 60_000,
+): Promise<{ measured: MeasuredSplit[]; engine?: string }> {
   const args = [
     ...cmd.args,
     "--model",
@@ -196,38 +198,68 @@ export async function measureSplit(cmd: MeasureCommand, task: MeasureTask, split
     "--backend",
     task.backend,
   ];
-  const children = Array.from({ length: split.workers }, () =>
-    spawn(cmd.command, args, { stdio: ["pipe", "pipe", "ignore"], env: { ...process.env, PRUNESWEEP_THREADS: String(split.threads) } }),
+  const groups = splits.map((split) =>
+    Array.from({ length: split.workers }, () => spawn(cmd.command, args, { stdio: ["pipe", "pipe", "ignore"], env: { ...process.env, PRUNESWEEP_THREADS: String(split.threads) } })),
   );
-  const timer = setTimeout(() => children.forEach((c) => c.kill("SIGKILL")), timeoutMs);
-  // A process that cannot start (ENOENT, EACCES) fails the split rather than the program.
-  const spawnFailed = Promise.race(children.map((c) => new Promise<never>((_, rej) => c.once("error", (err) => rej(new Error(`cannot start ${cmd.command}: ${err.message}`))))));
+  const all = groups.flat();
+  const timer = setTimeout(() => all.forEach((c) => c.kill("SIGKILL")), timeoutMs);
+  // A process that cannot start (ENOENT, EACCES) fails the measurement rather than the program.
+  const spawnFailed = Promise.race(all.map((c) => new Promise<never>((_, rej) => c.once("error", (err) => rej(new Error(`cannot start ${cmd.command}: ${err.message}`))))));
   spawnFailed.catch(() => undefined);
+  const reader = (c: ChildProcess): (() => Promise<Record<string, unknown>>) => {
+    const it = createInterface({ input: c.stdout! })[Symbol.asyncIterator]();
+    return async () => {
+      const r = await Promise.race([it.next(), spawnFailed]);
+      if (r.done) throw new Error(`measuring process exited (code ${c.exitCode ?? "?"}, signal ${c.signalCode ?? "none"}) before answering`);
+      const v = JSON.parse(r.value) as Record<string, unknown>;
+      if (typeof v["error"] === "string") throw new Error(`measuring process: ${v["error"]}`);
+      return v;
+    };
+  };
   try {
-    const lines = children.map((c) => {
-      const it = createInterface({ input: c.stdout! })[Symbol.asyncIterator]();
-      return async (): Promise<Record<string, unknown>> => {
-        const r = await Promise.race([it.next(), spawnFailed]);
-        if (r.done) throw new Error(`measuring process exited (code ${c.exitCode ?? "?"}, signal ${c.signalCode ?? "none"}) before answering`);
-        const v = JSON.parse(r.value) as Record<string, unknown>;
-        if (typeof v["error"] === "string") throw new Error(`measuring process: ${v["error"]}`);
-        return v;
-      };
-    });
-    await Promise.all(lines.map((next) => next()));
-    for (const c of children) c.stdin!.end("go\n");
-    const results = (await Promise.all(lines.map((next) => next()))) as unknown as ChildResult[];
-    const samplesPerSec = results.reduce((s, r) => s + Number(r.samplesPerSec), 0);
-    // The engine without its thread count, which differs per split.
-    const engine = results[0]?.engine?.replace(/ \(\d+ threads?\)$/, "");
-    return { ...split, samplesPerSec, ...(typeof engine === "string" && { engine }) };
+    const lines = groups.map((g) => g.map(reader));
+    await Promise.all(lines.flat().map((next) => next()));
+    const measured: MeasuredSplit[] = [];
+    let engine: string | undefined;
+    for (const [i, split] of splits.entries()) {
+      for (const c of groups[i]!) c.stdin!.end("go\n");
+      const results = await Promise.all(lines[i]!.map((next) => next()));
+      measured.push({ ...split, samplesPerSec: results.reduce((sum, r) => sum + Number(r["samplesPerSec"]), 0) });
+      // The engine without its thread count, which differs per split.
+      if (engine === undefined && typeof results[0]?.["engine"] === "string") engine = results[0]["engine"].replace(/ \(\d+ threads?\)$/, "");
+    }
+    return { measured, ...(engine !== undefined && { engine }) };
   } finally {
     clearTimeout(timer);
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    for (const c of all) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   }
 }
 
-export interface AutoPlanOptions {
+/** About what one measuring process holds (Node, TensorFlow.js, the wasm heap), to bound how many start at once. */
+const PROCESS_BYTES = 300 * 2 ** 20;
+
+/**
+ * The splits in groups whose processes start together: each group's total workers stays within
+ * `maxProcesses` (a split larger than that goes alone).
+ */
+export function measuringWaves<T extends { workers: number }>(splits: readonly T[], maxProcesses: number): T[][] {
+  const waves: T[][] = [];
+  let current: T[] = [];
+  let n = 0;
+  for (const s of splits) {
+    if (current.length > 0 && n + s.workers > maxProcesses) {
+      waves.push(current);
+      current = [];
+      n = 0;
+    }
+    current.push(s);
+    n += s.workers;
+  }
+  if (current.length > 0) waves.push(current);
+  return waves;
+}
+
+interface AutoPlanOptions {
   readonly measure: MeasureCommand;
   readonly task: MeasureTask;
   /** @default defaultSplitCacheFile() */
@@ -242,7 +274,7 @@ export interface AutoPlanOptions {
 
 /**
  * Resolves `--workers`: a count as asked (nothing measured); `auto` from the cache, else by
- * measuring every candidate split ({@link measureSplit}) and caching the result; when
+ * measuring every candidate split ({@link measureSplits}) and caching the result; when
  * measuring fails, the fixed rule, saying why.
  */
 export async function planWorkersMeasured(requested: number | "auto", parallelism: number, cores: number, o: AutoPlanOptions): Promise<WorkerPlan> {
@@ -262,10 +294,14 @@ export async function planWorkersMeasured(requested: number | "auto", parallelis
     return { ...only, reason: `--workers auto: ${only.workers} × ${plural(only.threads, "thread")}, the only split for ${c} cores and parallelism ${parallelism} (nothing to measure)` };
   }
   try {
-    const measured: (MeasuredSplit & { engine?: string })[] = [];
-    for (const split of candidates) measured.push(await measureSplit(o.measure, o.task, split, o.msPerSplit ?? 400));
-    const engine = measured.find((m) => m.engine !== undefined)?.engine;
-    const entry: CacheEntry = { measured: measured.map(({ workers, threads, samplesPerSec }) => ({ workers, threads, samplesPerSec })), ...(engine && { engine }), at: new Date().toISOString() };
+    const measured: MeasuredSplit[] = [];
+    let engine: string | undefined;
+    for (const wave of measuringWaves(candidates, Math.min(2 * c, Math.floor(freemem() / PROCESS_BYTES)))) {
+      const r = await measureSplits(o.measure, o.task, wave, o.msPerSplit ?? 400);
+      measured.push(...r.measured);
+      engine ??= r.engine;
+    }
+    const entry: CacheEntry = { measured, ...(engine !== undefined && { engine }), at: new Date().toISOString() };
     const { best } = pickSplit(entry.measured);
     let cached = `cached in ${file}`;
     try {
