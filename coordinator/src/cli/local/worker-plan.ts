@@ -151,10 +151,15 @@ function readCache(file: string): Record<string, CacheEntry> {
   }
 }
 
-/** The cached measurement for `key`, if any (a missing or unreadable file is an empty cache). */
+const isMeasuredSplit = (m: unknown): boolean => {
+  const v = m as Partial<MeasuredSplit> | null;
+  return typeof v === "object" && v !== null && Number.isInteger(v.workers) && Number.isInteger(v.threads) && Number.isFinite(v.samplesPerSec) && (v.samplesPerSec ?? 0) > 0;
+};
+
+/** The cached measurement for `key`, if any (a missing or unreadable file, or a malformed entry, is a miss). */
 export function cachedSplits(file: string, key: string): CacheEntry | undefined {
   const e = readCache(file)[key];
-  return e && Array.isArray(e.measured) && e.measured.length > 0 ? e : undefined;
+  return e && Array.isArray(e.measured) && e.measured.length > 0 && e.measured.every(isMeasuredSplit) ? e : undefined;
 }
 
 /** Records a measurement under `key` (atomically: write then rename). */

@@ -117,6 +117,9 @@ describe("the split cache", () => {
     // An unreadable cache file is an empty cache.
     writeFileSync(join(dir, "garbage.json"), "{not json");
     expect(cachedSplits(join(dir, "garbage.json"), splitCacheKey(parts))).toBeUndefined();
+    // A malformed entry is a miss, not a crash.
+    cacheSplits(join(dir, "bad-entry.json"), "k", { measured: [{ workers: 1, threads: 2, samplesPerSec: Number.NaN }], at: "x" });
+    expect(cachedSplits(join(dir, "bad-entry.json"), "k")).toBeUndefined();
   });
 
   it("--workers N measures nothing; one candidate needs no measuring", async () => {
