@@ -32,9 +32,11 @@ if (argv[0] === "worker") {
   const checkData = async (task, seed) => {
     const s = await (await load("@prunesweep/worker/data")).checkTaskData(task, seed);
     const summary = `${s.train} train, ${s.validation} validation, ${s.test} test examples of shape [${s.inputShape.join(", ")}], ${s.classes} classes, ${s.files.length} files`;
-    return { summary, inputShape: s.inputShape };
+    return { summary, inputShape: s.inputShape, classes: s.classes };
   };
-  code = await cliMain(argv, { command: process.execPath, args: [fileURLToPath(import.meta.url)], checkData });
+  // `--workers auto` measures training throughput in processes running the worker's measuring entry.
+  const measure = { command: process.execPath, args: [fileURLToPath(import.meta.resolve("@prunesweep/worker/measure"))] };
+  code = await cliMain(argv, { command: process.execPath, args: [fileURLToPath(import.meta.url)], checkData, measure });
 }
 process.exitCode = code;
 process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));

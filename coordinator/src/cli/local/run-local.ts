@@ -15,7 +15,7 @@ import { failuresText, groupFailures } from "../../results/failures.js";
 import { buildResultsFile } from "../../results/results-file.js";
 import { modelRefsByFront, writeFrontModels } from "../../results/trial-model.js";
 import { startNatsServer, type LocalNatsServer } from "./nats-server.js";
-import { planWorkers, type WorkerPlan } from "./worker-plan.js";
+import { planWorkers, planWorkersMeasured, type MeasureCommand, type MeasureTask, type WorkerPlan } from "./worker-plan.js";
 import { createPinoLogger } from "./pino-logger.js";
 import { showProgress } from "./progress.js";
 import { writeResults } from "./results.js";
@@ -29,7 +29,9 @@ export interface WorkerCommand {
    * starts: it resolves to a one-line summary and the examples' shape, or throws naming the
    * file and what is wrong.
    */
-  readonly checkData?: (task: TaskConfig, seed: number) => Promise<{ readonly summary: string; readonly inputShape: readonly number[] }>;
+  readonly checkData?: (task: TaskConfig, seed: number) => Promise<{ readonly summary: string; readonly inputShape: readonly number[]; readonly classes?: number }>;
+  /** How to start one throughput-measuring process (`@prunesweep/worker/measure`) for `--workers auto`; absent: the fixed rule. */
+  readonly measure?: MeasureCommand;
 }
 
 export interface RunLocalOptions {
@@ -82,12 +84,11 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
   // SpecError -> exit 2 in main; an imported model is read and checked here, before anything starts.
   const prepared = await prepareSpec(specYaml, o.specPath);
   const spec = prepared.spec;
-  const plan = planWorkers(o.workers, spec.budget.parallelism, availableParallelism());
   // The workers are local and read the same files: check them before anything starts.
   const fileProblems = await datasetFileProblems(spec.task.dataset);
   if (fileProblems.length > 0) throw new SpecError(fileProblems, o.specPath);
+  let checked: Awaited<ReturnType<NonNullable<WorkerCommand["checkData"]>>> | undefined;
   if (o.workerCommand.checkData && !resume) {
-    let checked;
     try {
       checked = await o.workerCommand.checkData(spec.task, spec.seed);
     } catch (err) {
@@ -152,6 +153,10 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
     }
     mkdirSync(outDir, { recursive: true });
     writeFileSync(stateFile, JSON.stringify({ campaignId: campaign.id, specPath: resolve(o.specPath) } satisfies OutDirState, null, 2) + "\n");
+    // Measured (or read from the cache) once NATS and the coordinator are up, so that a run that cannot start fails at once.
+    const plan = o.workerCommand.measure
+      ? await planWorkersMeasured(o.workers, spec.budget.parallelism, availableParallelism(), { measure: o.workerCommand.measure, task: measureTask(spec.task, checked) })
+      : planWorkers(o.workers, spec.budget.parallelism, availableParallelism());
     out.write(`coordinator gRPC at ${svc.endpoint}; campaign ${campaign.id}: ${spec.budget.maxTrials} trials, parallelism ${spec.budget.parallelism}; ${plan.workers} worker(s)\n`);
     if (o.workers === "auto") out.write(`${plan.reason}\n`);
     if (svc.http) out.write(`dashboard: ${svc.http.url} (live trials and Pareto front; ${svc.http.url}metrics)\n`);
@@ -205,6 +210,20 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
     await Promise.all(workers.map((w) => stopChild(w)));
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
+}
+
+/** A model every worker can build, measured when the campaign's own cannot be cheaply. */
+const REPRESENTATIVE: MeasureTask = { model: "lenet-300-100", inputShape: [28, 28, 1], numClasses: 10, batchSize: 64, backend: "auto" };
+
+/**
+ * What `--workers auto` measures: the campaign's model on its data's shape and its engine; the
+ * representative model for an imported model (its graph is not at hand yet) or when the data's
+ * shape is unknown (--resume skips the data check).
+ */
+function measureTask(task: TaskConfig, checked: { inputShape: readonly number[]; classes?: number } | undefined): MeasureTask {
+  const backend = task.backend;
+  if (task.modelFile !== undefined || !checked) return { ...REPRESENTATIVE, backend };
+  return { model: task.model, modelOptions: task.modelOptions, inputShape: checked.inputShape, numClasses: checked.classes ?? 10, batchSize: task.pretrain.batchSize, backend };
 }
 
 function spawnWorker(o: RunLocalOptions, plan: WorkerPlan, natsUrl: string, endpoint: string, i: number, log: Logger): ChildProcess {
