@@ -34,7 +34,9 @@ if (argv[0] === "worker") {
     const summary = `${s.train} train, ${s.validation} validation, ${s.test} test examples of shape [${s.inputShape.join(", ")}], ${s.classes} classes, ${s.files.length} files`;
     return { summary, inputShape: s.inputShape };
   };
-  code = await cliMain(argv, { command: process.execPath, args: [fileURLToPath(import.meta.url)], checkData });
+  // `run` and `submit` upload every file of the dataset (the workers' own list of them).
+  const datasetFiles = async (task) => (await load("@prunesweep/worker/data")).taskDataFiles(task);
+  code = await cliMain(argv, { command: process.execPath, args: [fileURLToPath(import.meta.url)], checkData, datasetFiles });
 }
 process.exitCode = code;
 process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));

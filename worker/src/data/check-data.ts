@@ -19,6 +19,11 @@ export interface DataSummary {
   readonly files: readonly string[];
 }
 
+/** Every file the task's dataset and test set read (what `run`/`submit` upload), in reading order. */
+export async function taskDataFiles(task: Pick<TaskConfig, "dataset" | "test">): Promise<string[]> {
+  return [...(await sourceFiles(task.dataset)), ...(task.test ? await sourceFiles(task.test) : [])];
+}
+
 /**
  * Loads and checks the data of `task` (without materialising its splits), then lets it go
  * (the caches are emptied).
@@ -28,7 +33,7 @@ export async function checkTaskData(task: TaskConfig, seed: number): Promise<Dat
   try {
     const raw = await checkedExamples(datasetRequest({ ...task, seed }));
     const n = splitCounts(raw, task.split, task.maxTrainExamples);
-    const files = [...(await sourceFiles(task.dataset)), ...(task.test ? await sourceFiles(task.test) : [])];
+    const files = await taskDataFiles(task);
     return { train: n.train, validation: n.validation, test: n.test, inputShape: raw.inputShape, classes: raw.numClasses, files };
   } finally {
     clearDatasetCache();

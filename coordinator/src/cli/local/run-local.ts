@@ -8,6 +8,7 @@ import { loadCoordinatorConfig } from "../../config.js";
 import { SpecError } from "../../errors.js";
 import type { Logger, LogLevel } from "../../logger.js";
 import { startCoordinatorService, type CoordinatorService } from "../../service.js";
+import type { ListDatasetFiles } from "../../spec/dataset-upload.js";
 import { prepareSpec } from "../../spec/imported-model.js";
 import { writeReport } from "../../report/html-report.js";
 import { extractPareto, paretoText } from "../../report/pareto-extract.js";
@@ -30,6 +31,8 @@ export interface WorkerCommand {
    * file and what is wrong.
    */
   readonly checkData?: (task: TaskConfig, seed: number) => Promise<{ readonly summary: string; readonly inputShape: readonly number[] }>;
+  /** Every file of the task's dataset and test set (`@prunesweep/worker/data`): what `run`/`submit` upload. */
+  readonly datasetFiles?: ListDatasetFiles;
 }
 
 export interface RunLocalOptions {
@@ -145,9 +148,11 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
       }
     } else {
       // A fresh run on a reused external NATS must not revive other campaigns' dispatching.
-      // An imported model goes to the blob store once, by content hash; workers fetch it from there.
+      // An imported model and the dataset's files go to the blob store once, by content hash;
+      // workers fetch them from there.
       const blobs = new NatsBlobStore(svc.nc, { replicas: queue.replicas });
-      const ready = prepared.plan ? await prepareSpec(specYaml, o.specPath, (files) => blobs.putFiles(files)) : prepared;
+      const ready = await prepareSpec(specYaml, o.specPath, (files) => blobs.putFiles(files), o.workerCommand.datasetFiles);
+      if (ready.dataNote) out.write(`note: ${ready.dataNote}\n`);
       campaign = await svc.coordinator.start(ready.spec, ready.specYaml);
     }
     mkdirSync(outDir, { recursive: true });
