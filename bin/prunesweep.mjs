@@ -29,8 +29,8 @@ if (argv[0] === "worker") {
 } else {
   const { cliMain } = await load("@prunesweep/coordinator/cli");
   // Local mode checks the data as the workers will load it, before anything starts.
-  const checkData = async (task, seed) => {
-    const s = await (await load("@prunesweep/worker/data")).checkTaskData(task, seed);
+  const checkData = async (task, seed, model) => {
+    const s = await (await load("@prunesweep/worker/data")).checkTaskData(task, seed, model);
     const summary = `${s.train} train, ${s.validation} validation, ${s.test} test examples of shape [${s.inputShape.join(", ")}], ${s.classes} classes, ${s.files.length} files`;
     return { summary, inputShape: s.inputShape };
   };

@@ -4,18 +4,22 @@
  * dataset's folder is then moved away, and a real worker process (which cannot see it) runs
  * every trial from its blob cache. A second submission of the same data uploads nothing new
  * (same hashes, the object store's message count unchanged), and the worker, restarted with
- * the data still moved away, reuses its cached blobs (not downloaded again).
+ * the data still moved away, reuses its cached blobs (not downloaded again). An imported model
+ * fixes the data's shape and classes: `run` refuses, before anything starts, a test set with
+ * classes the model cannot output.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Objm } from "@nats-io/obj";
 import { connectNats } from "@prunesweep/coordinator";
 import { startNatsServer, type LocalNatsServer } from "@prunesweep/coordinator/cli";
 import { BLOBS_BUCKET } from "@prunesweep/proto";
+import { saveTfjsModel } from "../../worker/test/models/tfjs-fixtures.js";
 import { png } from "../fixtures/png.js";
 import { spawnCli, spawnWorker, stop, type Spawned } from "../harness/processes.js";
 import { check } from "../harness/wait.js";
@@ -147,4 +151,31 @@ describe("dataset upload by content hash", () => {
     expect(two.trials.map((t) => t.metrics["accuracy"])).toEqual(one.trials.map((t) => t.metrics["accuracy"]));
     for (const [n, m] of mtimes) expect(statSync(join(cache, "blobs", n)).mtimeMs, n).toBe(m);
   }, 420_000);
+
+  it("refuses before anything starts an image test set with more classes than the imported model outputs", async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.flatten({ inputShape: [4, 4, 1], name: "flat" }));
+    m.add(tf.layers.dense({ units: 2, activation: "softmax", name: "out" }));
+    await saveTfjsModel(m, join(dir, "model"));
+    m.dispose();
+    const sets = join(dir, "three");
+    for (const cls of ["left", "right", "up"]) {
+      mkdirSync(join(sets, "test", cls), { recursive: true });
+      writeFileSync(join(sets, "test", cls, "0.png"), png(8, 8, 10, 200));
+    }
+    const spec = join(dir, "model-spec.yaml");
+    writeFileSync(
+      spec,
+      readFileSync(join(dir, "spec.yaml"), "utf8")
+        .replace("model: mlp", `model: { tfjs: ${join(dir, "model", "model.json")} }`)
+        .replace(/ {2}modelOptions: .*\n/, "")
+        .replace(/test: \{ images: .* \}/, `test: { images: ${join(sets, "test")} }`)
+        .replace(join(data, "train"), join(moved, "train")),
+    );
+    const out = join(dir, "model-out");
+    const run = spawnCli(["run", spec, "--out", out, "--workers", "1"]);
+    expect(await run.exited, run.output()).toBe(2);
+    expect(run.output()).toContain(`test set "${join(sets, "test")}" has 3 classes (left, right, up), but the model outputs 2`);
+    expect(run.output()).not.toContain("started nats-server");
+  }, 120_000);
 });

@@ -24,14 +24,21 @@ export async function taskDataFiles(task: Pick<TaskConfig, "dataset" | "test">):
   return [...(await sourceFiles(task.dataset)), ...(task.test ? await sourceFiles(task.test) : [])];
 }
 
+/** What an imported model fixes: its input shape and the classes it outputs (its topology's). */
+export interface ModelShape {
+  readonly inputShape: readonly number[];
+  readonly numClasses: number;
+}
+
 /**
  * Loads and checks the data of `task` (without materialising its splits), then lets it go
- * (the caches are emptied).
+ * (the caches are emptied). With an imported `model`, image folders are converted to its input
+ * shape, other data must have it, and no class of the dataset or test set may exceed its outputs.
  * @throws DatasetError or InvalidTaskError naming the file or setting and what is wrong
  */
-export async function checkTaskData(task: TaskConfig, seed: number): Promise<DataSummary> {
+export async function checkTaskData(task: TaskConfig, seed: number, model?: ModelShape): Promise<DataSummary> {
   try {
-    const raw = await checkedExamples(datasetRequest({ ...task, seed }));
+    const raw = await checkedExamples({ ...datasetRequest({ ...task, seed }), ...(model && { inputShape: model.inputShape, numClasses: model.numClasses }) });
     const n = splitCounts(raw, task.split, task.maxTrainExamples);
     const files = await taskDataFiles(task);
     return { train: n.train, validation: n.validation, test: n.test, inputShape: raw.inputShape, classes: raw.numClasses, files };

@@ -215,6 +215,11 @@ function checkExamples(raw: RawExamples, req: DatasetRequest): RawExamples {
     throw new DatasetError(`dataset "${raw.name}" has examples of shape ${shapeText(raw.inputShape)}, but the model takes ${shapeText(req.inputShape)}`);
   }
   const classes = req.numClasses ?? raw.numClasses;
+  for (const [what, ex] of [["dataset", raw], ["test set", raw.test]] as const) {
+    if (req.numClasses !== undefined && ex?.classNames && ex.classNames.length > req.numClasses) {
+      throw new DatasetError(`${what} "${ex.name}" has ${ex.classNames.length} classes (${ex.classNames.join(", ")}), but the model outputs ${req.numClasses}`);
+    }
+  }
   checkLabelRange(raw, classes, `dataset "${raw.name}"`);
   let test = raw.test;
   if (test) {

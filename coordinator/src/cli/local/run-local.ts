@@ -28,9 +28,13 @@ export interface WorkerCommand {
   /**
    * The workers' data check (`@prunesweep/worker/data`), run on the task before anything
    * starts: it resolves to a one-line summary and the examples' shape, or throws naming the
-   * file and what is wrong.
+   * file and what is wrong. An imported model's input shape and classes are checked too.
    */
-  readonly checkData?: (task: TaskConfig, seed: number) => Promise<{ readonly summary: string; readonly inputShape: readonly number[] }>;
+  readonly checkData?: (
+    task: TaskConfig,
+    seed: number,
+    model?: { readonly inputShape: readonly number[]; readonly numClasses: number },
+  ) => Promise<{ readonly summary: string; readonly inputShape: readonly number[] }>;
   /** Every file of the task's dataset and test set (`@prunesweep/worker/data`): what `run`/`submit` upload. */
   readonly datasetFiles?: ListDatasetFiles;
 }
@@ -92,7 +96,8 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
   if (o.workerCommand.checkData && !resume) {
     let checked;
     try {
-      checked = await o.workerCommand.checkData(spec.task, spec.seed);
+      const model = prepared.plan && { inputShape: prepared.plan.inputShape, numClasses: prepared.plan.numClasses };
+      checked = await o.workerCommand.checkData(spec.task, spec.seed, model);
     } catch (err) {
       throw new SpecError([{ path: "task", message: err instanceof Error ? err.message : String(err) }], o.specPath);
     }
