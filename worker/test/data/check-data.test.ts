@@ -67,4 +67,16 @@ describe("checkTaskData", () => {
       "has examples of shape [6], but the model takes [8]",
     );
   });
+
+  it("makes proto's header checks first: each problem at the spec value naming the file", async () => {
+    const root = await mkdtemp(join(tmpdir(), "prunesweep-check-idx-"));
+    const [images, labels] = [join(root, "absent-images.idx"), join(root, "absent-labels.idx")];
+    const err: unknown = await checkTaskData(task({ dataset: { kind: "idx", images, labels }, split: TASK_DEFAULTS.split }), 0).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatasetError);
+    expect((err as { problems: unknown }).problems).toEqual([
+      { path: "task.dataset.idx.images", message: `"${images}" does not exist` },
+      { path: "task.dataset.idx.labels", message: `"${labels}" does not exist` },
+    ]);
+    expect((err as Error).message).toBe(`task.dataset.idx.images: "${images}" does not exist; task.dataset.idx.labels: "${labels}" does not exist`);
+  });
 });

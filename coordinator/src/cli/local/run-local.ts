@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { NatsBlobStore, datasetFileProblems, type NatsOptions, type TaskConfig } from "@prunesweep/proto";
 import type { ReadonlyCampaign } from "../../campaign/readonly-campaign.js";
 import { loadCoordinatorConfig } from "../../config.js";
-import { SpecError } from "../../errors.js";
+import { SpecError, type SpecIssue } from "../../errors.js";
 import type { Logger, LogLevel } from "../../logger.js";
 import { startCoordinatorService, type CoordinatorService } from "../../service.js";
 import type { ListDatasetFiles } from "../../spec/dataset-upload.js";
@@ -28,7 +28,8 @@ export interface WorkerCommand {
   /**
    * The workers' data check (`@prunesweep/worker/data`), run on the task before anything
    * starts: it resolves to a one-line summary and the examples' shape, or throws naming the
-   * file and what is wrong. An imported model's input shape and classes are checked too.
+   * file and what is wrong (a header problem's error has `problems`, each with its spec path;
+   * the check covers datasetFileProblems). An imported model's input shape and classes are checked too.
    */
   readonly checkData?: (
     task: TaskConfig,
@@ -90,16 +91,21 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
   const prepared = await prepareSpec(specYaml, o.specPath);
   const spec = prepared.spec;
   const plan = planWorkers(o.workers, spec.budget.parallelism, availableParallelism());
-  // The workers are local and read the same files: check them before anything starts.
-  const fileProblems = await datasetFileProblems(spec.task.dataset);
-  if (fileProblems.length > 0) throw new SpecError(fileProblems, o.specPath);
-  if (o.workerCommand.checkData && !resume) {
+  // The workers read the same files (or their uploaded copy): check them before anything starts.
+  // The workers' check (when wired) makes the header checks of datasetFileProblems first, then
+  // loads the data; without it (or on resume) the header checks alone run here.
+  const checkData = resume ? undefined : o.workerCommand.checkData;
+  if (!checkData) {
+    const fileProblems = await datasetFileProblems(spec.task.dataset);
+    if (fileProblems.length > 0) throw new SpecError(fileProblems, o.specPath);
+  } else {
     let checked;
     try {
       const model = prepared.plan && { inputShape: prepared.plan.inputShape, numClasses: prepared.plan.numClasses };
-      checked = await o.workerCommand.checkData(spec.task, spec.seed, model);
+      checked = await checkData(spec.task, spec.seed, model);
     } catch (err) {
-      throw new SpecError([{ path: "task", message: err instanceof Error ? err.message : String(err) }], o.specPath);
+      const problems = (err as { problems?: SpecIssue[] }).problems;
+      throw new SpecError(problems ?? [{ path: "task", message: err instanceof Error ? err.message : String(err) }], o.specPath);
     }
     out.write(`data: ${checked.summary}\n`);
     const augment = spec.space.find((p) => p.name === "finetune.augment")?.distribution;
