@@ -7,9 +7,8 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import type { DatasetFilesRef, DatasetSource } from "@prunesweep/proto";
+import { CIFAR10_FILES, type DatasetFilesRef, type DatasetSource } from "@prunesweep/proto";
 import { DatasetError } from "../errors.js";
-import { CIFAR10_FILES } from "./cifar10.js";
 
 /** Read access to the files of datasets. Every error is a DatasetError naming the path. */
 export interface DatasetFiles {
