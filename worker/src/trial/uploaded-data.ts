@@ -24,7 +24,16 @@ export async function trialDataRequest(task: WorkerTask, blobs: BlobCache | unde
   const ref = task.datasetFiles;
   if (!ref || ref.blobs.length === 0) return req;
   if (!blobs) throw new InvalidTaskError(`the dataset's files were uploaded to the blob store (${ref.blobs.length} files under ${ref.root}), but this worker has no blob store`);
-  const dir = await blobs.materialise(ref.blobs);
   const key = sha256Hex(Buffer.from(JSON.stringify([ref.cwd, ref.root, ref.blobs.map((b) => [b.name, b.sha256])])));
-  return { ...req, files: { read: uploadedFiles(ref, dir), key } };
+  // Once per set and process: the trials of a campaign share it (a failure is not kept).
+  let dir = materialised.get(key);
+  if (!dir) {
+    dir = blobs.materialise(ref.blobs);
+    materialised.set(key, dir);
+    dir.catch(() => materialised.delete(key));
+  }
+  return { ...req, files: { read: uploadedFiles(ref, await dir), key } };
 }
+
+/** Folders of the dataset sets materialised by this process, by set key. */
+const materialised = new Map<string, Promise<string>>();
