@@ -39,12 +39,20 @@ function commonRoot(files: readonly string[]): string {
 
 /**
  * Uploads the files of `task`'s dataset and test set (relative paths resolve against `cwd`).
- * @returns the refs to record, or why nothing was uploaded (too large), or none (no files)
+ * @returns the refs to record, or why nothing was uploaded (too large, or not readable here:
+ *   the workers then read the paths themselves), or none (no files)
  */
 export async function uploadDataset(task: TaskConfig, upload: Upload, list: ListDatasetFiles, cwd = process.cwd()): Promise<DatasetUpload> {
-  const files = [...new Set((await list(task)).map((p) => resolve(cwd, p)))];
+  let files: string[];
+  let sizes: number[];
+  try {
+    files = [...new Set((await list(task)).map((p) => resolve(cwd, p)))];
+    sizes = files.map((f) => statSync(f).size);
+  } catch (err) {
+    // Not on this machine (e.g. `submit` of a spec naming paths on the workers' volume).
+    return { skipped: `the dataset cannot be read here (${err instanceof Error ? err.message : String(err)}): not uploaded; every worker reads it at its paths` };
+  }
   if (files.length === 0) return { none: true };
-  const sizes = files.map((f) => statSync(f).size);
   const total = sizes.reduce((a, b) => a + b, 0);
   if (total > DATASET_UPLOAD_MAX_BYTES) {
     return {

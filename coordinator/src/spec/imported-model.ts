@@ -71,23 +71,15 @@ function methodIssues(spec: CampaignSpec, plan: ModelPlan, file: string): SpecIs
 /**
  * Parses the spec and, for an imported model, checks and prepares it (see the module comment).
  * With `upload` and `listData`, the dataset's files are uploaded too (dataset-upload.ts) and
- * recorded as `task.datasetFiles`; `dataNote` then says when they were too large to upload.
+ * recorded as `task.datasetFiles`; `dataNote` says why they were not (too large, or not
+ * readable on this machine: the workers then read the paths, e.g. from a mounted volume).
  * @throws SpecError naming the model file and what is wrong (unsupported layer, missing or
  *   short shard, unknown exit layer, a method the model cannot take)
  */
 export async function prepareSpec(specYaml: string, specPath: string, upload?: UploadBlobs, listData?: ListDatasetFiles): Promise<PreparedSpec & { readonly dataNote?: string }> {
   const spec = parseCampaignSpec(specYaml, specPath);
   const model = await prepareModel(spec, specPath, upload);
-  const listed: ListDatasetFiles | undefined =
-    listData &&
-    (async (task) => {
-      try {
-        return await listData(task);
-      } catch (err) {
-        throw new SpecError([{ path: "task.dataset", message: err instanceof Error ? err.message : String(err) }], specPath);
-      }
-    });
-  const data = upload && listed ? await uploadDataset(spec.task, upload, listed) : undefined;
+  const data = upload && listData ? await uploadDataset(spec.task, upload, listData) : undefined;
   const dataNote = data && "skipped" in data ? data.skipped : undefined;
   if (!model.raw && !(data && "uploaded" in data)) return { spec, specYaml, ...(dataNote && { dataNote }) };
   const raw = loadYaml(specYaml, specPath) as { task: Record<string, unknown> };

@@ -43,4 +43,14 @@ describe("uploadDataset", () => {
     expect(got).toEqual({ skipped: expect.stringContaining(`hold ${DATASET_UPLOAD_MAX_BYTES + 1} bytes, more than the ${DATASET_UPLOAD_MAX_BYTES}-byte upload limit: not uploaded`) });
     expect(r.calls).toEqual([]);
   });
+
+  it("uploads nothing, saying why, when the dataset is not on this machine (paths on the workers' volume)", async () => {
+    const r = recorder();
+    const got = await uploadDataset(task, r.upload, () => Promise.resolve(["/datasets/absent/x.npy"]));
+    expect(got).toEqual({ skipped: expect.stringMatching(/^the dataset cannot be read here \(.*\/datasets\/absent\/x\.npy.*\): not uploaded; every worker reads it at its paths$/) });
+    const failing = await uploadDataset(task, r.upload, () => Promise.reject(new Error('cannot list dataset folder "/datasets/imgs" (ENOENT)')));
+    expect(got).not.toEqual(failing);
+    expect(failing).toEqual({ skipped: 'the dataset cannot be read here (cannot list dataset folder "/datasets/imgs" (ENOENT)): not uploaded; every worker reads it at its paths' });
+    expect(r.calls).toEqual([]);
+  });
 });
