@@ -38,7 +38,8 @@ export function registerSubmitCommand(program: Command, workerCommand: WorkerCom
   return cmd.action(async (specPath: string, opts: SubmitFlags) => {
     // SpecError -> exit 2 before any call; an imported model is read and checked here.
     const checked = await prepareSpec(readFileSync(specPath, "utf8"), specPath);
-    const withFiles = checked.plan !== undefined || !["builtin", "synthetic"].includes(checked.spec.task.dataset.kind);
+    const { task } = checked.spec;
+    const withFiles = checked.plan !== undefined || task.test !== undefined || !["builtin", "synthetic"].includes(task.dataset.kind);
     const yaml = withFiles ? await uploadFiles(specPath, checked, opts, workerCommand.datasetFiles) : checked.specYaml;
     await withClient(opts, async (c) => {
       const info = await c.submit(yaml);
