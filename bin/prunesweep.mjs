@@ -29,14 +29,16 @@ if (argv[0] === "worker") {
 } else {
   const { cliMain } = await load("@prunesweep/coordinator/cli");
   // Local mode checks the data as the workers will load it, before anything starts.
-  const checkData = async (task, seed) => {
-    const s = await (await load("@prunesweep/worker/data")).checkTaskData(task, seed);
+  const checkData = async (task, seed, model) => {
+    const s = await (await load("@prunesweep/worker/data")).checkTaskData(task, seed, model);
     const summary = `${s.train} train, ${s.validation} validation, ${s.test} test examples of shape [${s.inputShape.join(", ")}], ${s.classes} classes, ${s.files.length} files`;
     return { summary, inputShape: s.inputShape, classes: s.classes };
   };
   // `--workers auto` measures training throughput in processes running the worker's measuring entry.
   const measure = { command: process.execPath, args: [fileURLToPath(import.meta.resolve("@prunesweep/worker/measure"))] };
-  code = await cliMain(argv, { command: process.execPath, args: [fileURLToPath(import.meta.url)], checkData, measure });
+  // `run` and `submit` upload every file of the dataset (the workers' own list of them).
+  const datasetFiles = async (task) => (await load("@prunesweep/worker/data")).taskDataFiles(task);
+  code = await cliMain(argv, { command: process.execPath, args: [fileURLToPath(import.meta.url)], checkData, measure, datasetFiles });
 }
 process.exitCode = code;
 process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));

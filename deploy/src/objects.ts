@@ -263,6 +263,9 @@ function workerObjects(ctx: Ctx<Values>, c: Common): Resource[] {
   const wv = v.worker;
   const kind = wv.autoscaling.kind;
   const isJob = ctx.eq(kind, "ScaledJob");
+  // Datasets too large to upload: a read-only volume at worker.datasets.mountPath.
+  const hasClaim = ctx.ne(wv.datasets.existingClaim, "");
+  const hasDatasets = ctx.or(hasClaim, ctx.ne(wv.datasets.hostPath, ""));
 
   const podTemplate = (restartPolicy: "Always" | "Never", maxTrials: string): IIoK8sApiCoreV1PodTemplateSpec => ({
     metadata: { labels: c.labels("worker"), annotations: wv.podAnnotations },
@@ -314,6 +317,7 @@ function workerObjects(ctx: Ctx<Values>, c: Common): Resource[] {
             ctx.when(v.tls.enabled, { name: "tls-ca", mountPath: PATHS.tls, readOnly: true }),
             ctx.when(c.mtls, { name: "client-tls", mountPath: PATHS.clientTls, readOnly: true }),
             c.natsCredsMount,
+            ctx.when(hasDatasets, { name: "datasets", mountPath: wv.datasets.mountPath, readOnly: true }),
           ] as { name: string; mountPath: string }[],
         },
       ],
@@ -325,6 +329,8 @@ function workerObjects(ctx: Ctx<Values>, c: Common): Resource[] {
         ctx.when(v.tls.enabled, { name: "tls-ca", secret: { secretName: v.tls.secretName, items: [{ key: "ca.crt", path: "ca.crt" }] } }),
         ctx.when(c.mtls, { name: "client-tls", secret: { secretName: v.tls.workerSecretName } }),
         c.natsCredsVolume,
+        ctx.when(hasClaim, { name: "datasets", persistentVolumeClaim: { claimName: wv.datasets.existingClaim, readOnly: true } }),
+        ctx.when(ctx.and(ctx.not(hasClaim), ctx.ne(wv.datasets.hostPath, "")), { name: "datasets", hostPath: { path: wv.datasets.hostPath, type: "Directory" } }),
       ] as { name: string }[],
     },
   });
@@ -488,6 +494,7 @@ function checks(ctx: Ctx<Values>): void {
   );
   ctx.check(ctx.or(ctx.not(v.tls.enabled), ctx.ne(v.tls.secretName, "")), "tls.secretName is required when tls.enabled");
   ctx.check(ctx.or(ctx.not(v.tls.mtls), ctx.and(v.tls.enabled, ctx.ne(v.tls.workerSecretName, ""))), "tls.mtls needs tls.enabled and tls.workerSecretName");
+  ctx.check(ctx.or(ctx.eq(v.worker.datasets.existingClaim, ""), ctx.eq(v.worker.datasets.hostPath, "")), "worker.datasets: give existingClaim or hostPath, not both");
 }
 
 /** Every object of the chart, in a stable order. */

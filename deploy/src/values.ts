@@ -85,6 +85,7 @@ export interface Values {
     affinity: IIoK8sApiCoreV1Affinity;
     podAnnotations: Record<string, string>;
     cudaCache: { path: string; maxSizeBytes: number; volume: VolumeSource };
+    datasets: { existingClaim: string; hostPath: string; mountPath: string };
     autoscaling: {
       kind: "ScaledObject" | "ScaledJob" | "none";
       minReplicas: number;
@@ -162,6 +163,7 @@ export const DEFAULT_VALUES: Values = {
     affinity: {},
     podAnnotations: {},
     cudaCache: { path: "/var/cache/cuda", maxSizeBytes: 4_294_967_296, volume: { emptyDir: { sizeLimit: "8Gi" } } },
+    datasets: { existingClaim: "", hostPath: "", mountPath: "/datasets" },
     autoscaling: {
       kind: "ScaledObject",
       minReplicas: 0,
@@ -287,6 +289,11 @@ export const VALUE_DOCS: Readonly<Record<string, string>> = {
   "worker.cudaCache.path": "Mount path and CUDA_CACHE_PATH.",
   "worker.cudaCache.maxSizeBytes": "CUDA_CACHE_MAXSIZE (4 GiB).",
   "worker.cudaCache.volume": "The volume source, e.g. {persistentVolumeClaim: {claimName: cuda-cache}} (ReadWriteMany) or\n{hostPath: {path: /var/cache/prunesweep-cuda, type: DirectoryOrCreate}} (writable by uid 10001).",
+  "worker.datasets":
+    "Datasets larger than `prunesweep run`/`submit` upload (1 GiB, README \"Your data\"), mounted read-only in every worker;\nthe spec names their files by path under mountPath. Give one of existingClaim and hostPath; neither: no volume.",
+  "worker.datasets.existingClaim": "A PersistentVolumeClaim holding the datasets (ReadOnlyMany or ReadWriteMany).",
+  "worker.datasets.hostPath": "A folder on every worker node holding the datasets (readable by uid 10001).",
+  "worker.datasets.mountPath": "Where workers see the datasets, e.g. task.dataset: {cifar10: /datasets/cifar-10-batches-bin}.",
   "worker.autoscaling": "KEDA scaling on the nats-jetstream trigger: lag = pending + ack-pending trials of the consumer\nprunesweep-workers on the stream PRUNESWEEP_TRIALS.",
   "worker.autoscaling.kind": "ScaledObject (scales the worker Deployment) | ScaledJob (one Job per trial, --max-trials 1; no busy\npod is ever scaled down) | none (worker.replicas fixed).",
   "worker.autoscaling.minReplicas": "Minimum workers (0 = scale to zero when the queue is empty).",

@@ -69,6 +69,36 @@ describe("single source of truth", () => {
   });
 });
 
+describe("the datasets volume (datasets too large to upload)", () => {
+  type Pod = { containers: { volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[] }[]; volumes: Record<string, unknown>[] };
+  const pods = (variant: Variant): Pod[] =>
+    [...helmTemplate(variant)].flatMap(([file, obj]) => {
+      const spec = obj["spec"] as { template?: { spec: Pod }; jobTargetRef?: { template: { spec: Pod } } } | undefined;
+      if (!file.startsWith("worker-")) return [];
+      const pod = spec?.template?.spec ?? spec?.jobTargetRef?.template.spec;
+      return pod ? [pod] : [];
+    });
+
+  it.each([
+    [VARIANTS[1] as Variant, "/datasets", { name: "datasets", persistentVolumeClaim: { claimName: "datasets", readOnly: true } }],
+    [VARIANTS[2] as Variant, "/data/sets", { name: "datasets", hostPath: { path: "/srv/datasets", type: "Directory" } }],
+  ])("is mounted read-only in every worker pod at its mountPath (%#)", (variant, mountPath, volume) => {
+    const found = pods(variant);
+    expect(found.length).toBeGreaterThan(0);
+    for (const pod of found) {
+      expect(pod.containers[0]?.volumeMounts).toContainEqual({ name: "datasets", mountPath, readOnly: true });
+      expect(pod.volumes.filter((v) => v["name"] === "datasets")).toEqual([volume]);
+    }
+  });
+
+  it("is absent by default", () => {
+    for (const pod of pods(VARIANTS[0] as Variant)) {
+      expect(pod.volumes.map((v) => v["name"])).not.toContain("datasets");
+      expect(pod.containers[0]?.volumeMounts.map((m) => m.name)).not.toContain("datasets");
+    }
+  });
+});
+
 describe("values.yaml and values.schema.json", () => {
   const files = renderAll();
   const valuesText = files.get(`${CHART_DIR}/values.yaml`)!;

@@ -100,7 +100,7 @@ export type { MetricCatalogEntry, MetricDirection, MetricWhen } from "./catalogu
 export { OPTIMIZER_NAMES, SCHEDULE_NAMES } from "./catalogue/recipe.js";
 export type { OptimizerName, ScheduleName } from "./catalogue/recipe.js";
 export { ARTIFACT_KEEP, BACKEND_NAMES, PRETRAIN_OPTIMIZERS, TASK_DEFAULTS, hasOwnTestSet, isBackendName } from "./catalogue/task.js";
-export type { ArtifactsConfig, BackendName, BlobRef, ModelFileRef, TaskConfig } from "./catalogue/task.js";
+export type { ArtifactsConfig, BackendName, BlobRef, DatasetFilesRef, ModelFileRef, TaskConfig } from "./catalogue/task.js";
 export { createLogger, silentLogger } from "./logger.js";
 export type { Logger, LogLevel } from "./logger.js";
 export type { DatasetSource, ImagesSource, NatsOptions, Normalization, TestDatasetSource } from "./shared-types.js";

@@ -6,24 +6,14 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PNG } from "pngjs";
 import { afterAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { png } from "../fixtures/png.js";
 import { spawnCli } from "../harness/processes.js";
 
 const dir = mkdtempSync(join(tmpdir(), "prunesweep-byo-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A w x h gray PNG whose left half is `a` and right half `b`. */
-function png(w: number, h: number, a: number, b: number): Buffer {
-  const p = new PNG({ width: w, height: h });
-  for (let i = 0; i < w * h; i++) {
-    const v = i % w < w / 2 ? a : b;
-    p.data.set([v, v, v, 255], i * 4);
-  }
-  return PNG.sync.write(p);
-}
 
 function write(rel: string, data: Buffer | string): void {
   const p = join(dir, rel);

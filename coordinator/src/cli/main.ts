@@ -29,7 +29,7 @@ export function buildProgram(workerCommand: WorkerCommand): Command {
     .exitOverride()
     .showHelpAfterError();
   registerRunCommand(program, workerCommand);
-  registerSubmitCommand(program);
+  registerSubmitCommand(program, workerCommand);
   registerStatusCommand(program);
   registerTrialsCommand(program);
   registerParetoCommand(program);

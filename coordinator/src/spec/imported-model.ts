@@ -21,6 +21,7 @@ import {
 import { stringify } from "yaml";
 import type { CampaignSpec, ParamSpec } from "../domain/campaign-spec.js";
 import { SpecError, type SpecIssue } from "../errors.js";
+import { uploadDataset, type ListDatasetFiles } from "./dataset-upload.js";
 import { parseCampaignSpec } from "./parse-spec.js";
 import { loadYaml } from "./yaml-source.js";
 
@@ -69,16 +70,32 @@ function methodIssues(spec: CampaignSpec, plan: ModelPlan, file: string): SpecIs
 
 /**
  * Parses the spec and, for an imported model, checks and prepares it (see the module comment).
+ * With `upload` and `listData`, the dataset's files are uploaded too (dataset-upload.ts) and
+ * recorded as `task.datasetFiles`; `dataNote` says why they were not (too large, or not
+ * readable on this machine: the workers then read the paths, e.g. from a mounted volume).
  * @throws SpecError naming the model file and what is wrong (unsupported layer, missing or
  *   short shard, unknown exit layer, a method the model cannot take)
  */
-export async function prepareSpec(specYaml: string, specPath: string, upload?: UploadBlobs): Promise<PreparedSpec> {
+export async function prepareSpec(specYaml: string, specPath: string, upload?: UploadBlobs, listData?: ListDatasetFiles): Promise<PreparedSpec & { readonly dataNote?: string }> {
   const spec = parseCampaignSpec(specYaml, specPath);
+  const model = await prepareModel(spec, specPath, upload);
+  const data = upload && listData ? await uploadDataset(spec.task, upload, listData) : undefined;
+  const dataNote = data && "skipped" in data ? data.skipped : undefined;
+  if (!model.raw && !(data && "uploaded" in data)) return { spec, specYaml, ...(dataNote && { dataNote }) };
+  const raw = loadYaml(specYaml, specPath) as { task: Record<string, unknown> };
+  Object.assign(raw.task, model.raw ?? {});
+  if (data && "uploaded" in data) raw.task["datasetFiles"] = data.uploaded;
+  const rewritten = stringify(raw);
+  return { spec: parseCampaignSpec(rewritten, specPath), specYaml: rewritten, ...(model.plan && { plan: model.plan }), ...(dataNote && { dataNote }) };
+}
+
+/** Checks an imported model; returns the task keys to rewrite (none for catalogue models). */
+async function prepareModel(spec: CampaignSpec, specPath: string, upload: UploadBlobs | undefined): Promise<{ raw?: Record<string, unknown>; plan?: ModelPlan }> {
   if (spec.task.model !== IMPORTED_MODEL || !spec.task.modelFile) {
     if (spec.task.exits.names) {
       throw new SpecError([{ path: "task.exits", message: `layer names (${spec.task.exits.names.join(", ")}) need an imported model (task.model: {tfjs: ...}); give block indices` }], specPath);
     }
-    return { spec, specYaml };
+    return {};
   }
   const file = resolve(dirname(specPath), spec.task.modelFile.path);
   let files;
@@ -103,9 +120,7 @@ export async function prepareSpec(specYaml: string, specPath: string, upload?: U
   if (issues.length > 0) throw new SpecError(issues, specPath);
 
   const blobs = upload ? await upload(readBlobFiles(dirname(file), [basename(file), ...files.files])) : undefined;
-  const raw = loadYaml(specYaml, specPath) as { task: Record<string, unknown> };
-  raw.task["model"] = blobs ? { tfjs: file, blobs } : { tfjs: file };
-  if (spec.task.exits.names) raw.task["exits"] = [...positions].sort((a, b) => a - b);
-  const rewritten = stringify(raw);
-  return { spec: parseCampaignSpec(rewritten, specPath), specYaml: rewritten, plan };
+  const raw: Record<string, unknown> = { model: blobs ? { tfjs: file, blobs } : { tfjs: file } };
+  if (spec.task.exits.names) raw["exits"] = [...positions].sort((a, b) => a - b);
+  return { raw, plan };
 }

@@ -128,11 +128,17 @@ const normalizeSchema = z.strictObject({
   std: perChannel.refine((v) => v.every((x) => x > 0), "every std must be > 0").default([]),
 });
 
+/** Files in the blob store by content hash. */
+const blobsSchema = z.array(z.strictObject({ name: nonEmpty, sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be a lowercase hex SHA-256"), size: z.number().int().min(0) })).min(1);
+
 /** `{tfjs: path}`; `blobs` are written by `run`/`submit` once the files are uploaded (content hashes). */
 const importedModelSchema = z.strictObject({
   tfjs: nonEmpty,
-  blobs: z.array(z.strictObject({ name: nonEmpty, sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be a lowercase hex SHA-256"), size: z.number().int().min(0) })).min(1).optional(),
+  blobs: blobsSchema.optional(),
 });
+
+/** `task.datasetFiles`: written by `run`/`submit` once the dataset's files are uploaded. */
+const datasetFilesSchema = z.strictObject({ cwd: nonEmpty, root: nonEmpty, blobs: blobsSchema });
 
 /** `task.model`: a catalogue name or `{tfjs: <path to model.json>}` (an imported model). */
 const modelSchema = z.unknown().optional().transform((v, ctx): { model: string; modelFile?: ModelFileRef } => {
@@ -184,6 +190,7 @@ const taskSchema = z
     dataset: datasetSchema,
     test: testSchema.optional(),
     normalize: normalizeSchema.optional(),
+    datasetFiles: datasetFilesSchema.optional(),
     split: splitSchema.optional(),
     model: modelSchema,
     modelOptions: z.record(z.string(), z.unknown()).default({}),
@@ -218,7 +225,7 @@ const taskSchema = z
       ctx.addIssue({ code: "custom", path: ["split", "test"], message: `must be 0: ${by} is the test set`, input: split.test });
     }
     if (!withTest && split.test <= 0) ctx.addIssue({ code: "custom", path: ["split", "test"], message: "must be > 0 (or give a test set in task.test)", input: split.test });
-    const { test, normalize, model, pretrain, ...rest } = t;
+    const { test, normalize, datasetFiles, model, pretrain, ...rest } = t;
     return {
       ...rest,
       ...model,
@@ -227,6 +234,7 @@ const taskSchema = z
       split,
       ...(test && { test }),
       ...(normalize && { normalize }),
+      ...(datasetFiles && { datasetFiles }),
     };
   });
 

@@ -54,6 +54,7 @@ function taskToProto(task: TaskConfig, seed: number): TaskSpec {
     maxTrainExamples: task.maxTrainExamples,
     artifacts: task.artifacts?.keep ?? "",
     artifactsMaxBytes: task.artifacts?.maxBytes ?? 0,
+    ...(task.datasetFiles && { datasetFiles: { cwd: task.datasetFiles.cwd, root: task.datasetFiles.root, blobs: task.datasetFiles.blobs.map((b) => ({ ...b })) } }),
     ...(task.modelFile && { modelFile: { path: task.modelFile.path, blobs: (task.modelFile.blobs ?? []).map((b) => ({ ...b })) } }),
     ...(task.test && { test: datasetToProto(task.test) }),
     ...(n && { normalize: { ...(n.scale !== undefined && { scale: n.scale }), mean: [...n.mean], std: [...n.std] } }),

@@ -26,6 +26,7 @@ export const VARIANTS: readonly Variant[] = [
     v.serviceMonitor = { enabled: true, interval: "15s", labels: { release: "kube-prometheus-stack" } };
     v.auth.token = "s3cret-token";
     v.worker.cudaCache.volume = { persistentVolumeClaim: { claimName: "cuda-cache" } };
+    v.worker.datasets.existingClaim = "datasets";
     v.worker.podAnnotations = { "example.com/team": "pruning" };
     v.image.pullSecrets = [{ name: "regcred" }];
   }),
@@ -44,6 +45,7 @@ export const VARIANTS: readonly Variant[] = [
     v.tls = { enabled: true, secretName: "coord-tls", mtls: false, workerSecretName: "" };
     v.nats.streamReplicas = 1;
     v.coordinator.logLevel = "debug";
+    v.worker.datasets = { existingClaim: "", hostPath: "/srv/datasets", mountPath: "/data/sets" };
   }),
 ];
 
@@ -72,6 +74,12 @@ export const INVALID: readonly (Variant & { readonly message: string })[] = [
       v.nats.config.cluster.enabled = false;
     }),
     message: "nats.streamReplicas must be 1 when nats.config.cluster.enabled is false",
+  },
+  {
+    ...variant("datasets from a claim and a host path", DEFAULT_VARIANT.release, (v) => {
+      v.worker.datasets = { existingClaim: "datasets", hostPath: "/srv/datasets", mountPath: "/datasets" };
+    }),
+    message: "worker.datasets: give existingClaim or hostPath, not both",
   },
   {
     ...variant("mtls without tls", DEFAULT_VARIANT.release, (v) => {

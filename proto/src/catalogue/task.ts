@@ -29,6 +29,18 @@ export interface ModelFileRef {
   readonly blobs?: readonly BlobRef[];
 }
 
+/**
+ * The files of a task's dataset and test set in the blob store, once uploaded: the dataset
+ * path P (resolved against `cwd`) is the blob named `relative(root, P)`.
+ */
+export interface DatasetFilesRef {
+  /** The submitter's working directory. */
+  readonly cwd: string;
+  /** Absolute folder holding every file of the set. */
+  readonly root: string;
+  readonly blobs: readonly BlobRef[];
+}
+
 /** A file in the content-addressed blob store. */
 export interface BlobRef {
   /** Path relative to the set's root (e.g. `model.json`, `group1-shard1of1.bin`). */
@@ -51,6 +63,8 @@ export interface TaskConfig {
   readonly test?: TestDatasetSource;
   /** Input normalisation (`task.normalize`); unset: only the source's own scale. */
   readonly normalize?: Normalization;
+  /** The uploaded files of `dataset` and `test` (`run`/`submit` write it); unset: local paths. */
+  readonly datasetFiles?: DatasetFilesRef;
   /** Fractions of the dataset, summing to 1; deterministic by seed. */
   readonly split: { readonly train: number; readonly validation: number; readonly test: number };
   readonly model: string;

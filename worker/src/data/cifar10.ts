@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { CIFAR10_FILES, CIFAR10_RECORD_BYTES as RECORD_BYTES } from "@prunesweep/proto";
 import { DatasetError } from "../errors.js";
+import type { DatasetFiles } from "./dataset-files.js";
 import { readFilesInOrder } from "./idx.js";
 import type { RawExamples } from "./types.js";
 
@@ -58,9 +59,9 @@ function concat(parts: readonly { x: Uint8Array; y: Int32Array; count: number }[
  * as their {@link RawExamples.test}. A missing or malformed file throws DatasetError naming
  * it (the first such file in {@link CIFAR10_FILES} order).
  */
-export async function loadCifar10(dir: string): Promise<RawExamples> {
+export async function loadCifar10(dir: string, files?: DatasetFiles): Promise<RawExamples> {
   const paths = CIFAR10_FILES.map((f) => join(dir, f));
-  const bufs = await readFilesInOrder(paths);
+  const bufs = await readFilesInOrder(paths, files);
   const parts = bufs.map((buf, i) => parseCifarBatch(buf, paths[i] as string));
   const name = `cifar10:${dir}`;
   const common = { scale: 1 / 255, inputShape: [32, 32, 3], numClasses: 10 };

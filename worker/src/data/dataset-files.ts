@@ -2,14 +2,13 @@
  * The files a dataset is read from. Loaders never touch the file system directly: they read
  * through a {@link DatasetFiles}, and {@link sourceFiles} lists every file a source reads, so
  * that a dataset is fully described by a list of files (which may be uploaded and cached by
- * content hash, with a {@link DatasetFiles} that reads from that cache). Today's
- * implementation, {@link localFiles}, reads local paths.
+ * content hash, with a {@link DatasetFiles} that reads from that cache): {@link localFiles}
+ * reads local paths, {@link uploadedFiles} the uploaded copy of a dataset's files.
  */
 import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
-import type { DatasetSource } from "@prunesweep/proto";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { CIFAR10_FILES, type DatasetFilesRef, type DatasetSource } from "@prunesweep/proto";
 import { DatasetError } from "../errors.js";
-import { CIFAR10_FILES } from "./cifar10.js";
 
 /** Read access to the files of datasets. Every error is a DatasetError naming the path. */
 export interface DatasetFiles {
@@ -42,6 +41,42 @@ export const localFiles: DatasetFiles = {
     }
   },
 };
+
+/**
+ * {@link DatasetFiles} on the uploaded copy of a dataset (`task.datasetFiles`) materialised in
+ * `dir` (its blobs under their names): the dataset's paths, as the submitter saw them, map to
+ * the blobs; folders are listed from the set's names, so only uploaded files exist.
+ */
+export function uploadedFiles(ref: DatasetFilesRef, dir: string): DatasetFiles {
+  const names = new Set(ref.blobs.map((b) => b.name));
+  const inSet = (path: string): string => {
+    const rel = relative(ref.root, resolve(ref.cwd, path));
+    return rel.startsWith("..") || isAbsolute(rel) ? "\0" : rel;
+  };
+  return {
+    async read(path) {
+      const rel = inSet(path);
+      if (!names.has(rel)) throw new DatasetError(`dataset file "${path}" is not among the ${names.size} uploaded files of the dataset (under "${ref.root}")`);
+      try {
+        return await readFile(join(dir, rel));
+      } catch (err) {
+        throw new DatasetError(`cannot read the cached copy of dataset file "${path}"${errCode(err)}`, { cause: err });
+      }
+    },
+    async list(path) {
+      const rel = inSet(path);
+      const prefix = rel === "" ? "" : `${rel}/`;
+      const entries = new Map<string, boolean>();
+      for (const name of names) {
+        if (!name.startsWith(prefix)) continue;
+        const [head, ...rest] = name.slice(prefix.length).split("/");
+        if (head) entries.set(head, (entries.get(head) ?? false) || rest.length > 0);
+      }
+      if (entries.size === 0) throw new DatasetError(`cannot list dataset folder "${path}": no uploaded file of the dataset lies in it (under "${ref.root}")`);
+      return [...entries].map(([name, isDir]) => ({ name, isDir })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    },
+  };
+}
 
 /** File name endings read as images (case-insensitive). */
 const IMAGE_EXTENSIONS: readonly string[] = [".png", ".jpg", ".jpeg"];

@@ -4,21 +4,15 @@
  * Labels: magic 2049, count, then count labels. Gzipped files (`.gz` or gzip magic) are
  * inflated transparently.
  */
-import { readFile } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
 import { IDX_IMAGES_MAGIC as IMAGES_MAGIC, IDX_LABELS_MAGIC as LABELS_MAGIC } from "@prunesweep/proto";
 import { DatasetError } from "../errors.js";
+import { localFiles, type DatasetFiles } from "./dataset-files.js";
 import type { RawExamples } from "./types.js";
 
 /** Reads a file, gunzipping it when it starts with the gzip magic; errors name the path. */
-async function readMaybeGzip(path: string): Promise<Buffer> {
-  let buf: Buffer;
-  try {
-    buf = await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "";
-    throw new DatasetError(`cannot read dataset file "${path}"${code ? ` (${code})` : ""}`, { cause: err });
-  }
+async function readMaybeGzip(path: string, files: DatasetFiles): Promise<Buffer> {
+  let buf = await files.read(path);
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
       buf = gunzipSync(buf);
@@ -34,8 +28,8 @@ async function readMaybeGzip(path: string): Promise<Buffer> {
  * read, the error is the one of the first such file in `paths` order, whichever failed first
  * in time, so the message is the same on every run.
  */
-export async function readFilesInOrder(paths: readonly string[]): Promise<Buffer[]> {
-  const settled = await Promise.allSettled(paths.map((p) => readMaybeGzip(p)));
+export async function readFilesInOrder(paths: readonly string[], files: DatasetFiles = localFiles): Promise<Buffer[]> {
+  const settled = await Promise.allSettled(paths.map((p) => readMaybeGzip(p, files)));
   const failed = settled.find((r) => r.status === "rejected");
   if (failed) throw failed.reason;
   return settled.map((r) => (r as PromiseFulfilledResult<Buffer>).value);
@@ -65,8 +59,8 @@ function parseIdxLabels(buf: Buffer, path: string): Uint8Array {
 }
 
 /** Loads a pair of IDX files. Pixels are kept as bytes and scaled to [0, 1] when split. */
-export async function loadIdx(imagesPath: string, labelsPath: string): Promise<RawExamples> {
-  const [imgBuf, lblBuf] = (await readFilesInOrder([imagesPath, labelsPath])) as [Buffer, Buffer];
+export async function loadIdx(imagesPath: string, labelsPath: string, files: DatasetFiles = localFiles): Promise<RawExamples> {
+  const [imgBuf, lblBuf] = (await readFilesInOrder([imagesPath, labelsPath], files)) as [Buffer, Buffer];
   const { pixels, count, rows, cols } = parseIdxImages(imgBuf, imagesPath);
   const labels = parseIdxLabels(lblBuf, labelsPath);
   if (labels.length !== count) {

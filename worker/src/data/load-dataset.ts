@@ -13,6 +13,7 @@ import { loadBuiltinMnist } from "./builtin-mnist.js";
 import { loadCifar10 } from "./cifar10.js";
 import { loadCsv } from "./csv.js";
 import { loadIdx } from "./idx.js";
+import { localFiles, type DatasetFiles } from "./dataset-files.js";
 import { loadImageFolder, type ImageTarget } from "./images.js";
 import { Rng } from "./rng.js";
 import { generateSynthetic } from "./synthetic.js";
@@ -44,6 +45,11 @@ export interface DatasetRequest {
   readonly inputShape?: readonly number[];
   /** Classes the model outputs, where the model fixes it: a label at or above is an error. */
   readonly numClasses?: number;
+  /**
+   * Where the source's files are read from, and a key naming their content (part of the
+   * cache key) when it is not the local disk. @default local paths
+   */
+  readonly files?: { readonly read: DatasetFiles; readonly key: string };
 }
 
 /** The dataset request of a task. */
@@ -88,7 +94,7 @@ function sourceKey(source: DatasetSource, seed: number): string {
 /** The cache key of a dataset request. */
 function datasetKey(req: DatasetRequest): string {
   const { train, validation, test } = req.split;
-  const extra = JSON.stringify([req.test, req.normalize, req.inputShape, req.numClasses]);
+  const extra = JSON.stringify([req.test, req.normalize, req.inputShape, req.numClasses, req.files?.key]);
   return `${sourceKey(req.source, req.seed)}#${train}/${validation}/${test}@${req.seed}^${req.maxTrainExamples}${extra}`;
 }
 
@@ -100,23 +106,23 @@ function imageTarget(shape: readonly number[] | undefined): ImageTarget {
 }
 
 /** Loads the raw examples of a source (uncached). Throws DatasetError for unreadable sources. */
-async function loadSource(source: DatasetSource, seed: number, target: ImageTarget = {}): Promise<RawExamples> {
+async function loadSource(source: DatasetSource, seed: number, target: ImageTarget, files: DatasetFiles): Promise<RawExamples> {
   switch (source.kind) {
     case "images":
-      return loadImageFolder(source, target);
+      return loadImageFolder(source, target, files);
     case "npy":
-      return loadNpyPair(source);
+      return loadNpyPair(source, files);
     case "npz":
-      return loadNpz(source);
+      return loadNpz(source, files);
     case "csv":
-      return loadCsv(source);
+      return loadCsv(source, files);
     case "builtin":
       if (source.name === "mnist") return loadBuiltinMnist();
       throw new DatasetError(`unknown builtin dataset "${source.name}"; valid: ${BUILTIN_DATASETS.join(", ")}`);
     case "idx":
-      return loadIdx(source.images, source.labels);
+      return loadIdx(source.images, source.labels, files);
     case "cifar10":
-      return loadCifar10(source.dir);
+      return loadCifar10(source.dir, files);
     case "synthetic":
       return generateSynthetic({ samples: source.samples, features: source.features, classes: source.classes, seed });
   }
@@ -152,10 +158,10 @@ export async function loadDataset(req: DatasetRequest): Promise<Dataset> {
  */
 export async function checkedExamples(req: DatasetRequest): Promise<RawExamples> {
   validateSplit(req.split, req.maxTrainExamples);
-  let raw = await cachedSource(req.source, req.seed, imageTarget(req.inputShape));
+  let raw = await cachedSource(req.source, req.seed, imageTarget(req.inputShape), req.files);
   if (req.test) {
     // Test images take the training images' shape.
-    const test = await cachedSource(req.test, req.seed, imageTarget(raw.inputShape));
+    const test = await cachedSource(req.test, req.seed, imageTarget(raw.inputShape), req.files);
     raw = { ...raw, test };
   }
   raw = checkExamples(raw, req);
@@ -184,11 +190,11 @@ export function splitCounts(raw: RawExamples, split: SplitFractions, maxTrainExa
 }
 
 /** The raw examples of a source, loaded once per process (a failed load is not kept). */
-function cachedSource(source: DatasetSource, seed: number, target: ImageTarget): Promise<RawExamples> {
-  const sKey = `${sourceKey(source, seed)}${source.kind === "images" ? JSON.stringify(target) : ""}`;
+function cachedSource(source: DatasetSource, seed: number, target: ImageTarget, files: DatasetRequest["files"]): Promise<RawExamples> {
+  const sKey = `${sourceKey(source, seed)}${source.kind === "images" ? JSON.stringify(target) : ""}${files ? `@${files.key}` : ""}`;
   let raw = rawCache.get(sKey);
   if (!raw) {
-    raw = loadSource(source, seed, target);
+    raw = loadSource(source, seed, target, files?.read ?? localFiles);
     rawCache.set(sKey, raw);
     // A failed load is not cached: the file may appear later (mounted volume).
     raw.catch(() => rawCache.delete(sKey));
@@ -209,6 +215,11 @@ function checkExamples(raw: RawExamples, req: DatasetRequest): RawExamples {
     throw new DatasetError(`dataset "${raw.name}" has examples of shape ${shapeText(raw.inputShape)}, but the model takes ${shapeText(req.inputShape)}`);
   }
   const classes = req.numClasses ?? raw.numClasses;
+  for (const [what, ex] of [["dataset", raw], ["test set", raw.test]] as const) {
+    if (req.numClasses !== undefined && ex?.classNames && ex.classNames.length > req.numClasses) {
+      throw new DatasetError(`${what} "${ex.name}" has ${ex.classNames.length} classes (${ex.classNames.join(", ")}), but the model outputs ${req.numClasses}`);
+    }
+  }
   checkLabelRange(raw, classes, `dataset "${raw.name}"`);
   let test = raw.test;
   if (test) {

@@ -59,6 +59,7 @@ export function decodeAssignment(data: Uint8Array, attempt: number): { request: 
       keep: (ARTIFACT_KEEP as readonly string[]).includes(t.artifacts) ? (t.artifacts as ArtifactsConfig["keep"]) : TASK_DEFAULTS.artifacts.keep,
       maxBytes: t.artifactsMaxBytes > 0 ? t.artifactsMaxBytes : TASK_DEFAULTS.artifacts.maxBytes,
     },
+    ...(t.datasetFiles && t.datasetFiles.blobs.length > 0 && { datasetFiles: { cwd: t.datasetFiles.cwd, root: t.datasetFiles.root, blobs: t.datasetFiles.blobs.map((b) => ({ name: b.name, sha256: b.sha256, size: b.size })) } }),
     ...(t.modelFile && { modelFile: { path: t.modelFile.path, blobs: t.modelFile.blobs.map((b) => ({ name: b.name, sha256: b.sha256, size: b.size })) } }),
     ...(test && { test }),
     ...(t.normalize && { normalize: { ...(t.normalize.scale !== undefined && { scale: t.normalize.scale }), mean: t.normalize.mean, std: t.normalize.std } }),

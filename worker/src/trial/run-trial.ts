@@ -11,7 +11,7 @@ import type { CheckpointStore } from "../artifacts/checkpoint-store.js";
 import type { BlobCache } from "../artifacts/blob-cache.js";
 import type { PretrainedStore } from "../artifacts/pretrained-store.js";
 import { engineName, selectBackend } from "../backend/select-backend.js";
-import { datasetRequest, loadDataset } from "../data/load-dataset.js";
+import { loadDataset } from "../data/load-dataset.js";
 import { Rng } from "../data/rng.js";
 import { InvalidParameterError, TrialAbortedError, isRetryable, serializeError, throwIfAborted } from "../errors.js";
 import { collectTrialMetrics } from "../metrics/trial-metrics.js";
@@ -20,6 +20,7 @@ import { buildModel } from "../models/registry.js";
 import { disposeMasks, type Masks } from "../training/masks.js";
 import { resolveTrialParams } from "../pruning/params.js";
 import { importedModelFor } from "./imported-model.js";
+import { trialDataRequest } from "./uploaded-data.js";
 import { saveTrialModel } from "./save-model.js";
 import { loadPretrained } from "./pretrain.js";
 import { TrialCheckpoints } from "./checkpoints.js";
@@ -52,11 +53,11 @@ export async function runTrial(req: TrialRequest, hooks: TrialHooks, deps: Trial
     throwIfAborted(hooks.signal);
 
     const backend = await selectBackend(task.backend);
-    const data = await loadDataset(datasetRequest(task));
+    const imported = await importedModelFor(task, deps.blobs);
+    const data = await loadDataset(await trialDataRequest(task, deps.blobs, imported));
     if (resolved.common.recipe.augment && data.inputShape.length !== 3) {
       throw new InvalidParameterError("finetune.augment", `crops and flips need image examples [height, width, channels]; dataset "${data.name}" has examples of shape [${data.inputShape.join(", ")}]`);
     }
-    const imported = await importedModelFor(task, deps.blobs);
     net = buildModel(task.model, task.modelOptions, data.inputShape, data.numClasses, task.seed, task.exits, imported);
     const every = req.budget.checkpointEvery ?? 0;
     const pre = await loadPretrained(net, task, data, deps.pretrained, hooks, deps.checkpoints && every > 0 ? { store: deps.checkpoints, every } : undefined, imported);

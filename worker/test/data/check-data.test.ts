@@ -45,4 +45,38 @@ describe("checkTaskData", () => {
     expect(err).toBeInstanceOf(DatasetError);
     expect((err as Error).message).toBe(`class folder "${join(root, "b")}" is empty: it holds no .png/.jpg/.jpeg files`);
   });
+
+  it("converts image folders to an imported model's input shape, and refuses classes the model cannot output", async () => {
+    const root = await mkdtemp(join(tmpdir(), "prunesweep-check-model-"));
+    const px = (v: number) => pngBytes(4, 4, () => [v, v, v]);
+    const files: Record<string, Buffer> = {};
+    for (const c of ["a", "b", "c"]) for (let i = 0; i < 4; i++) files[`train/${c}/${i}.png`] = px(i * 20);
+    for (const c of ["a", "b"]) files[`two/${c}/0.png`] = px(7);
+    for (const c of ["a", "b", "c"]) files[`test/${c}/0.png`] = px(9);
+    await writeTree(root, files);
+    const images = (dir: string) => ({ kind: "images", dir: join(root, dir) }) as const;
+    const converted = await checkTaskData(task({ dataset: images("train"), split: TASK_DEFAULTS.split }), 0, { inputShape: [2, 2, 3], numClasses: 3 });
+    expect(converted.inputShape).toEqual([2, 2, 3]);
+    await expect(checkTaskData(task({ dataset: images("train"), split: TASK_DEFAULTS.split }), 0, { inputShape: [2, 2, 1], numClasses: 2 })).rejects.toThrow(
+      `dataset "${join(root, "train")}" has 3 classes (a, b, c), but the model outputs 2`,
+    );
+    await expect(checkTaskData(task({ dataset: images("two"), test: images("test"), split: { train: 0.5, validation: 0, test: 0 } }), 0, { inputShape: [2, 2, 1], numClasses: 2 })).rejects.toThrow(
+      `test set "${join(root, "test")}" has 3 classes (a, b, c), but the model outputs 2`,
+    );
+    await expect(checkTaskData(task({ dataset: { kind: "synthetic", samples: 40, features: 6, classes: 2 }, split: TASK_DEFAULTS.split }), 0, { inputShape: [8], numClasses: 2 })).rejects.toThrow(
+      "has examples of shape [6], but the model takes [8]",
+    );
+  });
+
+  it("makes proto's header checks first: each problem at the spec value naming the file", async () => {
+    const root = await mkdtemp(join(tmpdir(), "prunesweep-check-idx-"));
+    const [images, labels] = [join(root, "absent-images.idx"), join(root, "absent-labels.idx")];
+    const err: unknown = await checkTaskData(task({ dataset: { kind: "idx", images, labels }, split: TASK_DEFAULTS.split }), 0).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatasetError);
+    expect((err as { problems: unknown }).problems).toEqual([
+      { path: "task.dataset.idx.images", message: `"${images}" does not exist` },
+      { path: "task.dataset.idx.labels", message: `"${labels}" does not exist` },
+    ]);
+    expect((err as Error).message).toBe(`task.dataset.idx.images: "${images}" does not exist; task.dataset.idx.labels: "${labels}" does not exist`);
+  });
 });

@@ -3,7 +3,9 @@ import type { Command } from "commander";
 import type { OperatorFlags } from "../../config.js";
 import type { RemoteCampaignInfo } from "../../results/results-file.js";
 import { DEFAULT_NATS_REPLICAS, NatsBlobStore } from "@prunesweep/proto";
-import { prepareSpec } from "../../spec/imported-model.js";
+import type { ListDatasetFiles } from "../../spec/dataset-upload.js";
+import { prepareSpec, type PreparedSpec } from "../../spec/imported-model.js";
+import type { WorkerCommand } from "../local/run-local.js";
 import { connectNats, jetStreamConfigError } from "../../transport/nats-connection.js";
 import { addCoordinatorOptions, printJson, withClient } from "./operator.js";
 import { addJson, addNatsOptions } from "./shared.js";
@@ -22,7 +24,7 @@ interface SubmitFlags extends OperatorFlags {
 }
 
 /** `prunesweep submit spec.yaml`: validates locally (exit 2 naming the path), then submits over gRPC. */
-export function registerSubmitCommand(program: Command): Command {
+export function registerSubmitCommand(program: Command, workerCommand: WorkerCommand): Command {
   const cmd = addJson(
     addNatsOptions(addCoordinatorOptions(
       program
@@ -36,7 +38,9 @@ export function registerSubmitCommand(program: Command): Command {
   return cmd.action(async (specPath: string, opts: SubmitFlags) => {
     // SpecError -> exit 2 before any call; an imported model is read and checked here.
     const checked = await prepareSpec(readFileSync(specPath, "utf8"), specPath);
-    const yaml = checked.plan ? await uploadModel(specPath, checked.specYaml, opts) : checked.specYaml;
+    const { task } = checked.spec;
+    const withFiles = checked.plan !== undefined || task.test !== undefined || !["builtin", "synthetic"].includes(task.dataset.kind);
+    const yaml = withFiles ? await uploadFiles(specPath, checked, opts, workerCommand.datasetFiles) : checked.specYaml;
     await withClient(opts, async (c) => {
       const info = await c.submit(yaml);
       if (opts.json && !opts.wait) return printJson(info);
@@ -58,14 +62,14 @@ export function registerSubmitCommand(program: Command): Command {
 }
 
 /**
- * The spec of an imported model, ready for the coordinator: with `--nats`, the model's files
- * uploaded to the blob store by content hash (workers fetch them from there); without it, the
- * spec names model.json by its absolute path, which every worker must then see (a shared disk).
+ * The spec ready for the coordinator: with `--nats`, the imported model's and the dataset's
+ * files uploaded to the blob store by content hash (workers fetch them from there); without
+ * it, the spec names them by path, which every worker must then see (a shared disk).
  */
-async function uploadModel(specPath: string, fallback: string, opts: SubmitFlags): Promise<string> {
+async function uploadFiles(specPath: string, checked: PreparedSpec, opts: SubmitFlags, listData: ListDatasetFiles | undefined): Promise<string> {
   if (!opts.nats) {
-    process.stderr.write("note: the model is not uploaded (no --nats): every worker must read it at the same absolute path\n");
-    return fallback;
+    process.stderr.write("note: the model and dataset files are not uploaded (no --nats): every worker must read them at the same paths\n");
+    return checked.specYaml;
   }
   const nc = await connectNats({
     url: opts.nats,
@@ -76,7 +80,9 @@ async function uploadModel(specPath: string, fallback: string, opts: SubmitFlags
   });
   try {
     const store = new NatsBlobStore(nc, { replicas: Number(opts.natsReplicas ?? process.env["PRUNESWEEP_NATS_REPLICAS"] ?? DEFAULT_NATS_REPLICAS), toError: jetStreamConfigError });
-    return (await prepareSpec(readFileSync(specPath, "utf8"), specPath, (files) => store.putFiles(files))).specYaml;
+    const ready = await prepareSpec(readFileSync(specPath, "utf8"), specPath, (files) => store.putFiles(files), listData);
+    if (ready.dataNote) process.stderr.write(`note: ${ready.dataNote}\n`);
+    return ready.specYaml;
   } finally {
     await nc.close();
   }

@@ -5,9 +5,10 @@ import { join, resolve } from "node:path";
 import { NatsBlobStore, datasetFileProblems, type NatsOptions, type TaskConfig } from "@prunesweep/proto";
 import type { ReadonlyCampaign } from "../../campaign/readonly-campaign.js";
 import { loadCoordinatorConfig } from "../../config.js";
-import { SpecError } from "../../errors.js";
+import { SpecError, type SpecIssue } from "../../errors.js";
 import type { Logger, LogLevel } from "../../logger.js";
 import { startCoordinatorService, type CoordinatorService } from "../../service.js";
+import type { ListDatasetFiles } from "../../spec/dataset-upload.js";
 import { prepareSpec } from "../../spec/imported-model.js";
 import { writeReport } from "../../report/html-report.js";
 import { extractPareto, paretoText } from "../../report/pareto-extract.js";
@@ -27,11 +28,18 @@ export interface WorkerCommand {
   /**
    * The workers' data check (`@prunesweep/worker/data`), run on the task before anything
    * starts: it resolves to a one-line summary and the examples' shape, or throws naming the
-   * file and what is wrong.
+   * file and what is wrong (a header problem's error has `problems`, each with its spec path;
+   * the check covers datasetFileProblems). An imported model's input shape and classes are checked too.
    */
-  readonly checkData?: (task: TaskConfig, seed: number) => Promise<{ readonly summary: string; readonly inputShape: readonly number[]; readonly classes?: number }>;
+  readonly checkData?: (
+    task: TaskConfig,
+    seed: number,
+    model?: { readonly inputShape: readonly number[]; readonly numClasses: number },
+  ) => Promise<{ readonly summary: string; readonly inputShape: readonly number[]; readonly classes?: number }>;
   /** How to start one throughput-measuring process (`@prunesweep/worker/measure`) for `--workers auto`; absent: the fixed rule. */
   readonly measure?: MeasureCommand;
+  /** Every file of the task's dataset and test set (`@prunesweep/worker/data`): what `run`/`submit` upload. */
+  readonly datasetFiles?: ListDatasetFiles;
 }
 
 export interface RunLocalOptions {
@@ -84,15 +92,21 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
   // SpecError -> exit 2 in main; an imported model is read and checked here, before anything starts.
   const prepared = await prepareSpec(specYaml, o.specPath);
   const spec = prepared.spec;
-  // The workers are local and read the same files: check them before anything starts.
-  const fileProblems = await datasetFileProblems(spec.task.dataset);
-  if (fileProblems.length > 0) throw new SpecError(fileProblems, o.specPath);
+  // The workers read the same files (or their uploaded copy): check them before anything starts.
+  // The workers' check (when wired) makes the header checks of datasetFileProblems first, then
+  // loads the data; without it (or on resume) the header checks alone run here.
+  const checkData = resume ? undefined : o.workerCommand.checkData;
   let checked: Awaited<ReturnType<NonNullable<WorkerCommand["checkData"]>>> | undefined;
-  if (o.workerCommand.checkData && !resume) {
+  if (!checkData) {
+    const fileProblems = await datasetFileProblems(spec.task.dataset);
+    if (fileProblems.length > 0) throw new SpecError(fileProblems, o.specPath);
+  } else {
     try {
-      checked = await o.workerCommand.checkData(spec.task, spec.seed);
+      const model = prepared.plan && { inputShape: prepared.plan.inputShape, numClasses: prepared.plan.numClasses };
+      checked = await checkData(spec.task, spec.seed, model);
     } catch (err) {
-      throw new SpecError([{ path: "task", message: err instanceof Error ? err.message : String(err) }], o.specPath);
+      const problems = (err as { problems?: SpecIssue[] }).problems;
+      throw new SpecError(problems ?? [{ path: "task", message: err instanceof Error ? err.message : String(err) }], o.specPath);
     }
     out.write(`data: ${checked.summary}\n`);
     const augment = spec.space.find((p) => p.name === "finetune.augment")?.distribution;
@@ -146,9 +160,11 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
       }
     } else {
       // A fresh run on a reused external NATS must not revive other campaigns' dispatching.
-      // An imported model goes to the blob store once, by content hash; workers fetch it from there.
+      // An imported model and the dataset's files go to the blob store once, by content hash;
+      // workers fetch them from there.
       const blobs = new NatsBlobStore(svc.nc, { replicas: queue.replicas });
-      const ready = prepared.plan ? await prepareSpec(specYaml, o.specPath, (files) => blobs.putFiles(files)) : prepared;
+      const ready = await prepareSpec(specYaml, o.specPath, (files) => blobs.putFiles(files), o.workerCommand.datasetFiles);
+      if (ready.dataNote) out.write(`note: ${ready.dataNote}\n`);
       campaign = await svc.coordinator.start(ready.spec, ready.specYaml);
     }
     mkdirSync(outDir, { recursive: true });

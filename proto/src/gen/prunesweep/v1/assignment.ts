@@ -136,7 +136,23 @@ export interface TaskSpec {
     | DatasetSpec
     | undefined;
   /** unset: the source's own scale only */
-  normalize?: Normalization | undefined;
+  normalize?:
+    | Normalization
+    | undefined;
+  /** The files of dataset and test set, once uploaded; unset: read their paths from local disk. */
+  datasetFiles?: DatasetFiles | undefined;
+}
+
+/**
+ * A dataset's files in the blob store: a path P of the dataset (resolved against `cwd`) is the
+ * blob named P relative to `root`.
+ */
+export interface DatasetFiles {
+  /** the submitter's working directory (relative dataset paths resolve against it) */
+  cwd: string;
+  /** absolute folder holding every file of the set */
+  root: string;
+  blobs: BlobRef[];
 }
 
 /** A TF.js Layers model: model.json's path as the submitter saw it, and its files in the blob store. */
@@ -1459,6 +1475,7 @@ function createBaseTaskSpec(): TaskSpec {
     artifactsMaxBytes: 0,
     test: undefined,
     normalize: undefined,
+    datasetFiles: undefined,
   };
 }
 
@@ -1505,6 +1522,9 @@ export const TaskSpec: MessageFns<TaskSpec> = {
     }
     if (message.normalize !== undefined) {
       Normalization.encode(message.normalize, writer.uint32(170).fork()).join();
+    }
+    if (message.datasetFiles !== undefined) {
+      DatasetFiles.encode(message.datasetFiles, writer.uint32(178).fork()).join();
     }
     return writer;
   },
@@ -1634,6 +1654,14 @@ export const TaskSpec: MessageFns<TaskSpec> = {
             message.normalize = Normalization.decode(reader, reader.uint32());
             continue;
           }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.datasetFiles = DatasetFiles.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1678,6 +1706,11 @@ export const TaskSpec: MessageFns<TaskSpec> = {
         : 0,
       test: isSet(object.test) ? DatasetSpec.fromJSON(object.test) : undefined,
       normalize: isSet(object.normalize) ? Normalization.fromJSON(object.normalize) : undefined,
+      datasetFiles: isSet(object.datasetFiles)
+        ? DatasetFiles.fromJSON(object.datasetFiles)
+        : isSet(object.dataset_files)
+        ? DatasetFiles.fromJSON(object.dataset_files)
+        : undefined,
     };
   },
 
@@ -1725,6 +1758,9 @@ export const TaskSpec: MessageFns<TaskSpec> = {
     if (message.normalize !== undefined) {
       obj.normalize = Normalization.toJSON(message.normalize);
     }
+    if (message.datasetFiles !== undefined) {
+      obj.datasetFiles = DatasetFiles.toJSON(message.datasetFiles);
+    }
     return obj;
   },
 
@@ -1761,6 +1797,110 @@ export const TaskSpec: MessageFns<TaskSpec> = {
     message.normalize = (object.normalize !== undefined && object.normalize !== null)
       ? Normalization.fromPartial(object.normalize)
       : undefined;
+    message.datasetFiles = (object.datasetFiles !== undefined && object.datasetFiles !== null)
+      ? DatasetFiles.fromPartial(object.datasetFiles)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDatasetFiles(): DatasetFiles {
+  return { cwd: "", root: "", blobs: [] };
+}
+
+export const DatasetFiles: MessageFns<DatasetFiles> = {
+  encode(message: DatasetFiles, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cwd !== "") {
+      writer.uint32(10).string(message.cwd);
+    }
+    if (message.root !== "") {
+      writer.uint32(18).string(message.root);
+    }
+    for (const v of message.blobs) {
+      BlobRef.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DatasetFiles {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDatasetFiles();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cwd = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.root = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.blobs.push(BlobRef.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DatasetFiles {
+    return {
+      cwd: isSet(object.cwd) ? globalThis.String(object.cwd) : "",
+      root: isSet(object.root) ? globalThis.String(object.root) : "",
+      blobs: globalThis.Array.isArray(object?.blobs) ? object.blobs.map((e: any) => BlobRef.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: DatasetFiles): unknown {
+    const obj: any = {};
+    if (message.cwd !== "") {
+      obj.cwd = message.cwd;
+    }
+    if (message.root !== "") {
+      obj.root = message.root;
+    }
+    if (message.blobs?.length) {
+      obj.blobs = message.blobs.map((e) => BlobRef.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DatasetFiles>, I>>(base?: I): DatasetFiles {
+    return DatasetFiles.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DatasetFiles>, I>>(object: I): DatasetFiles {
+    const message = createBaseDatasetFiles();
+    message.cwd = object.cwd ?? "";
+    message.root = object.root ?? "";
+    message.blobs = object.blobs?.map((e) => BlobRef.fromPartial(e)) || [];
     return message;
   },
 };
