@@ -160,7 +160,6 @@ describe("prunesweep run on your own data", () => {
     // The spec names model/model.json relative to itself: the copy sits next to the model.
     const text = readFileSync(join(example, "your-model.yaml"), "utf8")
       .replaceAll("examples/bring-your-own/data", data)
-      .replace("backend: auto", "backend: cpu")
       .replace(/enqueue: \[[^\]]*\]/, "enqueue: [{ method: magnitude }, { method: layerprune, layerprune.unit: filter }]")
       .replace(/maxTrials: \d+/, "maxTrials: 2")
       .replace(/finetune\.epochs: \d+/, "finetune.epochs: 1");
