@@ -135,4 +135,39 @@ describe("prunesweep run on your own data", () => {
     expect(results.trials.map((t) => t.state)).toEqual(["completed", "completed"]);
     for (const t of results.trials) expect(["adam", "adamw", "momentum"]).toContain(t.params["finetune.optimizer"]);
   }, 300_000);
+
+  it("runs examples/bring-your-own with your model: make-model.mjs, your-model.yaml (smaller), and a front model reloaded by check-model.mjs", async () => {
+    const example = fileURLToPath(new URL("../../examples/bring-your-own/", import.meta.url));
+    const data = join(dir, "ym-data");
+    const node = (script: string, ...args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [join(example, script), ...args], { encoding: "utf8" });
+    expect(node("make-data.mjs", "--out", data, "--train", "12", "--test", "4").status).toBe(0);
+    const made = node("make-model.mjs", "--data", join(data, "train"), "--out", join(dir, "model"), "--epochs", "3");
+    expect(made.status, String(made.stderr)).toBe(0);
+    expect(made.stdout).toContain("trained on 120 images of 10 classes for 3 epochs");
+    const inspect = spawnCli(["inspect", join(dir, "model", "model.json")]);
+    expect(await inspect.exited, inspect.output()).toBe(0);
+    expect(inspect.output()).toContain("LayerPrune layer/block removal: res_add (residual)");
+    // The spec names model/model.json relative to itself: the copy sits next to the model.
+    const text = readFileSync(join(example, "your-model.yaml"), "utf8")
+      .replaceAll("examples/bring-your-own/data", data)
+      .replace(/enqueue: \[[^\]]*\]/, "enqueue: [{ method: magnitude }, { method: layerprune, layerprune.unit: filter }]")
+      .replace(/maxTrials: \d+/, "maxTrials: 2")
+      .replace(/finetune\.epochs: \d+/, "finetune.epochs: 1");
+    const p = join(dir, "your-model.yaml");
+    writeFileSync(p, text);
+    const out = join(dir, "ym-out");
+    const run = spawnCli(["run", p, "--out", out, "--workers", "2", "--http-port", "-1"]);
+    expect(await run.exited, run.output()).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { trials: { number: number; state: string; params: Record<string, unknown> }[] };
+    expect(results.trials.map((t) => [t.state, t.params["method"]])).toEqual([["completed", "magnitude"], ["completed", "layerprune"]]);
+    for (const t of results.trials) {
+      const got = join(dir, `ym-model-${t.number}`);
+      const dl = spawnCli(["model", out, String(t.number), "-o", got]);
+      expect(await dl.exited, dl.output()).toBe(0);
+      const check = node("check-model.mjs", got, "--test", join(data, "test"));
+      expect(check.status, `${String(check.stdout)}${String(check.stderr)}`).toBe(0);
+      expect(check.stdout).toMatch(/accuracy +measured [\d.]+ +reported [\d.]+ +ok/);
+      expect(check.stdout).toMatch(/params +measured \d+ +reported \d+ +ok/);
+    }
+  }, 420_000);
 });

@@ -10,7 +10,7 @@
  * variables, so getWeights/setWeights save and restore them as usual.
  */
 import * as tf from "@tensorflow/tfjs";
-import { view, type WasmBackend } from "../backend/blas/heap.js";
+import { rebindInPlace, view, type WasmBackend } from "../backend/blas/heap.js";
 
 /** The fields of tfjs's AdamOptimizer this class reads (private in its typings). */
 interface AdamState {
@@ -103,6 +103,8 @@ export class MaskedAdam extends tf.AdamOptimizer {
         v[j] = vj;
         w[j] = ((w[j] ?? 0) - (lr * (mj / c1)) / (Math.sqrt(vj / c2) + eps)) * keep;
       }
+      // The wasm module's conv/matmul operators hold packed copies of the old weights.
+      rebindInPlace(backend, value);
     });
     tf.tidy(() => {
       s.accBeta1.assign(tf.mul(s.accBeta1, b1));

@@ -54,6 +54,29 @@ describe("MaskedAdam", () => {
     expect(got.weights.every((w) => w.some((v) => v === 0))).toBe(true);
   });
 
+  it("on wasm, a conv or matmul after the step uses the new weights (not the module's packed copy of the old)", async () => {
+    await tf.setBackend("wasm");
+    const x = seeded([1, 5, 5, 2], 7);
+    const a = seeded([3, 4], 8);
+    const kernel = tf.variable(seeded([3, 3, 2, 3], 9), true, "fa-conv-kernel");
+    const dense = tf.variable(seeded([4, 3], 10), true, "fa-dense-kernel");
+    const conv = (): tf.Tensor => tf.conv2d(x as tf.Tensor4D, kernel as unknown as tf.Tensor4D, 1, "same");
+    const mm = (): tf.Tensor => tf.matMul(a, dense);
+    const opt = new MaskedAdam(0.1);
+    // Two steps with forward passes before each (they make the module pack the weights); the
+    // second is wholly in place (the first may copy weights that share their data).
+    for (const seed of [11, 13]) {
+      tf.dispose([conv(), mm()]);
+      opt.applyMasked({ [kernel.name]: seeded(kernel.shape, seed), [dense.name]: seeded(dense.shape, seed + 1) });
+    }
+    // What a fresh copy of the updated weights gives.
+    const want = tf.tidy(() => [tf.conv2d(x as tf.Tensor4D, tf.add(kernel, 0) as tf.Tensor4D, 1, "same"), tf.matMul(a, tf.add(dense, 0))]);
+    const got = [conv(), mm()];
+    got.forEach((g, i) => close(g.dataSync() as Float32Array, (want[i] as tf.Tensor).dataSync() as Float32Array));
+    opt.dispose();
+    tf.dispose([x, a, kernel, dense, ...want, ...got]);
+  });
+
   it("elsewhere falls back to tensor ops, with the same result", async () => {
     const ref = await steps("cpu", () => tf.train.adam(0.01), false);
     const got = await steps("cpu", () => new MaskedAdam(0.01), true);

@@ -8,8 +8,11 @@ import type * as tf from "@tensorflow/tfjs";
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
 export interface WasmBackend {
-  readonly wasm: { readonly HEAPU8: Uint8Array };
-  readonly dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
+  readonly wasm: {
+    readonly HEAPU8: Uint8Array;
+    readonly tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, memoryOffset: number): void };
+  };
+  readonly dataIdMap: { get(dataId: tf.DataId): { id: number; memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: tf.DataId): boolean;
 }
@@ -63,4 +66,17 @@ export function broadcastIndexer(out: readonly number[], inp: readonly number[])
     }
     return j;
   };
+}
+
+/**
+ * After writing a tensor's heap memory in place: drops what the wasm module derived from the old
+ * values. Its XNNPACK conv and matmul operators pack their weights once per tensor id and are
+ * freed only with the id, so they would go on using the old weights. Re-registers the same
+ * memory under the same id (nothing is copied; the next conv/matmul packs afresh).
+ */
+export function rebindInPlace(backend: WasmBackend, t: tf.TensorInfo): void {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (!data) throw new Error("tensor data is not on the wasm backend");
+  backend.wasm.tfjs.disposeData(data.id);
+  backend.wasm.tfjs.registerTensor(data.id, size(t.shape), data.memoryOffset);
 }
