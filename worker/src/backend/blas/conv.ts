@@ -1,10 +1,9 @@
 /**
  * Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter for the wasm backend as
  * im2col/col2im + cblas_sgemm (NHWC, any strides and padding, dilation 1; anything else goes to
- * the kernel they replaced). install.ts registers FusedConv2D (the stock one mishandles prelu)
- * and the two gradients; plain Conv2D stays on XNNPACK, which was faster in the same run
- * (bench/compute), as is the XNNPACK-based filter gradient (../wasm-conv-grad.ts) for thin
- * inputs (fewer than {@link MIN_FILTER_GRAD_CHANNELS} channels: a LeNet-5's). With the filter [KH, KW, Ci, Co] read as a [KH·KW·Ci, Co] matrix
+ * the kernel they replaced). install.ts registers all four (the stock FusedConv2D mishandles
+ * prelu); for thin inputs XNNPACK's Conv2D and the XNNPACK-based filter gradient
+ * (../wasm-conv-grad.ts) were faster in the same run (bench/compute), so they keep them: inputs (fewer than {@link MIN_FILTER_GRAD_CHANNELS} channels: a LeNet-5's). With the filter [KH, KW, Ci, Co] read as a [KH·KW·Ci, Co] matrix
  * and the patches of x as rows of `cols` [B·OH·OW, KH·KW·Ci]:
  *
  *   y = cols · W,   dcols = dy · Wᵀ (then col2im adds the patches back into dx),   dW = colsᵀ · dy.
@@ -136,6 +135,20 @@ function conv2d(sgemm: Sgemm, backend: WasmBackend, x: tf.TensorInfo, filter: tf
 }
 
 const isFloat = (...ts: (tf.TensorInfo | undefined)[]): boolean => ts.every((t) => t === undefined || t.dtype === "float32");
+
+/**
+ * Plain Conv2D on BLAS from {@link MIN_FILTER_GRAD_CHANNELS} input channels up; thinner inputs
+ * (a first conv on grayscale or RGB images) stay on XNNPACK.
+ */
+export function conv2dKernel(sgemm: Sgemm, stock: StockKernel | undefined) {
+  return (args: KernelArgs<{ x: tf.TensorInfo; filter: tf.TensorInfo }, ConvAttrs>): tf.TensorInfo | tf.TensorInfo[] => {
+    const { x, filter } = args.inputs;
+    const c = isFloat(x, filter) ? geometry(x.shape, filter.shape, args.attrs) : undefined;
+    if (stock && (!c || c.inChannels < MIN_FILTER_GRAD_CHANNELS)) return stock(args);
+    if (!c) throw new Error(`Conv2D: no kernel for dataFormat ${args.attrs.dataFormat}, dilations ${String(args.attrs.dilations)}`);
+    return conv2d(sgemm, args.backend, x, filter, c);
+  };
+}
 
 type FusedConvInputs = Fused<{ x: tf.TensorInfo; filter: tf.TensorInfo }, ConvAttrs>["inputs"];
 type FusedConvAttrs = Fused<{ x: tf.TensorInfo; filter: tf.TensorInfo }, ConvAttrs>["attrs"];

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BlasLibrary } from "./library.js";
-import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, fusedConv2dKernel } from "./conv.js";
+import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, fusedConv2dKernel } from "./conv.js";
 import { identityKernel } from "./identity.js";
 import { batchMatMulKernel, fusedMatMulKernel, type StockKernel } from "./matmul.js";
 import { avgPoolGradKernel, maxPoolGradKernel } from "./pool.js";
@@ -14,6 +14,7 @@ type KernelMaker = (blas: BlasLibrary, stock: StockKernel | undefined) => unknow
 const KERNELS: Readonly<Record<string, KernelMaker>> = {
   BatchMatMul: (blas, stock) => batchMatMulKernel(blas.sgemm, stock),
   _FusedMatMul: (blas, stock) => fusedMatMulKernel(blas.sgemm, stock),
+  Conv2D: (blas, stock) => conv2dKernel(blas.sgemm, stock),
   FusedConv2D: (blas, stock) => fusedConv2dKernel(blas.sgemm, stock),
   Conv2DBackpropInput: (blas, stock) => conv2dBackpropInputKernel(blas.sgemm, stock),
   Conv2DBackpropFilter: (blas, stock) => conv2dBackpropFilterKernel(blas.sgemm, stock),
