@@ -3,8 +3,9 @@
  * im2col/col2im + cblas_sgemm (NHWC, any strides and padding, dilation 1; anything else goes to
  * the kernel they replaced). install.ts registers all four (the stock FusedConv2D mishandles
  * prelu); for thin inputs XNNPACK's Conv2D and the XNNPACK-based filter gradient
- * (../wasm-conv-grad.ts) were faster in the same run (bench/compute), so they keep them: inputs (fewer than {@link MIN_FILTER_GRAD_CHANNELS} channels: a LeNet-5's). With the filter [KH, KW, Ci, Co] read as a [KH·KW·Ci, Co] matrix
- * and the patches of x as rows of `cols` [B·OH·OW, KH·KW·Ci]:
+ * (../wasm-conv-grad.ts) were faster in the same run (bench/compute), so inputs of fewer than
+ * {@link MIN_FILTER_GRAD_CHANNELS} channels (a first conv on images) keep them. With the
+ * filter [KH, KW, Ci, Co] read as a [KH·KW·Ci, Co] matrix and the patches of x as rows of `cols` [B·OH·OW, KH·KW·Ci]:
  *
  *   y = cols · W,   dcols = dy · Wᵀ (then col2im adds the patches back into dx),   dW = colsᵀ · dy.
  */
