@@ -8,15 +8,10 @@ import { findTrial, localModelDir, trialModelRefs } from "../../results/trial-mo
 import { connectNats } from "../../transport/nats-connection.js";
 import { startNatsServer } from "../local/nats-server.js";
 import { addCoordinatorOptions, isPathLike, loadCampaign } from "./operator.js";
-import { addNatsOptions } from "./shared.js";
+import { addNatsOptions, type NatsFlags } from "./shared.js";
 
-interface ModelFlags extends OperatorFlags {
+interface ModelFlags extends OperatorFlags, NatsFlags {
   readonly out: string;
-  readonly nats?: string;
-  readonly natsUser?: string;
-  readonly natsPass?: string;
-  readonly natsToken?: string;
-  readonly natsCreds?: string;
 }
 
 /**

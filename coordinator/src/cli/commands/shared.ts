@@ -7,6 +7,16 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
+/** The flags {@link addNatsOptions} adds, as parsed (strings). */
+export interface NatsFlags {
+  readonly nats?: string;
+  readonly natsUser?: string;
+  readonly natsPass?: string;
+  readonly natsToken?: string;
+  readonly natsCreds?: string;
+  readonly natsReplicas?: string;
+}
+
 /** Adds the NATS connection and authentication flags (passed through every command). */
 export function addNatsOptions(cmd: Command): Command {
   return cmd

@@ -8,17 +8,11 @@ import { prepareSpec, type PreparedSpec } from "../../spec/imported-model.js";
 import type { WorkerCommand } from "../local/run-local.js";
 import { connectNats, jetStreamConfigError } from "../../transport/nats-connection.js";
 import { addCoordinatorOptions, printJson, withClient } from "./operator.js";
-import { addJson, addNatsOptions } from "./shared.js";
+import { addJson, addNatsOptions, type NatsFlags } from "./shared.js";
 import { campaignLine } from "./status.js";
 
-interface SubmitFlags extends OperatorFlags {
+interface SubmitFlags extends OperatorFlags, NatsFlags {
   readonly json?: boolean;
-  readonly nats?: string;
-  readonly natsUser?: string;
-  readonly natsPass?: string;
-  readonly natsToken?: string;
-  readonly natsCreds?: string;
-  readonly natsReplicas?: string;
   readonly wait?: boolean;
   readonly pollMs?: string;
 }
