@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { DEFAULT_NATS_REPLICAS, type LogLevel, type NatsOptions } from "@prunesweep/proto";
+import { DEFAULT_NATS_REPLICAS, DEFAULT_NATS_URL, natsOptionsFrom, type LogLevel, type NatsFlags, type NatsOptions } from "@prunesweep/proto";
 import { ConfigError } from "./errors.js";
 
 /** Work-queue settings; sized per deployment (deploy/README.md). */
@@ -77,12 +77,7 @@ export interface CoordinatorConfig {
 }
 
 /** Flags of `prunesweep coordinator` / `prunesweep run` as parsed (strings). */
-export interface CoordinatorFlags {
-  readonly nats?: string;
-  readonly natsUser?: string;
-  readonly natsPass?: string;
-  readonly natsToken?: string;
-  readonly natsCreds?: string;
+export interface CoordinatorFlags extends NatsFlags {
   readonly host?: string;
   readonly port?: string;
   readonly advertise?: string;
@@ -95,7 +90,6 @@ export interface CoordinatorFlags {
   readonly ackWaitMs?: string;
   readonly maxDeliver?: string;
   readonly maxAckPending?: string;
-  readonly natsReplicas?: string;
   readonly staleAfterMs?: string;
   readonly snapshotEvery?: string;
   readonly logLevel?: string;
@@ -157,19 +151,10 @@ export function loadCoordinatorConfig(
   if ((tlsCert && !tlsKey) || (!tlsCert && tlsKey)) throw new ConfigError("--tls-cert and --tls-key must be given together");
   if (tlsCa && !tlsCert) throw new ConfigError("--tls-ca (client certificates) needs --tls-cert and --tls-key");
   const ackWaitMs = int("--ack-wait-ms", f.ackWaitMs ?? env["PRUNESWEEP_ACK_WAIT_MS"], DEFAULT_TRIAL_QUEUE_OPTIONS.ackWaitMs, 1_000);
-  const user = f.natsUser ?? env["NATS_USER"];
-  const token = f.natsToken ?? env["NATS_TOKEN"];
-  const creds = f.natsCreds ?? env["NATS_CREDS"];
   const port = int("--port", f.port ?? env["PRUNESWEEP_PORT"], DEFAULT_COORDINATOR_PORT, 0);
   const advertise = f.advertise ?? env["PRUNESWEEP_ADVERTISE"];
   return {
-    nats: {
-      url: f.nats ?? env["NATS_URL"] ?? "nats://127.0.0.1:4222",
-      name: `prunesweep-coordinator-${hostname()}`,
-      ...(user !== undefined && { user, pass: f.natsPass ?? env["NATS_PASSWORD"] ?? "" }),
-      ...(token !== undefined && { token }),
-      ...(creds !== undefined && { credsFile: creds }),
-    },
+    nats: natsOptionsFrom(f.nats ?? env["NATS_URL"] ?? DEFAULT_NATS_URL, f, env, `prunesweep-coordinator-${hostname()}`),
     host: f.host ?? env["PRUNESWEEP_HOST"] ?? "0.0.0.0",
     port,
     ...(advertise !== undefined && { advertise }),

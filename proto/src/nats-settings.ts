@@ -4,8 +4,56 @@
  * create (`--nats-replicas`). README, "Durability", says when to use 3.
  */
 
+import type { NatsOptions } from "./shared-types.js";
+
 /** Replicas when `--nats-replicas` is not given: a single nats-server. */
 export const DEFAULT_NATS_REPLICAS = 1;
+
+/** The server of the coordinator and workers when neither `--nats` nor NATS_URL names one. */
+export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+
+/** The NATS flags every command takes (`--nats`, `--nats-user`, ... `--nats-replicas`), as parsed. */
+export interface NatsFlags {
+  readonly nats?: string;
+  readonly natsUser?: string;
+  readonly natsPass?: string;
+  readonly natsToken?: string;
+  readonly natsCreds?: string;
+  readonly natsReplicas?: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * How to reach `url`: the credentials from the flags, else from NATS_USER / NATS_PASSWORD,
+ * NATS_TOKEN and NATS_CREDS. Which URL applies is the caller's (a service falls back to
+ * NATS_URL and {@link DEFAULT_NATS_URL}; `prunesweep run` starts its own server without `--nats`).
+ */
+export function natsOptionsFrom(url: string, flags: NatsFlags, env: Env, name: string): NatsOptions {
+  const pick = (v: string | undefined) => (v === undefined || v === "" ? undefined : v);
+  const user = pick(flags.natsUser ?? env["NATS_USER"]);
+  const token = pick(flags.natsToken ?? env["NATS_TOKEN"]);
+  const creds = pick(flags.natsCreds ?? env["NATS_CREDS"]);
+  return {
+    url,
+    name,
+    ...(user !== undefined && { user, pass: flags.natsPass ?? env["NATS_PASSWORD"] ?? "" }),
+    ...(token !== undefined && { token }),
+    ...(creds !== undefined && { credsFile: creds }),
+  };
+}
+
+/**
+ * `--nats-replicas`, else PRUNESWEEP_NATS_REPLICAS, else {@link DEFAULT_NATS_REPLICAS}.
+ * @throws RangeError naming the value when it is not an integer >= 1.
+ */
+export function natsReplicasFrom(flags: NatsFlags, env: Env): number {
+  const v = flags.natsReplicas ?? env["PRUNESWEEP_NATS_REPLICAS"];
+  if (v === undefined || v === "") return DEFAULT_NATS_REPLICAS;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`--nats-replicas: must be an integer >= 1, got "${v}"`);
+  return n;
+}
 
 /** The servers named by a `--nats` value: one URL, or the URLs of a cluster separated by commas. */
 export function natsServers(url: string): string[] {

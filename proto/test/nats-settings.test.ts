@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createWithReplicas, DEFAULT_NATS_REPLICAS, natsServers, replicasRefusal } from "../src/nats-settings.js";
+import { createWithReplicas, DEFAULT_NATS_REPLICAS, natsOptionsFrom, natsReplicasFrom, natsServers, replicasRefusal } from "../src/nats-settings.js";
 
 describe("natsServers", () => {
   it("reads one URL or a cluster's comma-separated URLs", () => {
@@ -30,5 +30,31 @@ describe("replicasRefusal", () => {
     const other = new Error("timeout");
     await expect(createWithReplicas("stream S", 3, () => Promise.reject(other), toError)).rejects.toBe(other);
     await expect(createWithReplicas("stream S", 3, () => Promise.resolve(7), toError)).resolves.toBe(7);
+  });
+});
+
+describe("natsOptionsFrom", () => {
+  it("takes credentials from the flags first, then NATS_USER / NATS_PASSWORD / NATS_TOKEN / NATS_CREDS", () => {
+    const env = { NATS_USER: "envuser", NATS_PASSWORD: "envpass", NATS_TOKEN: "envtoken", NATS_CREDS: "/env.creds" };
+    expect(natsOptionsFrom("nats://a:4222", {}, env, "n")).toEqual({ url: "nats://a:4222", name: "n", user: "envuser", pass: "envpass", token: "envtoken", credsFile: "/env.creds" });
+    expect(natsOptionsFrom("nats://a:4222", { natsUser: "u", natsPass: "p", natsToken: "t", natsCreds: "/c" }, env, "n")).toEqual({
+      url: "nats://a:4222",
+      name: "n",
+      user: "u",
+      pass: "p",
+      token: "t",
+      credsFile: "/c",
+    });
+    expect(natsOptionsFrom("nats://a:4222", {}, { NATS_USER: "" }, "n")).toEqual({ url: "nats://a:4222", name: "n" });
+  });
+});
+
+describe("natsReplicasFrom", () => {
+  it("reads --nats-replicas, then PRUNESWEEP_NATS_REPLICAS, else the default; names a bad value", () => {
+    expect(natsReplicasFrom({}, {})).toBe(DEFAULT_NATS_REPLICAS);
+    expect(natsReplicasFrom({}, { PRUNESWEEP_NATS_REPLICAS: "3" })).toBe(3);
+    expect(natsReplicasFrom({ natsReplicas: "5" }, { PRUNESWEEP_NATS_REPLICAS: "3" })).toBe(5);
+    expect(() => natsReplicasFrom({ natsReplicas: "0" }, {})).toThrow('--nats-replicas: must be an integer >= 1, got "0"');
+    expect(() => natsReplicasFrom({}, { PRUNESWEEP_NATS_REPLICAS: "x" })).toThrow('got "x"');
   });
 });

@@ -1,18 +1,13 @@
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { BACKEND_NAMES, DEFAULT_NATS_REPLICAS, isBackendName, type BackendName, type LogLevel } from "@prunesweep/proto";
+import { BACKEND_NAMES, DEFAULT_NATS_URL, isBackendName, natsOptionsFrom, natsReplicasFrom, type BackendName, type LogLevel, type NatsFlags, type NatsOptions } from "@prunesweep/proto";
 
 /** Everything a worker process needs; every field resolved (durations carry units). */
 export interface WorkerConfig {
-  /** One server URL, or a cluster's URLs separated by commas. */
-  readonly natsUrl: string;
+  /** The server (or a cluster's servers) and credentials; `connectTimeoutMs` fails the first connect. */
+  readonly nats: NatsOptions & { readonly connectTimeoutMs: number };
   /** Replicas of the JetStream buckets the worker creates (artifacts): 3 in a cluster. @default 1 */
   readonly natsReplicas: number;
-  readonly natsUser?: string;
-  readonly natsPass?: string;
-  readonly natsToken?: string;
-  readonly natsCredsFile?: string;
-  readonly connectTimeoutMs: number;
   readonly workerId: string;
   /** Overrides the coordinator endpoint carried by assignments (port-forwards, tests). */
   readonly coordinatorOverride?: string;
@@ -46,7 +41,6 @@ export interface WorkerConfig {
 }
 
 export const DEFAULT_WORKER_CONFIG = {
-  natsUrl: "nats://127.0.0.1:4222",
   connectTimeoutMs: 10_000,
   heartbeatIntervalMs: 10_000,
   maxTrials: 0,
@@ -58,13 +52,7 @@ export const DEFAULT_WORKER_CONFIG = {
 } as const;
 
 /** Command-line flags of `prunesweep worker` (strings as parsed). */
-export interface WorkerFlags {
-  readonly nats?: string;
-  readonly natsUser?: string;
-  readonly natsPass?: string;
-  readonly natsToken?: string;
-  readonly natsCreds?: string;
-  readonly natsReplicas?: string;
+export interface WorkerFlags extends NatsFlags {
   readonly workerId?: string;
   readonly coordinator?: string;
   readonly tokenFile?: string;
@@ -108,11 +96,11 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
     throw new RangeError(`--shutdown-deadline-ms: must be above --shutdown-grace-ms (${shutdownGraceMs}), got ${shutdownDeadlineMs}`);
   }
   const threads = parseThreads(flags.threads, env);
+  const workerId = flags.workerId ?? env["PRUNESWEEP_WORKER_ID"] ?? `${hostname()}-${process.pid}`;
   const cfg: WorkerConfig = {
-    natsUrl: flags.nats ?? env["NATS_URL"] ?? DEFAULT_WORKER_CONFIG.natsUrl,
-    natsReplicas: int("--nats-replicas", flags.natsReplicas ?? env["PRUNESWEEP_NATS_REPLICAS"], DEFAULT_NATS_REPLICAS, 1),
-    connectTimeoutMs: DEFAULT_WORKER_CONFIG.connectTimeoutMs,
-    workerId: flags.workerId ?? env["PRUNESWEEP_WORKER_ID"] ?? `${hostname()}-${process.pid}`,
+    nats: { ...natsOptionsFrom(flags.nats ?? env["NATS_URL"] ?? DEFAULT_NATS_URL, flags, env, `prunesweep-worker-${workerId}`), connectTimeoutMs: DEFAULT_WORKER_CONFIG.connectTimeoutMs },
+    natsReplicas: natsReplicasFrom(flags, env),
+    workerId,
     heartbeatIntervalMs: int("--heartbeat-ms", flags.heartbeatMs, DEFAULT_WORKER_CONFIG.heartbeatIntervalMs, 100),
     maxTrials: int("--max-trials", flags.maxTrials ?? env["PRUNESWEEP_MAX_TRIALS"], 0, 0),
     shutdownGraceMs,
@@ -124,10 +112,6 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
     blobCacheDir: opt(env["PRUNESWEEP_BLOB_CACHE"]) ?? join(tmpdir(), "prunesweep-blobs"),
   };
   const extra: Record<string, string | undefined> = {
-    natsUser: opt(flags.natsUser ?? env["NATS_USER"]),
-    natsPass: opt(flags.natsPass ?? env["NATS_PASSWORD"]),
-    natsToken: opt(flags.natsToken ?? env["NATS_TOKEN"]),
-    natsCredsFile: opt(flags.natsCreds ?? env["NATS_CREDS"]),
     coordinatorOverride: opt(flags.coordinator ?? env["PRUNESWEEP_COORDINATOR"]),
     authToken: opt(authToken),
     tlsCaFile: opt(flags.tlsCa ?? env["PRUNESWEEP_TLS_CA"]),

@@ -102,14 +102,7 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
   const log = createLogger(config.logLevel, `worker ${config.workerId}`);
   // The backend tiers (here and in the training thread, which inherits the environment) read it there.
   if (config.threads !== undefined) process.env["PRUNESWEEP_THREADS"] = String(config.threads);
-  const nc = await connectWorkerNats({
-    url: config.natsUrl,
-    connectTimeoutMs: config.connectTimeoutMs,
-    name: `prunesweep-worker-${config.workerId}`,
-    ...(config.natsUser !== undefined && { user: config.natsUser, pass: config.natsPass ?? "" }),
-    ...(config.natsToken !== undefined && { token: config.natsToken }),
-    ...(config.natsCredsFile !== undefined && { credsFile: config.natsCredsFile }),
-  });
+  const nc = await connectWorkerNats(config.nats);
   // Dense pretraining runs once per pretrain key across the fleet (claim or wait), cached per process.
   const artifacts = new NatsPretrainedStore(nc, { owner: config.workerId, replicas: config.natsReplicas, log });
   // Creates the buckets now, so that a replica count the cluster cannot hold stops the worker
@@ -138,7 +131,7 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
-  log.info("worker started", { nats: config.natsUrl });
+  log.info("worker started", { nats: config.nats.url });
   try {
     await worker.run();
   } catch (err) {

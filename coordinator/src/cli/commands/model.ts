@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { NatsBlobStore, type NatsOptions } from "@prunesweep/proto";
+import { NatsBlobStore, natsOptionsFrom } from "@prunesweep/proto";
 import type { Command } from "commander";
 import type { OperatorFlags } from "../../config.js";
 import { ResultsFileError } from "../../results/results-file.js";
@@ -44,15 +44,7 @@ export function registerModelCommand(program: Command): Command {
     if (local && !opts.nats) {
       for (const f of readdirSync(local)) copyFileSync(join(local, f), join(out, f));
     } else {
-      const nats: NatsOptions | undefined = opts.nats
-        ? {
-            url: opts.nats,
-            name: "prunesweep-model",
-            ...(opts.natsUser !== undefined && { user: opts.natsUser, pass: opts.natsPass ?? "" }),
-            ...(opts.natsToken !== undefined && { token: opts.natsToken }),
-            ...(opts.natsCreds !== undefined && { credsFile: opts.natsCreds }),
-          }
-        : undefined;
+      const nats = opts.nats ? natsOptionsFrom(opts.nats, opts, process.env, "prunesweep-model") : undefined;
       if (!nats && !outDir) throw new ResultsFileError(`trial ${trial.number}: its model is in the blob store; pass --nats URL to reach it`);
       const server = nats ? undefined : await startNatsServer({ storeDir: join(outDir as string, "nats") });
       try {

@@ -1,19 +1,13 @@
 import { CommanderError, type Command } from "commander";
-import type { NatsOptions } from "@prunesweep/proto";
+import { natsOptionsFrom, natsReplicasFrom, type NatsFlags } from "@prunesweep/proto";
 import type { LogLevel } from "../../logger.js";
 import { runLocal, type RunLocalOptions, type WorkerCommand } from "../local/run-local.js";
 import { addLogLevel, addNatsOptions, EXIT_USAGE } from "./shared.js";
 
-interface RunFlags {
+interface RunFlags extends NatsFlags {
   workers: string;
   out?: string;
   resume?: boolean;
-  nats?: string;
-  natsUser?: string;
-  natsPass?: string;
-  natsToken?: string;
-  natsCreds?: string;
-  natsReplicas?: string;
   logLevel: LogLevel;
   httpPort: string;
   serve?: boolean;
@@ -45,18 +39,14 @@ export function registerRunCommand(
     if (!Number.isInteger(httpPort) || httpPort < -1 || httpPort > 65535) {
       throw new CommanderError(EXIT_USAGE, "usage", `--http-port: must be an integer from -1 to 65535, got "${opts.httpPort}"`);
     }
-    const natsReplicas = opts.natsReplicas === undefined ? undefined : Number(opts.natsReplicas);
-    if (natsReplicas !== undefined && (!Number.isInteger(natsReplicas) || natsReplicas < 1)) {
-      throw new CommanderError(EXIT_USAGE, "usage", `--nats-replicas: must be an integer >= 1, got "${opts.natsReplicas}"`);
+    let natsReplicas: number | undefined;
+    try {
+      natsReplicas = opts.natsReplicas === undefined ? undefined : natsReplicasFrom(opts, {});
+    } catch (err) {
+      throw new CommanderError(EXIT_USAGE, "usage", (err as Error).message);
     }
-    const nats: Omit<NatsOptions, "name"> | undefined = opts.nats
-      ? {
-          url: opts.nats,
-          ...(opts.natsUser !== undefined && { user: opts.natsUser, pass: opts.natsPass ?? "" }),
-          ...(opts.natsToken !== undefined && { token: opts.natsToken }),
-          ...(opts.natsCreds !== undefined && { credsFile: opts.natsCreds }),
-        }
-      : undefined;
+    // Without --nats, run starts its own nats-server (NATS_URL is not consulted).
+    const nats = opts.nats ? natsOptionsFrom(opts.nats, opts, process.env, "prunesweep-coordinator") : undefined;
     process.exitCode = await runLocal({
       specPath,
       workers,

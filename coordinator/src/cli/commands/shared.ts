@@ -8,14 +8,7 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 /** The flags {@link addNatsOptions} adds, as parsed (strings). */
-export interface NatsFlags {
-  readonly nats?: string;
-  readonly natsUser?: string;
-  readonly natsPass?: string;
-  readonly natsToken?: string;
-  readonly natsCreds?: string;
-  readonly natsReplicas?: string;
-}
+export type { NatsFlags } from "@prunesweep/proto";
 
 /** Adds the NATS connection and authentication flags (passed through every command). */
 export function addNatsOptions(cmd: Command): Command {

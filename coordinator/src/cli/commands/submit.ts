@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { OperatorFlags } from "../../config.js";
 import type { RemoteCampaignInfo } from "../../results/results-file.js";
-import { DEFAULT_NATS_REPLICAS, NatsBlobStore } from "@prunesweep/proto";
+import { NatsBlobStore, natsOptionsFrom, natsReplicasFrom } from "@prunesweep/proto";
 import type { ListDatasetFiles } from "../../spec/dataset-upload.js";
 import { prepareSpec, type PreparedSpec } from "../../spec/imported-model.js";
 import type { WorkerCommand } from "../local/run-local.js";
@@ -65,15 +65,9 @@ async function uploadFiles(specPath: string, checked: PreparedSpec, opts: Submit
     process.stderr.write("note: the model and dataset files are not uploaded (no --nats): every worker must read them at the same paths\n");
     return checked.specYaml;
   }
-  const nc = await connectNats({
-    url: opts.nats,
-    name: "prunesweep-submit",
-    ...(opts.natsUser !== undefined && { user: opts.natsUser, pass: opts.natsPass ?? "" }),
-    ...(opts.natsToken !== undefined && { token: opts.natsToken }),
-    ...(opts.natsCreds !== undefined && { credsFile: opts.natsCreds }),
-  });
+  const nc = await connectNats(natsOptionsFrom(opts.nats, opts, process.env, "prunesweep-submit"));
   try {
-    const store = new NatsBlobStore(nc, { replicas: Number(opts.natsReplicas ?? process.env["PRUNESWEEP_NATS_REPLICAS"] ?? DEFAULT_NATS_REPLICAS), toError: jetStreamConfigError });
+    const store = new NatsBlobStore(nc, { replicas: natsReplicasFrom(opts, process.env), toError: jetStreamConfigError });
     const ready = await prepareSpec(readFileSync(specPath, "utf8"), specPath, (files) => store.putFiles(files), listData);
     if (ready.dataNote) process.stderr.write(`note: ${ready.dataNote}\n`);
     return ready.specYaml;
