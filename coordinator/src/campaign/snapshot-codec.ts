@@ -13,8 +13,9 @@ import { endianness } from "node:os";
 import { promisify } from "node:util";
 import { gunzipSync, gzip } from "node:zlib";
 import type { TrialSnapshot } from "../domain/trial.js";
-import { BlobReader, BlobWriter, decodeTable, encodeTable, packBlobs, type TableDesc } from "./columnar.js";
-import type { StateSnapshot } from "./state.js";
+import type { TrialState } from "../domain/trial.js";
+import { BlobReader, BlobWriter, encodeTable, LazyTable, packBlobs, type TableDesc } from "./columnar.js";
+import { isTrialTable, type StateSnapshot, type TrialTable } from "./state.js";
 
 /** Version of the snapshot format; a snapshot of another version is ignored (full replay). */
 export const SNAPSHOT_FORMAT_VERSION = 1;
@@ -55,7 +56,8 @@ function assertLittleEndian(): void {
 export async function encodeSnapshotBody(state: StateSnapshot, position: number): Promise<Uint8Array> {
   assertLittleEndian();
   const w = new BlobWriter();
-  const trials = await encodeTable(w, state.trials as unknown as readonly Record<string, unknown>[]);
+  const rows = isTrialTable(state.trials) ? state.trials.snapshots(0, state.trials.length) : state.trials;
+  const trials = await encodeTable(w, rows as unknown as readonly Record<string, unknown>[]);
   const { bytes, offsets } = packBlobs(w.blobs);
   const { trials: _trials, ...campaign } = state;
   const header: Header = { position, campaign, trials, sizes: w.blobs.map((b) => b.byteLength), offsets };
@@ -90,16 +92,43 @@ export function decodeSnapshotBody(body: Uint8Array): DecodedSnapshot {
   // Typed arrays need 8-byte alignment in their buffer.
   const data = (body.byteOffset + start) % 8 === 0 ? body.subarray(start) : body.slice(start);
   try {
-    const rows = decodeTable(new BlobReader(data, header.offsets, header.sizes), header.trials);
-    for (const row of rows) {
-      Object.freeze(row["progress"]);
-      Object.freeze(row);
-    }
-    return { position: header.position, state: { ...header.campaign, trials: rows as unknown as TrialSnapshot[] } };
+    const table = new LazyTable(new BlobReader(data, header.offsets, header.sizes), header.trials);
+    table.check();
+    return { position: header.position, state: { ...header.campaign, trials: trialTable(table) } };
   } catch (err) {
     if (err instanceof SnapshotFormatError) throw err;
     throw new SnapshotFormatError(`snapshot is damaged: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/**
+ * The trials of a decoded snapshot, read in place: the rows are built (and frozen) only when
+ * asked for. A column missing from every row fails at once.
+ */
+function trialTable(table: LazyTable): TrialTable {
+  const column = (key: string): ((i: number) => unknown) => {
+    const read = table.reader(key);
+    if (table.length === 0) return () => undefined;
+    if (!read) throw new SnapshotFormatError(`snapshot trials lack ${key} in some rows`);
+    return read;
+  };
+  const id = column("id");
+  const number = column("number");
+  const state = column("state");
+  return {
+    length: table.length,
+    id: (i) => id(i) as string,
+    number: (i) => number(i) as number,
+    state: (i) => state(i) as TrialState,
+    snapshots(from, to) {
+      const rows = table.rows(from, to);
+      for (const row of rows) {
+        Object.freeze(row["progress"]);
+        Object.freeze(row);
+      }
+      return rows as unknown as TrialSnapshot[];
+    },
+  };
 }
 
 /**
