@@ -76,7 +76,11 @@ interface MutableTrial {
   state: TrialState;
   params: TrialSnapshot["params"];
   metrics: TrialSnapshot["metrics"];
-  /** Frozen; replaced (copy on write) when a point is added, so snapshots share it. */
+  /**
+   * Frozen once a snapshot holds it (snapshotOf freezes it), then replaced (copy on write) when
+   * a point is added, so snapshots share it; points are appended in place until then (a trial
+   * replayed with n points: O(n), not O(n^2)).
+   */
   progress: readonly ProgressPoint[];
   attempts: number;
   retries: number;
@@ -91,9 +95,13 @@ interface MutableTrial {
   snapshot?: TrialSnapshot;
   /** Event ids applied to this trial; dropped once it is final (final trials ignore events). */
   seen?: Set<string>;
+  /** The progress points' steps (stepKey), built on the first point after a load; dropped once final. */
+  steps?: Set<string>;
 }
 
 const NO_PROGRESS: readonly ProgressPoint[] = Object.freeze([]);
+
+const stepKey = (phase: string, step: number): string => `${phase}\u0000${step}`;
 
 const ALLOWED: Record<TrialState, readonly TrialState[]> = {
   waiting: ["running", "failed", "cancelled", "completed", "stopped_early"],
@@ -238,8 +246,16 @@ export class CampaignState {
         this.set(t, "running", e.at);
         return true;
       case "TrialProgress":
-        if (t.progress.some((p) => p.step === e.step && p.phase === e.phase)) return false;
-        t.progress = Object.freeze([...t.progress, { step: e.step, phase: e.phase, metrics: e.metrics }]);
+        {
+          // A point of a step already reported (by another attempt): kept once.
+          const steps = (t.steps ??= new Set(t.progress.map((p) => stepKey(p.phase, p.step))));
+          const key = stepKey(e.phase, e.step);
+          if (steps.has(key)) return false;
+          steps.add(key);
+        }
+        // Appended in place while no snapshot holds the list; copied once after one took it.
+        if (Object.isFrozen(t.progress)) t.progress = [...t.progress, { step: e.step, phase: e.phase, metrics: e.metrics }];
+        else (t.progress as ProgressPoint[]).push({ step: e.step, phase: e.phase, metrics: e.metrics });
         t.metrics = e.metrics;
         if (t.state === "waiting") this.set(t, "running", e.at);
         else this.touch(t);
@@ -281,6 +297,7 @@ export class CampaignState {
       t.error = undefined;
       t.finishedAt = undefined;
       t.seen = new Set();
+      t.steps = undefined;
       this.open.set(t.id, t);
       this.touch(t);
     }
@@ -296,6 +313,7 @@ export class CampaignState {
     if (isFinished(to)) {
       t.finishedAt = at;
       t.seen = undefined;
+      t.steps = undefined;
     }
     this.touch(t);
   }
@@ -445,6 +463,7 @@ export class CampaignState {
       backend: snap.backend,
       snapshot: undefined,
       seen: undefined,
+      steps: undefined,
     };
     if (t.number !== i) throw new RangeError(`snapshot of campaign ${this.campaignId}: trial ${t.id} has number ${t.number} at position ${i}`);
     this.order[i] = t;
@@ -542,7 +561,7 @@ export class CampaignState {
         state: t.state,
         params: t.params,
         metrics: t.metrics,
-        progress: t.progress,
+        progress: Object.freeze(t.progress),
         attempts: t.attempts,
         ...(t.retries > 0 && { retries: t.retries }),
         createdAt: t.createdAt,
