@@ -160,7 +160,8 @@ async function prepare(natsUrl, o) {
     const kept = JSON.parse(readFileSync(record, "utf8"));
     if (JSON.stringify(kept.sizes) === JSON.stringify(sizes)) {
       process.stderr.write(`resume-1m: reusing campaign ${kept.campaignId} kept in ${keep} (written ${kept.date})\n`);
-      const r = child("resnapshot.mjs", [natsUrl, kept.campaignId, String(kept.firstSnapshot.write.position)], {}, ["--max-old-space-size=8192"], undefined);
+      const args = [natsUrl, kept.campaignId, String(kept.firstSnapshot.write.position), ...(o.resnapshot ? ["--force"] : [])];
+      const r = child("resnapshot.mjs", args, {}, ["--max-old-space-size=8192"], undefined);
       const done = await r.next("resnapshot");
       await new Promise((res) => r.c.once("exit", res));
       if (done.rebuilt) process.stderr.write(`resume-1m: snapshot rebuilt for the current format in ${(done.ms / 1000).toFixed(0)} s\n`);
@@ -185,14 +186,15 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 /**
  * Runs the whole 10^6-trial resume measurement against a running nats-server. `repeat`
  * resumes from the snapshot are timed one after the other (the median run is reported, with
- * every run's times); `fullReplay: false` skips the full replay and the layouts (for
+ * every run's times); `resnapshot` rewrites a kept campaign's snapshot even when it decodes
+ * (after a change of what the coordinator writes); `fullReplay: false` skips the full replay and the layouts (for
  * iterating on the resume); `cpuProf` profiles the resumes from the snapshot into that folder.
  */
 export async function measureResume1M(
   natsUrl,
-  { trials = 1_000_000, parallelism = 256, snapshotEvery = 50_000, tailEvents = 49_000, keep, repeat = 1, fullReplay = true, cpuProf } = {},
+  { trials = 1_000_000, parallelism = 256, snapshotEvery = 50_000, tailEvents = 49_000, keep, resnapshot = false, repeat = 1, fullReplay = true, cpuProf } = {},
 ) {
-  const prepared = await prepare(natsUrl, { trials, parallelism, snapshotEvery, tailEvents, keep });
+  const prepared = await prepare(natsUrl, { trials, parallelism, snapshotEvery, tailEvents, keep, resnapshot });
   const runs = [];
   for (let i = 0; i < repeat; i++) {
     runs.push(await restore(natsUrl, prepared.campaignId, snapshotEvery, { cpuProf }));

@@ -7,11 +7,12 @@
 // The resume of a 10^6-trial campaign, with and without snapshots, follows (resume-1m.mjs);
 // --resume-only runs just that and updates its part of the results.
 //
-//   node bench/control-plane/run.mjs [--quick] [--resume-only] [--keep DIR] [--repeat N] [--no-full-replay] [--cpu-prof DIR]
+//   node bench/control-plane/run.mjs [--quick] [--resume-only] [--keep DIR [--resnapshot]] [--repeat N] [--no-full-replay] [--cpu-prof DIR]
 //
 // Iterating on the resume: --keep DIR keeps the nats-server store in DIR and the campaign
 // written there, so later runs with --keep DIR skip writing the log (minutes) and time only
-// the resumes (the snapshot is rewritten when the coordinator's format changed);
+// the resumes (the snapshot is rewritten when the coordinator's format changed, or always
+// with --resnapshot);
 // --repeat N times N resumes from the snapshot (the median is reported); --no-full-replay
 // skips the full replay and the layouts (nothing is written to bench/results then);
 // --cpu-prof DIR writes a .cpuprofile of each resuming coordinator into DIR.
@@ -38,6 +39,7 @@ function flagValue(name) {
   return v;
 }
 const keep = flagValue("--keep");
+const resnapshot = process.argv.includes("--resnapshot");
 const cpuProf = flagValue("--cpu-prof");
 const repeat = Number(flagValue("--repeat") ?? 1);
 if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat ${flagValue("--repeat")}: a whole number of at least 1, please`);
@@ -187,7 +189,7 @@ try {
   }
   const quickTrials = Number(process.env.BENCH_RESUME_TRIALS ?? 20_000);
   const sizes = quick ? { trials: quickTrials, parallelism: 64, snapshotEvery: quickTrials / 4, tailEvents: quickTrials / 4 - 100 } : {};
-  const r1m = await measureResume1M(nats.url, { ...sizes, keep, repeat, fullReplay: !noFullReplay, cpuProf });
+  const r1m = await measureResume1M(nats.url, { ...sizes, keep, resnapshot, repeat, fullReplay: !noFullReplay, cpuProf });
   out.resume1m = { machine, date: new Date().toISOString(), ...r1m };
   if (noFullReplay) {
     // Only the resumes from the snapshot were timed: no table, nothing written.
