@@ -12,10 +12,17 @@
 
 /** One column of a {@link TableDesc}; numbers are blob indices. */
 type Column =
-  | { readonly k: "num"; readonly b: number }
+  | { readonly k: "num"; readonly b: number; readonly e?: NumberEncoding; readonly v0?: number }
   | { readonly k: "str" | "json"; readonly dict: number; readonly b: number; readonly ends?: number }
   | { readonly k: "obj"; readonly t: TableDesc }
   | { readonly k: "list"; readonly len: number; readonly t: TableDesc };
+
+/**
+ * How a number column is stored: 8-byte floats (absent), 32-bit integers ("i32"), or 32-bit
+ * integer steps from one value to the next after a first value `v0` ("d32": timestamps,
+ * counters). Whole numbers only for the last two (no -0), so every value comes back exactly.
+ */
+type NumberEncoding = "i32" | "d32";
 
 /** How a table was encoded: its row count, its shapes and its columns (JSON, in the header). */
 export interface TableDesc {
@@ -106,8 +113,34 @@ async function dictionary(w: BlobWriter, keys: readonly string[], text = false):
   return { dict: w.addJson(dict), b: w.add(narrow) };
 }
 
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/** A number column in 4 bytes a value where that is exact (half the body, half the gunzip). */
+function numberColumn(w: BlobWriter, values: readonly number[]): Column {
+  let ints = true;
+  let steps = true;
+  for (let i = 0; i < values.length && (ints || steps); i++) {
+    const x = values[i] as number;
+    if (!Number.isSafeInteger(x) || Object.is(x, -0)) {
+      ints = steps = false;
+      break;
+    }
+    if (x < INT32_MIN || x > INT32_MAX) ints = false;
+    const d = i === 0 ? 0 : x - (values[i - 1] as number);
+    if (d < INT32_MIN || d > INT32_MAX) steps = false;
+  }
+  if (values.length > 0 && ints) return { k: "num", e: "i32", b: w.add(Int32Array.from(values)) };
+  if (values.length > 0 && steps) {
+    const d = new Int32Array(values.length);
+    for (let i = 1; i < values.length; i++) d[i] = (values[i] as number) - (values[i - 1] as number);
+    return { k: "num", e: "d32", v0: values[0] as number, b: w.add(d) };
+  }
+  return { k: "num", b: w.add(Float64Array.from(values)) };
+}
+
 async function encodeColumn(w: BlobWriter, values: readonly unknown[]): Promise<Column> {
-  if (values.every((v) => typeof v === "number")) return { k: "num", b: w.add(Float64Array.from(values as number[])) };
+  if (values.every((v) => typeof v === "number")) return numberColumn(w, values as number[]);
   if (values.every((v) => typeof v === "string")) return { k: "str", ...(await dictionary(w, values as string[], true)) };
   if (values.every(isPlainObject)) return { k: "obj", t: await encodeTable(w, values as Row[]) };
   if (values.every((v) => Array.isArray(v) && v.every(isPlainObject))) {
@@ -190,6 +223,11 @@ export class BlobReader {
   f64(i: number): Float64Array {
     const b = this.bytes(i);
     return new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
+  }
+
+  i32(i: number): Int32Array {
+    const b = this.bytes(i);
+    return new Int32Array(b.buffer, b.byteOffset, b.byteLength / 4);
   }
 
   u32(i: number): Uint32Array {
@@ -408,7 +446,7 @@ export class LazyTable {
 
 /** One column of a {@link LazyTable}, its `count` cells read in place. */
 class ColumnReader {
-  private numbers: Float64Array | undefined;
+  private numbers: Float64Array | Int32Array | undefined;
   private indices: Uint8Array | Uint16Array | Uint32Array | undefined;
   private dict: readonly unknown[] | undefined;
   /** A text dictionary (Column.ends): its strings as one, and where each ends. */
@@ -499,10 +537,19 @@ class ColumnReader {
     }
   }
 
-  private numberValues(): Float64Array {
+  private numberValues(): Float64Array | Int32Array {
     if (this.c.k !== "num") throw new RangeError("not a number column");
     if (!this.numbers) {
-      const v = this.r.f64(this.c.b);
+      let v: Float64Array | Int32Array;
+      if (this.c.e === undefined) v = this.r.f64(this.c.b);
+      else if (this.c.e === "i32") v = this.r.i32(this.c.b);
+      else if (this.c.e === "d32" && typeof this.c.v0 === "number") {
+        const d = this.r.i32(this.c.b);
+        const x = new Float64Array(d.length);
+        let at = this.c.v0;
+        for (let i = 0; i < d.length; i++) x[i] = at += d[i] as number;
+        v = x;
+      } else throw new RangeError(`snapshot number column encoded as ${String(this.c.e)}`);
       if (v.length < this.count) throw new RangeError(`snapshot column of ${this.count} numbers has ${v.length}`);
       this.numbers = v;
     }

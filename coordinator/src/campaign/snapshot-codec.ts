@@ -18,7 +18,12 @@ import { BlobReader, BlobWriter, encodeTable, LazyTable, packBlobs, type TableDe
 import { isTrialTable, type StateSnapshot, type TrialTable } from "./state.js";
 
 /** Version of the snapshot format; a snapshot of another version is ignored (full replay). */
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
+/**
+ * Versions this coordinator reads: 1 lacks the compact number columns and text dictionaries of
+ * 2 (columnar.ts), which a reader of 1 would misread, hence the new number.
+ */
+const READABLE_VERSIONS: readonly number[] = [1, SNAPSHOT_FORMAT_VERSION];
 
 const MAGIC = [0x50, 0x53, 0x4e, 0x50]; // "PSNP"
 /** gzip level 1: most of the size gain of level 6 for a fraction of the time (bench/control-plane). */
@@ -79,7 +84,7 @@ export function decodeSnapshotBody(body: Uint8Array): DecodedSnapshot {
   if (body.byteLength < 12 || MAGIC.some((m, i) => body[i] !== m)) throw new SnapshotFormatError("not a campaign snapshot (bad magic)");
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const version = view.getUint32(4, true);
-  if (version !== SNAPSHOT_FORMAT_VERSION) throw new SnapshotFormatError(`snapshot format version ${version}; this coordinator reads version ${SNAPSHOT_FORMAT_VERSION}`);
+  if (!READABLE_VERSIONS.includes(version)) throw new SnapshotFormatError(`snapshot format version ${version}; this coordinator reads versions ${READABLE_VERSIONS.join(", ")}`);
   const headLength = view.getUint32(8, true);
   if (12 + headLength > body.byteLength) throw new SnapshotFormatError("snapshot header is truncated");
   let header: Header;
