@@ -252,6 +252,15 @@ export class BlobReader {
   text(i: number): string {
     return this.dec.decode(this.bytes(i));
   }
+
+  /** Blob `i` as bytes. */
+  raw(i: number): Uint8Array {
+    return this.bytes(i);
+  }
+
+  decodeText(bytes: Uint8Array): string {
+    return this.dec.decode(bytes);
+  }
 }
 
 /** Every empty list decodes to this one frozen array (a million trials without progress points). */
@@ -444,6 +453,9 @@ export class LazyTable {
   }
 }
 
+/** Entries of a dictionary read whole at its first cell. */
+const SMALL_DICTIONARY = 1024;
+
 /** One column of a {@link LazyTable}, its `count` cells read in place. */
 class ColumnReader {
   private numbers: Float64Array | Int32Array | undefined;
@@ -465,7 +477,10 @@ class ColumnReader {
   check(): void {
     switch (this.c.k) {
       case "num":
-        this.numberValues();
+        if (this.c.e === "d32") {
+          // Bounds only: the values are summed up when first read.
+          if (this.r.i32(this.c.b).length < this.count) throw new RangeError(`snapshot column of ${this.count} numbers is short`);
+        } else this.numberValues();
         return;
       case "str":
       case "json":
@@ -487,7 +502,9 @@ class ColumnReader {
         return this.numberValues()[at];
       case "str":
       case "json":
-        return this.c.ends === undefined ? this.dictionary()[this.indexValues()[at] as number] : this.entry(this.indexValues()[at] as number);
+        // A large text dictionary (ids) is read an entry at a time; a small one whole, once.
+        if (this.c.ends === undefined || this.dict || this.r.u32(this.c.ends).length <= SMALL_DICTIONARY) return this.dictionary()[this.indexValues()[at] as number];
+        return this.entry(this.indexValues()[at] as number);
       default: {
         const range = this.range(at, at + 1);
         return range.values[0];
@@ -503,7 +520,7 @@ class ColumnReader {
       case "str":
       case "json": {
         const indices = this.indexValues();
-        if (this.c.ends === undefined || this.dict || (p1 - p0) * 8 >= this.textDict().ends.length) return { values: indices, base: 0, dict: this.dictionary() };
+        if (this.c.ends === undefined || this.dict || (p1 - p0) * 8 >= this.r.u32(this.c.ends).length) return { values: indices, base: 0, dict: this.dictionary() };
         // A few rows of a large text dictionary (a trial read alone): a dictionary of their own.
         const local = new Map<number, number>();
         const dict: string[] = [];
@@ -589,6 +606,16 @@ class ColumnReader {
 
   /** Entry `k` of a text dictionary. */
   private entry(k: number): string {
+    if (!this.text && (this.c.k === "str" || this.c.k === "json") && this.c.ends !== undefined) {
+      // ASCII text (as many bytes as code units): the entry's bytes alone, without decoding the rest.
+      const ends = this.r.u32(this.c.ends);
+      const bytes = this.r.raw(this.c.dict);
+      if (ends.length > 0 && ends[ends.length - 1] === bytes.byteLength && k < ends.length) {
+        const a = k === 0 ? 0 : (ends[k - 1] as number);
+        const b = ends[k] as number;
+        if (a <= b) return this.r.decodeText(bytes.subarray(a, b));
+      }
+    }
     const { all, ends } = this.textDict();
     if (k >= ends.length) throw new RangeError(`snapshot dictionary has no entry ${k}`);
     return all.slice(k === 0 ? 0 : (ends[k - 1] as number), ends[k] as number);
