@@ -10,6 +10,7 @@
 //      side by side with 3;
 // and the snapshot layouts are compared on the same state (snapshot-codecs.mjs).
 import { fork } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os, { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,8 +20,11 @@ import { connectNats, JetStreamCampaignStore } from "@prunesweep/coordinator";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function child(script, args, env, execArgv = []) {
-  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+/** Node flags that write a CPU profile into `dir` when the process exits (none without a dir). */
+const cpuProfFlags = (dir) => (dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : []);
+
+function child(script, args, env, execArgv = [], cpuProf = process.env.BENCH_CPU_PROF) {
+  const prof = cpuProfFlags(cpuProf);
   const c = fork(join(here, script), args, { execArgv: [...execArgv, ...prof], env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const inbox = [];
   const waiters = [];
@@ -126,8 +130,8 @@ async function appendTail(natsUrl, campaignId, trials, parallelism, n) {
 }
 
 /** One coordinator process restoring the campaign: time to ready, RSS, what it replayed. */
-async function restore(natsUrl, campaignId, snapshotEvery, { waitForSnapshot = false } = {}) {
-  const p = child("coordinator-child.mjs", [natsUrl, "0", "1"], { BENCH_RESTORE: campaignId, BENCH_SNAPSHOT_EVERY: String(snapshotEvery) }, ["--expose-gc"]);
+async function restore(natsUrl, campaignId, snapshotEvery, { waitForSnapshot = false, cpuProf } = {}) {
+  const p = child("coordinator-child.mjs", [natsUrl, "0", "1"], { BENCH_RESTORE: campaignId, BENCH_SNAPSHOT_EVERY: String(snapshotEvery) }, ["--expose-gc"], cpuProf);
   const r = await p.next("restored");
   await p.next("ready");
   const restoredLog = p.logs().find((m) => m.msg === "campaign restored")?.fields;
@@ -142,35 +146,80 @@ async function restore(natsUrl, campaignId, snapshotEvery, { waitForSnapshot = f
   return { ms: r.ms, cpuMs: r.cpuMs, loadAverage: loadavg()[0], rssMiB: r.rss / 2 ** 20, trials: c?.trials, counts: c?.counts, status: c?.status, restored: restoredLog, snapshot };
 }
 
-/** Runs the whole 10^6-trial resume measurement against a running nats-server. */
-export async function measureResume1M(natsUrl, { trials = 1_000_000, parallelism = 256, snapshotEvery = 50_000, tailEvents = 49_000 } = {}) {
+/**
+ * Writes the campaign, lets a full replay write its snapshot and appends the tail (steps 1 and
+ * 2). With `keep`, a directory that outlives the run (its nats-server store, see run.mjs
+ * --keep), what was written is recorded there and reused by the next run with the same
+ * sizes: only the snapshot is rewritten when the coordinator's format changed (resnapshot.mjs).
+ */
+async function prepare(natsUrl, o) {
+  const { trials, parallelism, snapshotEvery, tailEvents, keep } = o;
+  const record = keep && join(keep, "resume-1m.json");
+  const sizes = { trials, parallelism, snapshotEvery, tailEvents };
+  if (record && existsSync(record)) {
+    const kept = JSON.parse(readFileSync(record, "utf8"));
+    if (JSON.stringify(kept.sizes) === JSON.stringify(sizes)) {
+      process.stderr.write(`resume-1m: reusing campaign ${kept.campaignId} kept in ${keep} (written ${kept.date})\n`);
+      const args = [natsUrl, kept.campaignId, String(kept.firstSnapshot.write.position), ...(o.resnapshot ? ["--force"] : [])];
+      const r = child("resnapshot.mjs", args, {}, ["--max-old-space-size=8192"], undefined);
+      const done = await r.next("resnapshot");
+      await new Promise((res) => r.c.once("exit", res));
+      if (done.rebuilt) process.stderr.write(`resume-1m: snapshot rebuilt for the current format in ${(done.ms / 1000).toFixed(0)} s\n`);
+      return kept;
+    }
+    throw new Error(`${record} holds a campaign of other sizes (${JSON.stringify(kept.sizes)}); use another --keep directory`);
+  }
   process.stderr.write(`resume-1m: writing ${trials} trials (${3 * trials + 1} events) into JetStream...\n`);
   const written = await writeCampaign(natsUrl, trials, parallelism);
   process.stderr.write(`resume-1m: written in ${written.writeSeconds.toFixed(0)} s; full replay with snapshots on, then the snapshot it writes...\n`);
   const first = await restore(natsUrl, written.campaignId, snapshotEvery, { waitForSnapshot: true });
+  if (!first.snapshot) throw new Error("the first full replay wrote no snapshot");
   process.stderr.write(`resume-1m: ${JSON.stringify(first)}\nresume-1m: appending ${tailEvents} events after the snapshot...\n`);
   await appendTail(natsUrl, written.campaignId, trials, parallelism, tailEvents);
-  const fromSnapshot = await restore(natsUrl, written.campaignId, snapshotEvery);
-  process.stderr.write(`resume-1m: from snapshot ${JSON.stringify(fromSnapshot)}\nresume-1m: full replay of the same log...\n`);
-  const full = await restore(natsUrl, written.campaignId, 0);
+  const prepared = { sizes, date: new Date().toISOString(), ...written, firstSnapshot: { fullReplayMs: first.ms, write: first.snapshot } };
+  if (record) writeFileSync(record, JSON.stringify(prepared, null, 2) + "\n");
+  return prepared;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+/**
+ * Runs the whole 10^6-trial resume measurement against a running nats-server. `repeat`
+ * resumes from the snapshot are timed one after the other (the median run is reported, with
+ * every run's times); `resnapshot` rewrites a kept campaign's snapshot even when it decodes
+ * (after a change of what the coordinator writes); `fullReplay: false` skips the full replay and the layouts (for
+ * iterating on the resume); `cpuProf` profiles the resumes from the snapshot into that folder.
+ */
+export async function measureResume1M(
+  natsUrl,
+  { trials = 1_000_000, parallelism = 256, snapshotEvery = 50_000, tailEvents = 49_000, keep, resnapshot = false, repeat = 1, fullReplay = true, cpuProf } = {},
+) {
+  const prepared = await prepare(natsUrl, { trials, parallelism, snapshotEvery, tailEvents, keep, resnapshot });
+  const runs = [];
+  for (let i = 0; i < repeat; i++) {
+    runs.push(await restore(natsUrl, prepared.campaignId, snapshotEvery, { cpuProf }));
+    process.stderr.write(`resume-1m: from snapshot ${JSON.stringify(runs.at(-1))}\n`);
+  }
+  const fromSnapshot = runs.find((r) => r.ms === median(runs.map((x) => x.ms)));
+  const result = {
+    trials,
+    events: prepared.events + tailEvents,
+    snapshotEvery,
+    tailEvents,
+    writeSeconds: prepared.writeSeconds,
+    firstSnapshot: prepared.firstSnapshot,
+    fromSnapshot,
+    fromSnapshotRuns: runs.map((r) => ({ ms: r.ms, cpuMs: r.cpuMs, loadAverage: r.loadAverage, loadMs: r.restored?.loadMs, rebuildMs: r.restored?.rebuildMs })),
+  };
+  if (!fullReplay) return result;
+  process.stderr.write(`resume-1m: full replay of the same log...\n`);
+  const full = await restore(natsUrl, prepared.campaignId, 0);
   process.stderr.write(`resume-1m: full ${JSON.stringify(full)}\nresume-1m: snapshot layouts...\n`);
-  const codecs = child("snapshot-codecs.mjs", [natsUrl, written.campaignId], {}, ["--max-old-space-size=8192"]);
+  const codecs = child("snapshot-codecs.mjs", [natsUrl, prepared.campaignId], {}, ["--max-old-space-size=8192"], undefined);
   const layouts = (await codecs.next("layouts")).layouts;
   await new Promise((r) => codecs.c.once("exit", r));
   const same = JSON.stringify(fromSnapshot.counts) === JSON.stringify(full.counts) && fromSnapshot.trials === full.trials;
-  return {
-    trials,
-    events: written.events + tailEvents,
-    snapshotEvery,
-    tailEvents,
-    writeSeconds: written.writeSeconds,
-    fullReplay: full,
-    firstSnapshot: { fullReplayMs: first.ms, write: first.snapshot },
-    fromSnapshot,
-    sameCounts: same,
-    speedup: full.ms / fromSnapshot.ms,
-    layouts,
-  };
+  return { ...result, fullReplay: full, sameCounts: same, speedup: full.ms / fromSnapshot.ms, layouts };
 }
 
 /** The markdown of {@link measureResume1M}'s result. */
@@ -185,10 +234,11 @@ export function resume1MMarkdown(r) {
     "| resume | time (wall) | coordinator CPU time | load average (1 min) | RSS | events replayed |",
     "|---|---|---|---|---|---|",
     ...[
-      ["newest snapshot + events after it", r.fromSnapshot],
+      [r.fromSnapshotRuns?.length > 1 ? `newest snapshot + events after it (median of ${r.fromSnapshotRuns.length} runs)` : "newest snapshot + events after it", r.fromSnapshot],
       ["full replay (`--snapshot-every 0`)", r.fullReplay],
     ].map(([name, x]) => `| ${name} | ${s(x.ms)} | ${x.cpuMs ? s(x.cpuMs) : "?"} | ${x.loadAverage?.toFixed(1) ?? "?"} | ${x.rssMiB.toFixed(0)} MiB | ${x.restored?.eventsReplayed ?? "?"} |`),
     "",
+    ...(r.fromSnapshotRuns?.length > 1 ? [`Every resume from the snapshot, wall (CPU): ${r.fromSnapshotRuns.map((x) => `${s(x.ms)} (${s(x.cpuMs)})`).join(", ")}.`, ""] : []),
     `CPU time is the coordinator process's own (user + system) from its start to ready: on a shared machine it is what the resume costs, while the wall time also counts waiting for the CPU (the load average over ${os.cpus().length} cores).`,
     "",
     `Snapshot resume is ${r.speedup.toFixed(1)}x faster (wall), ${r.fullReplay.cpuMs && r.fromSnapshot.cpuMs ? (r.fullReplay.cpuMs / r.fromSnapshot.cpuMs).toFixed(1) : "?"}x (CPU); both give the same trial counts: ${r.sameCounts ? "yes" : "NO"}. The snapshot: ${r.firstSnapshot.write ? `${mib(r.firstSnapshot.write.bytes)}, written in ${s(r.firstSnapshot.write.ms)} (encode + gzip + object store upload, off the request path)` : "not written"}. Writing the log took ${r.writeSeconds.toFixed(0)} s (batched async publishes).`,

@@ -7,7 +7,15 @@
 // The resume of a 10^6-trial campaign, with and without snapshots, follows (resume-1m.mjs);
 // --resume-only runs just that and updates its part of the results.
 //
-//   node bench/control-plane/run.mjs [--quick] [--resume-only]
+//   node bench/control-plane/run.mjs [--quick] [--resume-only] [--keep DIR [--resnapshot]] [--repeat N] [--no-full-replay] [--cpu-prof DIR]
+//
+// Iterating on the resume: --keep DIR keeps the nats-server store in DIR and the campaign
+// written there, so later runs with --keep DIR skip writing the log (minutes) and time only
+// the resumes (the snapshot is rewritten when the coordinator's format changed, or always
+// with --resnapshot);
+// --repeat N times N resumes from the snapshot (the median is reported); --no-full-replay
+// skips the full replay and the layouts (nothing is written to bench/results then);
+// --cpu-prof DIR writes a .cpuprofile of each resuming coordinator into DIR.
 import { fork } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +29,20 @@ import { measureResume1M, resume1MMarkdown } from "./resume-1m.mjs";
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes("--quick");
 const resumeOnly = process.argv.includes("--resume-only");
+const noFullReplay = process.argv.includes("--no-full-replay");
+/** The value after flag `name`, else undefined. */
+function flagValue(name) {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  if (v === undefined || v.startsWith("--")) throw new Error(`${name} needs a value`);
+  return v;
+}
+const keep = flagValue("--keep");
+const resnapshot = process.argv.includes("--resnapshot");
+const cpuProf = flagValue("--cpu-prof");
+const repeat = Number(flagValue("--repeat") ?? 1);
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat ${flagValue("--repeat")}: a whole number of at least 1, please`);
 const scenarios = quick
   ? [{ workers: 64, trials: 2_000 }, { workers: 256, trials: 2_000 }]
   : [
@@ -143,7 +165,8 @@ function markdown(out) {
 }
 
 const resDir = join(here, "..", "results");
-const dir = mkdtempSync(join(tmpdir(), "prunesweep-bench-cp-"));
+if (keep) mkdirSync(keep, { recursive: true });
+const dir = keep ?? mkdtempSync(join(tmpdir(), "prunesweep-bench-cp-"));
 const nats = await startNatsServer({ storeDir: join(dir, "nats") });
 const machine = `${process.platform} ${process.arch}, node ${process.version}`;
 try {
@@ -165,17 +188,23 @@ try {
     out = { machine, date: new Date().toISOString(), results, resume };
   }
   const quickTrials = Number(process.env.BENCH_RESUME_TRIALS ?? 20_000);
-  const r1m = await measureResume1M(nats.url, quick ? { trials: quickTrials, parallelism: 64, snapshotEvery: quickTrials / 4, tailEvents: quickTrials / 4 - 100 } : {});
+  const sizes = quick ? { trials: quickTrials, parallelism: 64, snapshotEvery: quickTrials / 4, tailEvents: quickTrials / 4 - 100 } : {};
+  const r1m = await measureResume1M(nats.url, { ...sizes, keep, resnapshot, repeat, fullReplay: !noFullReplay, cpuProf });
   out.resume1m = { machine, date: new Date().toISOString(), ...r1m };
-  const md = markdown(out);
-  console.log(JSON.stringify(out, null, 2));
-  console.log(md);
+  if (noFullReplay) {
+    // Only the resumes from the snapshot were timed: no table, nothing written.
+    console.log(JSON.stringify(out.resume1m, null, 2));
+  } else {
+    const md = markdown(out);
+    console.log(JSON.stringify(out, null, 2));
+    console.log(md);
+  }
   mkdirSync(resDir, { recursive: true });
-  if (!quick) {
+  if (!quick && !noFullReplay) {
     writeFileSync(join(resDir, "control-plane.json"), JSON.stringify(out, null, 2) + "\n");
-    writeFileSync(join(resDir, "control-plane.md"), md);
+    writeFileSync(join(resDir, "control-plane.md"), markdown(out));
   }
 } finally {
   await nats.stop();
-  rmSync(dir, { recursive: true, force: true });
+  if (!keep) rmSync(dir, { recursive: true, force: true });
 }

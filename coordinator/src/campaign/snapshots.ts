@@ -5,6 +5,9 @@ import type { CampaignEventLog } from "./event-log.js";
 import { decodeSnapshot, encodeSnapshot } from "./snapshot-codec.js";
 import type { CampaignState, StateSnapshot } from "./state.js";
 
+/** Trials built between two yields to the event loop before a snapshot of a loaded state. */
+const MATERIALIZE_SLICE = 20_000;
+
 /** When and where a campaign's state is snapshotted. */
 export interface SnapshotPolicy {
   readonly store: SnapshotStore;
@@ -56,20 +59,28 @@ export class CampaignSnapshotter {
 
   private take(): void {
     if (this.writing) return;
+    this.writing = this.takeWhenBuilt().finally(() => {
+      this.writing = undefined;
+      this.count(0); // events that came during the write may already call for the next one
+    });
+  }
+
+  private async takeWhenBuilt(): Promise<void> {
+    // Trials still held in the snapshot this state was loaded from are built first, a slice at
+    // a time, so that the coordinator keeps answering meanwhile (they are final: nothing
+    // changes them, and a trial read meanwhile is built on the spot).
+    while (!this.state.materializeSome(MATERIALIZE_SLICE)) await new Promise((r) => setImmediate(r));
     const position = this.events.durablePosition;
     const snapshot = this.state.toSnapshot();
     const durable = this.events.flush();
     const covered = this.since;
     this.since = 0;
-    this.writing = this.write(snapshot, position, durable)
-      .catch((err: unknown) => {
-        this.since += covered;
-        this.log.warn("campaign snapshot failed; the log still has every event", { campaign: this.campaignId, position, error: String(err) });
-      })
-      .finally(() => {
-        this.writing = undefined;
-        this.count(0); // events that came during the write may already call for the next one
-      });
+    try {
+      await this.write(snapshot, position, durable);
+    } catch (err: unknown) {
+      this.since += covered;
+      this.log.warn("campaign snapshot failed; the log still has every event", { campaign: this.campaignId, position, error: String(err) });
+    }
   }
 
   private async write(snapshot: StateSnapshot, position: number, durable: Promise<void>): Promise<void> {

@@ -25,8 +25,49 @@ export interface StateSnapshot {
   readonly seen: readonly string[];
   /** Per trial not final: the event ids applied to it. */
   readonly openSeen: readonly (readonly [string, readonly string[]])[];
-  /** Every trial, in creation order. */
-  readonly trials: readonly TrialSnapshot[];
+  /**
+   * Numbers of the trials whose ids do not end in `-<number>` (the others are found by the
+   * number in their id). Absent in older snapshots: then every id is read at load.
+   */
+  readonly irregular?: readonly number[];
+  /** Every trial, in creation order: as objects, or read in place from a decoded snapshot. */
+  readonly trials: readonly TrialSnapshot[] | TrialTable;
+}
+
+/**
+ * The trials of a decoded snapshot, read in place (snapshot-codec.ts): a trial's id, number
+ * and state without building it, its frozen snapshot when asked for. A {@link CampaignState}
+ * loaded from one builds the trials not final at once and the others when they are first
+ * read (a million finished trials cost no object until then).
+ */
+export interface TrialTable {
+  readonly length: number;
+  id(i: number): string;
+  number(i: number): number;
+  state(i: number): TrialState;
+  /** Frozen snapshots (progress frozen too) of trials `from` to `to` (exclusive), built on each call. */
+  snapshots(from: number, to: number): TrialSnapshot[];
+}
+
+/** Whether `trials` is a {@link TrialTable} rather than an array. */
+export function isTrialTable(trials: StateSnapshot["trials"]): trials is TrialTable {
+  return !Array.isArray(trials);
+}
+
+/** An array of trial snapshots as a {@link TrialTable}. */
+function arrayTable(trials: readonly TrialSnapshot[]): TrialTable {
+  const at = (i: number): TrialSnapshot => {
+    const t = trials[i];
+    if (!t) throw new RangeError(`no trial ${i} of ${trials.length}`);
+    return t;
+  };
+  return {
+    length: trials.length,
+    id: (i) => at(i).id,
+    number: (i) => at(i).number,
+    state: (i) => at(i).state,
+    snapshots: (from, to) => trials.slice(from, to),
+  };
 }
 
 interface MutableTrial {
@@ -35,7 +76,11 @@ interface MutableTrial {
   state: TrialState;
   params: TrialSnapshot["params"];
   metrics: TrialSnapshot["metrics"];
-  /** Frozen; replaced (copy on write) when a point is added, so snapshots share it. */
+  /**
+   * Frozen once a snapshot holds it (snapshotOf freezes it), then replaced (copy on write) when
+   * a point is added, so snapshots share it; points are appended in place until then (a trial
+   * replayed with n points: O(n), not O(n^2)).
+   */
   progress: readonly ProgressPoint[];
   attempts: number;
   retries: number;
@@ -50,9 +95,13 @@ interface MutableTrial {
   snapshot?: TrialSnapshot;
   /** Event ids applied to this trial; dropped once it is final (final trials ignore events). */
   seen?: Set<string>;
+  /** The progress points' steps (stepKey), built on the first point after a load; dropped once final. */
+  steps?: Set<string>;
 }
 
 const NO_PROGRESS: readonly ProgressPoint[] = Object.freeze([]);
+
+const stepKey = (phase: string, step: number): string => `${phase}\u0000${step}`;
 
 const ALLOWED: Record<TrialState, readonly TrialState[]> = {
   waiting: ["running", "failed", "cancelled", "completed", "stopped_early"],
@@ -90,10 +139,19 @@ export class CampaignState {
   /** Retry rounds recorded (TrialsRetried events). */
   retryRounds = 0;
   private readonly trials = new Map<string, MutableTrial>();
-  private readonly order: MutableTrial[] = [];
+  /** Trials by creation index; undefined for a finished trial loaded from a snapshot and not yet changed (see `held`). */
+  private readonly order: (MutableTrial | undefined)[] = [];
   private readonly seen = new Set<string>();
-  /** Snapshots by creation index, refreshed lazily for the trials in `dirty`. */
-  private readonly snapArr: TrialSnapshot[] = [];
+  /** Numbers of the trials whose ids do not end in `-<number>` (StateSnapshot.irregular). */
+  private readonly irregular: number[] = [];
+  /** Snapshots by creation index, refreshed lazily for the trials in `dirty`; undefined for a trial still `held`. */
+  private readonly snapArr: (TrialSnapshot | undefined)[] = [];
+  /**
+   * The snapshot's trials after a load from a decoded snapshot, until each is read: a trial
+   * i below `heldFrom` with neither `order[i]` nor `snapArr[i]` is still only in this table.
+   */
+  private held: TrialTable | undefined;
+  private heldFrom = 0;
   private readonly dirty = new Set<number>();
   private snapshotCache: readonly TrialSnapshot[] | undefined;
   /** Trials not final, by id (kept incrementally: O(1) per change, O(in flight) per read). */
@@ -134,7 +192,8 @@ export class CampaignState {
         this.status = "cancelled";
         this.cancelReason = e.reason;
         this.finishedAt = e.at;
-        for (const t of this.order) if (!isFinished(t.state)) this.set(t, "cancelled", e.at);
+        // Every trial not final is in `open` (in creation order, retried ones after).
+        for (const t of [...this.open.values()].sort((a, b) => a.number - b.number)) this.set(t, "cancelled", e.at);
         return true;
       case "TrialsRetried":
         return this.applyRetry(e);
@@ -157,6 +216,7 @@ export class CampaignState {
           createdAt: e.at,
         };
         this.trials.set(e.trialId, t);
+        if (this.numberInId(e.trialId) !== e.number) this.irregular.push(e.number);
         this.order.push(t);
         this.open.set(t.id, t);
         this.stateCounts.waiting++;
@@ -186,8 +246,16 @@ export class CampaignState {
         this.set(t, "running", e.at);
         return true;
       case "TrialProgress":
-        if (t.progress.some((p) => p.step === e.step && p.phase === e.phase)) return false;
-        t.progress = Object.freeze([...t.progress, { step: e.step, phase: e.phase, metrics: e.metrics }]);
+        {
+          // A point of a step already reported (by another attempt): kept once.
+          const steps = (t.steps ??= new Set(t.progress.map((p) => stepKey(p.phase, p.step))));
+          const key = stepKey(e.phase, e.step);
+          if (steps.has(key)) return false;
+          steps.add(key);
+        }
+        // Appended in place while no snapshot holds the list; copied once after one took it.
+        if (Object.isFrozen(t.progress)) t.progress = [...t.progress, { step: e.step, phase: e.phase, metrics: e.metrics }];
+        else (t.progress as ProgressPoint[]).push({ step: e.step, phase: e.phase, metrics: e.metrics });
         t.metrics = e.metrics;
         if (t.state === "waiting") this.set(t, "running", e.at);
         else this.touch(t);
@@ -217,7 +285,7 @@ export class CampaignState {
       this.finishedAt = undefined;
     }
     for (const id of e.trialIds) {
-      const t = this.trials.get(id);
+      const t = this.lookup(id);
       if (!t || t.state !== "failed") continue;
       this.stateCounts.failed--;
       this.stateCounts.waiting++;
@@ -229,6 +297,7 @@ export class CampaignState {
       t.error = undefined;
       t.finishedAt = undefined;
       t.seen = new Set();
+      t.steps = undefined;
       this.open.set(t.id, t);
       this.touch(t);
     }
@@ -244,6 +313,7 @@ export class CampaignState {
     if (isFinished(to)) {
       t.finishedAt = at;
       t.seen = undefined;
+      t.steps = undefined;
     }
     this.touch(t);
   }
@@ -271,6 +341,7 @@ export class CampaignState {
       eventCount: this.eventCount,
       seen: [...this.seen],
       openSeen: [...this.open.values()].map((t) => [t.id, [...(t.seen ?? [])]] as const),
+      irregular: [...this.irregular],
       trials: this.snapshots(),
     };
   }
@@ -291,44 +362,125 @@ export class CampaignState {
     this.cancelReason = s.cancelReason;
     this.eventCount = s.eventCount;
     for (const id of s.seen) this.seen.add(id);
-    const openSeen = new Map(s.openSeen);
-    for (const snap of s.trials) {
-      // One literal with every field (absent ones undefined): one hidden class for all trials.
-      const t: MutableTrial = {
-        id: snap.id,
-        number: snap.number,
-        state: snap.state,
-        params: snap.params,
-        metrics: snap.metrics,
-        progress: Object.isFrozen(snap.progress) ? snap.progress : Object.freeze([...snap.progress]),
-        attempts: snap.attempts,
-        retries: snap.retries ?? 0,
-        error: snap.error,
-        details: snap.details,
-        createdAt: snap.createdAt,
-        startedAt: snap.startedAt,
-        finishedAt: snap.finishedAt,
-        wallMs: snap.wallMs,
-        workerId: snap.workerId,
-        backend: snap.backend,
-        snapshot: undefined,
-        seen: undefined,
-      };
-      if (t.number !== this.order.length) throw new RangeError(`snapshot of campaign ${this.campaignId}: trial ${t.id} has number ${t.number} at position ${this.order.length}`);
-      // Found by number (see lookup) when its id ends with it; the map holds the others only.
-      if (this.numberInId(t.id) !== t.number) this.trials.set(t.id, t);
-      this.order.push(t);
-      this.stateCounts[t.state]++;
-      if (!isFinished(t.state)) {
-        this.open.set(t.id, t);
-        const ids = openSeen.get(t.id);
-        if (ids && ids.length > 0) t.seen = new Set(ids);
-      }
-      // A frozen snapshot (as decoded) is the trial's snapshot as is: no copy of a million trials.
-      if (Object.isFrozen(snap) && snap.progress === t.progress) this.snapArr[this.order.length - 1] = t.snapshot = snap;
-      else this.dirty.add(this.order.length - 1);
+    const table = isTrialTable(s.trials) ? s.trials : arrayTable(s.trials);
+    const n = table.length;
+    // n holes each (a fifth of the time of n pushes of undefined; still fast elements in V8).
+    this.order.length = n;
+    this.snapArr.length = n;
+    this.held = table;
+    this.heldFrom = 0;
+    const open: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (table.number(i) !== i) throw new RangeError(`snapshot of campaign ${this.campaignId}: trial ${table.id(i)} has number ${table.number(i)} at position ${i}`);
+      const state = table.state(i);
+      if (!(state in ALLOWED)) throw new RangeError(`snapshot of campaign ${this.campaignId}: trial ${i} has state ${String(state)}`);
+      this.stateCounts[state]++;
+      if (!isFinished(state)) open.push(i);
     }
+    if (s.irregular) this.irregular.push(...s.irregular);
+    else for (let i = 0; i < n; i++) if (this.numberInId(table.id(i)) !== i) this.irregular.push(i);
+    // Found by number (see lookup) when its id ends with it; the map holds the others only.
+    for (const i of this.irregular) {
+      const t = this.adopt(i);
+      this.trials.set(t.id, t);
+    }
+    const openSeen = new Map(s.openSeen);
+    for (const i of open) {
+      const t = this.adopt(i);
+      this.open.set(t.id, t);
+      const ids = openSeen.get(t.id);
+      if (ids && ids.length > 0) t.seen = new Set(ids);
+    }
+    if (n === 0) this.held = undefined;
     this.snapshotCache = undefined;
+  }
+
+  /**
+   * Builds the snapshots of up to `rows` trials still held in a loaded snapshot's table (in
+   * creation order); returns true when none is left. Lets a caller that can wait build them
+   * in slices (CampaignSnapshotter) instead of all at once on the first full read.
+   */
+  materializeSome(rows: number): boolean {
+    const table = this.held;
+    if (!table) return true;
+    const to = Math.min(table.length, this.heldFrom + rows);
+    const from = this.heldFrom;
+    let i = from;
+    while (i < to) {
+      // Runs of rows still held, built together.
+      while (i < to && (this.order[i] !== undefined || this.snapArr[i] !== undefined)) i++;
+      let j = i;
+      while (j < to && this.order[j] === undefined && this.snapArr[j] === undefined) j++;
+      if (j > i) {
+        const snaps = table.snapshots(i, j);
+        for (let k = i; k < j; k++) this.fromHeld(k, snaps[k - i] as TrialSnapshot);
+      }
+      i = j;
+    }
+    this.heldFrom = to;
+    if (to >= table.length) this.held = undefined;
+    return this.held === undefined;
+  }
+
+  /** The snapshot of held trial i, as the trial's snapshot (frozen) or through a trial object (normalised). */
+  private fromHeld(i: number, snap: TrialSnapshot): void {
+    if (Object.isFrozen(snap) && Object.isFrozen(snap.progress)) this.snapArr[i] = snap;
+    else this.adoptSnapshot(i, snap);
+  }
+
+  /** The trial object of trial i (created from its snapshot the first time). */
+  private adopt(i: number): MutableTrial {
+    const t = this.order[i];
+    if (t) return t;
+    let snap = this.snapArr[i];
+    if (!snap) {
+      const table = this.held;
+      const got = table && i < table.length ? table.snapshots(i, i + 1)[0] : undefined;
+      if (!got) throw new RangeError(`campaign ${this.campaignId}: no trial ${i}`);
+      snap = got;
+    }
+    return this.adoptSnapshot(i, snap);
+  }
+
+  private adoptSnapshot(i: number, snap: TrialSnapshot): MutableTrial {
+    // One literal with every field (absent ones undefined): one hidden class for all trials.
+    const t: MutableTrial = {
+      id: snap.id,
+      number: snap.number,
+      state: snap.state,
+      params: snap.params,
+      metrics: snap.metrics,
+      progress: Object.isFrozen(snap.progress) ? snap.progress : Object.freeze([...snap.progress]),
+      attempts: snap.attempts,
+      retries: snap.retries ?? 0,
+      error: snap.error,
+      details: snap.details,
+      createdAt: snap.createdAt,
+      startedAt: snap.startedAt,
+      finishedAt: snap.finishedAt,
+      wallMs: snap.wallMs,
+      workerId: snap.workerId,
+      backend: snap.backend,
+      snapshot: undefined,
+      seen: undefined,
+      steps: undefined,
+    };
+    if (t.number !== i) throw new RangeError(`snapshot of campaign ${this.campaignId}: trial ${t.id} has number ${t.number} at position ${i}`);
+    this.order[i] = t;
+    // A frozen snapshot (as decoded) is the trial's snapshot as is: no copy of a million trials.
+    if (Object.isFrozen(snap) && snap.progress === t.progress) this.snapArr[i] = t.snapshot = snap;
+    else {
+      this.snapArr[i] = undefined;
+      this.dirty.add(i);
+    }
+    return t;
+  }
+
+  /** Trial i's id without building it. */
+  private idAt(i: number): string | undefined {
+    const t = this.order[i] ?? this.snapArr[i];
+    if (t) return t.id;
+    return this.held && i < this.held.length ? this.held.id(i) : undefined;
   }
 
   /**
@@ -340,8 +492,10 @@ export class CampaignState {
     const t = this.trials.get(trialId);
     if (t) return t;
     const n = this.numberInId(trialId);
-    const c = n === undefined ? undefined : this.order[n];
-    return c?.id === trialId ? c : undefined;
+    if (n === undefined || n >= this.order.length) return undefined;
+    const c = this.order[n];
+    if (c) return c.id === trialId ? c : undefined;
+    return this.idAt(n) === trialId ? this.adopt(n) : undefined;
   }
 
   /** The number at the end of `<anything>-<1 to 9 digits>`, else undefined (a hand-written scan: a million calls at resume). */
@@ -373,9 +527,10 @@ export class CampaignState {
   /** Frozen snapshots of every trial, in creation order. Cached until the next change. */
   snapshots(): readonly TrialSnapshot[] {
     if (!this.snapshotCache) {
+      this.materializeSome(Infinity);
       for (const i of this.dirty) this.snapArr[i] = this.snapshotOf(this.order[i] as MutableTrial);
       this.dirty.clear();
-      this.snapshotCache = Object.freeze(this.snapArr.slice());
+      this.snapshotCache = Object.freeze(this.snapArr.slice() as TrialSnapshot[]);
     }
     return this.snapshotCache;
   }
@@ -406,7 +561,7 @@ export class CampaignState {
         state: t.state,
         params: t.params,
         metrics: t.metrics,
-        progress: t.progress,
+        progress: Object.freeze(t.progress),
         attempts: t.attempts,
         ...(t.retries > 0 && { retries: t.retries }),
         createdAt: t.createdAt,

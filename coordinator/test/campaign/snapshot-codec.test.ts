@@ -77,6 +77,37 @@ describe("campaign snapshot codec", () => {
     expect(loaded.hasTrial(`${C}-99999`)).toBe(false);
   });
 
+  it("builds finished trials only when read, and they equal the original's", async () => {
+    const events = eventLog();
+    const original = fold(events);
+    const loaded = new CampaignState(C);
+    loaded.loadSnapshot((await decodeSnapshot(await encodeSnapshot(original.toSnapshot(), 1))).state);
+    // One finished trial read alone (by id), then the rest a few at a time, then all.
+    expect(loaded.trial(`${C}-00002`)).toEqual(original.trial(`${C}-00002`));
+    expect(loaded.hasTrial(`${C}-00004`)).toBe(true);
+    expect(loaded.hasTrial(`${C}-00004x`)).toBe(false);
+    while (!loaded.materializeSome(7));
+    expect(JSON.stringify(loaded.snapshots())).toBe(JSON.stringify(original.snapshots()));
+    expect(loaded.inFlight()).toEqual(original.inFlight());
+  });
+
+  it("retries failed trials and cancels open ones after a load, as the original does", async () => {
+    const events = eventLog();
+    const original = fold(events);
+    const loaded = new CampaignState(C);
+    loaded.loadSnapshot((await decodeSnapshot(await encodeSnapshot(original.toSnapshot(), 1))).state);
+    const failed = original.snapshots().filter((t) => t.state === "failed").map((t) => t.id);
+    expect(failed.length).toBeGreaterThan(0);
+    const later: CampaignEvent[] = [
+      { type: "TrialsRetried", eventId: `${C}:retry:1`, campaignId: C, trialIds: failed, round: 1, at: 900 },
+      { type: "CampaignCancelled", eventId: `${C}:cancel`, campaignId: C, reason: "enough", at: 901 },
+    ];
+    for (const e of later) expect(loaded.apply(e)).toBe(original.apply(e));
+    expect(loaded.counts()).toEqual(original.counts());
+    expect(loaded.counts().cancelled).toBeGreaterThan(0);
+    expect(JSON.stringify(loaded.snapshots())).toBe(JSON.stringify(original.snapshots()));
+  });
+
   it("keeps trials whose ids do not end in their number findable", async () => {
     const s = new CampaignState(C);
     s.apply({ type: "CampaignCreated", eventId: "c", campaignId: C, name: "x", specYaml: "", at: 1 });
