@@ -15,6 +15,11 @@ const cases: { name: string; x: number[]; f: number[]; stride: number | [number,
   // At least 8 input channels: the filter gradient runs on BLAS too (fewer: on XNNPACK).
   { name: "BLAS filter gradient: odd sizes, explicit padding, unequal strides", x: [1, 7, 9, 10], f: [3, 2, 10, 5], stride: [2, 1], pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
   { name: "BLAS filter gradient: 1×1 pointwise", x: [2, 5, 5, 12], f: [1, 1, 12, 7], stride: 1, pad: "valid" },
+  // Stride 1 from 2 input channels: one sgemm per filter tap (conv-shifted.ts).
+  { name: "taps: ResNet 3×3 same, 16 channels, batch 1", x: [1, 6, 5, 16], f: [3, 3, 16, 8], stride: 1, pad: "same" },
+  { name: "taps: odd sizes, asymmetric explicit padding", x: [2, 7, 6, 9], f: [2, 3, 9, 5], stride: 1, pad: [[0, 0], [1, 0], [2, 1], [0, 0]] },
+  { name: "taps: 5×5 valid, batch 3", x: [3, 9, 8, 8], f: [5, 5, 8, 4], stride: 1, pad: "valid" },
+  { name: "taps: filter as large as the padded input", x: [2, 3, 3, 8], f: [3, 3, 8, 3], stride: 1, pad: "valid" },
 ];
 
 describe.skipIf(!blas)("BLAS conv kernels on wasm agree with the cpu backend (forward, input and filter gradients)", () => {
@@ -30,7 +35,7 @@ describe.skipIf(!blas)("BLAS conv kernels on wasm agree with the cpu backend (fo
   it("fused conv2d with bias and activations", async () => {
     for (const activation of ["linear", "relu", "relu6", "elu", "sigmoid", "leakyrelu"] as const) {
       await expectAgreement(
-        (x, f, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 2, pad: "same", bias: b, activation, leakyreluAlpha: 0.1 }),
+        (x, f, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: activation === "relu" ? 1 : 2, pad: "same", bias: b, activation, leakyreluAlpha: 0.1 }),
         [
           { shape: [2, 7, 7, 3], seed: 13 },
           { shape: [3, 3, 3, 4], seed: 14 },
