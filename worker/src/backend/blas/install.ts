@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BlasLibrary } from "./library.js";
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, batchNormTrainGradKernel, batchNormTrainKernel, registerBatchNormGradient } from "./batchnorm.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, fusedConv2dKernel } from "./conv.js";
 import { identityKernel } from "./identity.js";
 import { batchMatMulKernel, fusedMatMulKernel, type StockKernel } from "./matmul.js";
@@ -21,6 +22,8 @@ const KERNELS: Readonly<Record<string, KernelMaker>> = {
   MaxPoolGrad: (_blas, stock) => maxPoolGradKernel(stock),
   AvgPoolGrad: (_blas, stock) => avgPoolGradKernel(stock),
   Identity: (_blas, stock) => identityKernel(stock),
+  [BATCH_NORM_TRAIN]: () => batchNormTrainKernel,
+  [BATCH_NORM_TRAIN_GRAD]: () => batchNormTrainGradKernel,
 };
 
 /** The kernels replaced, by name (undefined: there was none), while BLAS kernels are installed. */
@@ -31,6 +34,7 @@ let installedFor: BlasLibrary | undefined;
 export function installBlasKernels(blas: BlasLibrary): void {
   if (installedFor === blas) return;
   uninstallBlasKernels();
+  registerBatchNormGradient();
   const saved = new Map<string, tf.KernelConfig | undefined>();
   for (const [kernelName, make] of Object.entries(KERNELS)) {
     const stock = tf.getKernel(kernelName, "wasm");
