@@ -22,8 +22,8 @@ const KERNELS: Readonly<Record<string, KernelMaker>> = {
   MaxPoolGrad: (_blas, stock) => maxPoolGradKernel(stock),
   AvgPoolGrad: (_blas, stock) => avgPoolGradKernel(stock),
   Identity: (_blas, stock) => identityKernel(stock),
-  [BATCH_NORM_TRAIN]: () => batchNormTrainKernel,
-  [BATCH_NORM_TRAIN_GRAD]: () => batchNormTrainGradKernel,
+  [BATCH_NORM_TRAIN]: (blas) => batchNormTrainKernel(blas.sgemm),
+  [BATCH_NORM_TRAIN_GRAD]: (blas) => batchNormTrainGradKernel(blas.sgemm),
 };
 
 /** The kernels replaced, by name (undefined: there was none), while BLAS kernels are installed. */
