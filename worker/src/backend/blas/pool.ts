@@ -45,21 +45,35 @@ export function maxPoolGradKernel(stock: StockKernel | undefined) {
     const g = view(args.backend, dy);
     dx.fill(0);
     const { inHeight: h, inWidth: w, inChannels: ch, filterHeight: fh, filterWidth: fw } = c;
+    // Per window: the running maximum of every channel, over the window's channel vectors.
+    const best = new Float32Array(ch);
+    const at = new Int32Array(ch);
     eachWindow(c, (dyBase, b, ih0, iw0) => {
-      for (let d = 0; d < ch; d++) {
-        let best = -Infinity;
-        let at = -1;
-        for (let p = Math.max(0, ih0); p < Math.min(h, ih0 + fh); p++) {
-          for (let q = Math.max(0, iw0); q < Math.min(w, iw0 + fw); q++) {
-            const k = ((b * h + p) * w + q) * ch + d;
-            const v = x[k] ?? -Infinity;
-            if (v > best || at < 0) {
-              best = v;
-              at = k;
+      let first = true;
+      for (let p = Math.max(0, ih0); p < Math.min(h, ih0 + fh); p++) {
+        for (let q = Math.max(0, iw0); q < Math.min(w, iw0 + fw); q++) {
+          const k = ((b * h + p) * w + q) * ch;
+          if (first) {
+            for (let d = 0; d < ch; d++) {
+              best[d] = x[k + d] ?? -Infinity;
+              at[d] = k + d;
+            }
+            first = false;
+            continue;
+          }
+          for (let d = 0; d < ch; d++) {
+            const v = x[k + d] ?? -Infinity;
+            if (v > (best[d] ?? -Infinity)) {
+              best[d] = v;
+              at[d] = k + d;
             }
           }
         }
-        if (at >= 0) dx[at] = (dx[at] ?? 0) + (g[dyBase + d] ?? 0);
+      }
+      if (first) return;
+      for (let d = 0; d < ch; d++) {
+        const k = at[d] ?? 0;
+        dx[k] = (dx[k] ?? 0) + (g[dyBase + d] ?? 0);
       }
     });
     return out;
