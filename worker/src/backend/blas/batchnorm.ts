@@ -16,20 +16,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { size, view, type KernelArgs } from "./heap.js";
 import type { Sgemm } from "./library.js";
+import { ones } from "./reduce.js";
 
 export const BATCH_NORM_TRAIN = "PrunesweepBatchNormTrain";
 export const BATCH_NORM_TRAIN_GRAD = "PrunesweepBatchNormTrainGrad";
 
 interface Attrs {
   readonly epsilon: number;
-}
-
-let onesBuffer = new Float32Array(0);
-
-/** n ones (reused). */
-function ones(n: number): Float32Array {
-  if (onesBuffer.length < n) onesBuffer = new Float32Array(n).fill(1);
-  return onesBuffer.subarray(0, n);
 }
 
 /** Per-channel sums of x [n, c]: 1ᵀ·x. */

@@ -10,6 +10,7 @@ import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, fu
 import { identityKernel } from "./identity.js";
 import { batchMatMulKernel, fusedMatMulKernel, type StockKernel } from "./matmul.js";
 import { avgPoolGradKernel, maxPoolGradKernel } from "./pool.js";
+import { sumKernel } from "./reduce.js";
 type KernelMaker = (blas: BlasLibrary, stock: StockKernel | undefined) => unknown;
 
 const KERNELS: Readonly<Record<string, KernelMaker>> = {
@@ -22,6 +23,7 @@ const KERNELS: Readonly<Record<string, KernelMaker>> = {
   MaxPoolGrad: (_blas, stock) => maxPoolGradKernel(stock),
   AvgPoolGrad: (_blas, stock) => avgPoolGradKernel(stock),
   Identity: (_blas, stock) => identityKernel(stock),
+  Sum: (blas, stock) => sumKernel(blas.sgemm, stock),
   [BATCH_NORM_TRAIN]: (blas) => batchNormTrainKernel(blas.sgemm),
   [BATCH_NORM_TRAIN_GRAD]: (blas) => batchNormTrainGradKernel(blas.sgemm),
 };
