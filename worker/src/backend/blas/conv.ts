@@ -9,7 +9,8 @@
  *
  *   y = cols · W,   dcols = dy · Wᵀ (then col2im adds the patches back into dx),   dW = colsᵀ · dy.
  *
- * Stride-1 convolutions skip im2col: one sgemm per filter tap on the padded input (conv-shifted.ts).
+ * From 2 input channels, stride-1 convolutions and strided input gradients skip im2col: one
+ * sgemm per filter tap on the padded input's stride phases (conv-shifted.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { view, type KernelArgs, type WasmBackend } from "./heap.js";
@@ -49,12 +50,14 @@ function pointwise(c: tf.backend_util.Conv2DInfo): boolean {
 }
 
 /**
- * Stride-1 convolutions of at least 2 input channels run as one sgemm per filter tap
- * (conv-shifted.ts): per call 2–4× faster than im2col for ResNet's 3×3 convs on 16–32 channels,
- * on par at 64 (bench/compute/profile.mjs); one channel makes each tap's sgemm a rank-1 update.
+ * Convolutions of at least 2 input channels run as one sgemm per filter tap (conv-shifted.ts)
+ * at stride 1: per call 2–4× faster than im2col for ResNet's 3×3 convs on 16–32 channels, on par
+ * at 64 (bench/compute/profile.mjs); one channel makes each tap's sgemm a rank-1 update. Strided
+ * ones only for the input gradient (col2im's scattered adds cost more than the short sgemms);
+ * their forward and filter gradient keep im2col, whose one sgemm of K = KH·KW·Ci ran faster there.
  */
-function shifted(c: tf.backend_util.Conv2DInfo): boolean {
-  return !pointwise(c) && c.inChannels >= 2 && shiftedApplies(c);
+function shifted(c: tf.backend_util.Conv2DInfo, inputGrad = false): boolean {
+  return !pointwise(c) && c.inChannels >= 2 && (inputGrad || (c.strideHeight === 1 && c.strideWidth === 1)) && shiftedApplies(c);
 }
 
 let scratch = new Float32Array(0);
@@ -203,7 +206,7 @@ export function conv2dBackpropInputKernel(sgemm: Sgemm, stock: StockKernel | und
       sgemm(false, true, rows, rowLen, c.outChannels, 1, dyv, c.outChannels, w, c.outChannels, 0, dx, rowLen);
       return out;
     }
-    if (shifted(c)) {
+    if (shifted(c, true)) {
       shiftedConvInputGrad(sgemm, dyv, w, c, dx);
       return out;
     }

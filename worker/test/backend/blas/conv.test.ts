@@ -15,7 +15,10 @@ const cases: { name: string; x: number[]; f: number[]; stride: number | [number,
   // At least 8 input channels: the filter gradient runs on BLAS too (fewer: on XNNPACK).
   { name: "BLAS filter gradient: odd sizes, explicit padding, unequal strides", x: [1, 7, 9, 10], f: [3, 2, 10, 5], stride: [2, 1], pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
   { name: "BLAS filter gradient: 1×1 pointwise", x: [2, 5, 5, 12], f: [1, 1, 12, 7], stride: 1, pad: "valid" },
-  // Stride 1 from 2 input channels: one sgemm per filter tap (conv-shifted.ts).
+  // From 2 input channels: one sgemm per filter tap on the stride phases (conv-shifted.ts).
+  { name: "taps: unequal strides, sizes not multiples of them, valid", x: [1, 10, 9, 8], f: [3, 3, 8, 4], stride: [2, 3], pad: "valid" },
+  { name: "taps: 1×1 stride 2 projection, 16 channels", x: [2, 7, 7, 16], f: [1, 1, 16, 8], stride: 2, pad: "valid" },
+  { name: "taps: stride larger than the filter", x: [2, 9, 8, 9], f: [2, 2, 9, 3], stride: 3, pad: "same" },
   { name: "taps: ResNet 3×3 same, 16 channels, batch 1", x: [1, 6, 5, 16], f: [3, 3, 16, 8], stride: 1, pad: "same" },
   { name: "taps: odd sizes, asymmetric explicit padding", x: [2, 7, 6, 9], f: [2, 3, 9, 5], stride: 1, pad: [[0, 0], [1, 0], [2, 1], [0, 0]] },
   { name: "taps: 5×5 valid, batch 3", x: [3, 9, 8, 8], f: [5, 5, 8, 4], stride: 1, pad: "valid" },
