@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { BlasLibrary } from "./library.js";
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, batchNormTrainGradKernel, batchNormTrainKernel, registerBatchNormGradient } from "./batchnorm.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, fusedConv2dKernel } from "./conv.js";
-import { identityKernel } from "./identity.js";
+import { castKernel, identityKernel } from "./identity.js";
 import { batchMatMulKernel, fusedMatMulKernel, type StockKernel } from "./matmul.js";
 import { avgPoolGradKernel, maxPoolGradKernel } from "./pool.js";
 import { sumKernel } from "./reduce.js";
@@ -23,6 +23,7 @@ const KERNELS: Readonly<Record<string, KernelMaker>> = {
   MaxPoolGrad: (_blas, stock) => maxPoolGradKernel(stock),
   AvgPoolGrad: (_blas, stock) => avgPoolGradKernel(stock),
   Identity: (_blas, stock) => identityKernel(stock),
+  Cast: (_blas, stock) => castKernel(stock),
   Sum: (blas, stock) => sumKernel(blas.sgemm, stock),
   [BATCH_NORM_TRAIN]: (blas) => batchNormTrainKernel(blas.sgemm),
   [BATCH_NORM_TRAIN_GRAD]: (blas) => batchNormTrainGradKernel(blas.sgemm),
