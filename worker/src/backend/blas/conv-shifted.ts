@@ -55,14 +55,20 @@ function grid(c: tf.backend_util.Conv2DInfo): Grid {
   return { sh, sw, hq, wq, m, phase: c.batchSize * hq * wq * c.inChannels, copy: sh * sw > 1 || top + bottom + left + right > 0, direct: hq === c.outHeight && wq === c.outWidth };
 }
 
-/** Whether these kernels apply: the output is every stride-th window of the padded input. */
+/**
+ * Whether these kernels apply (the output is every stride-th window of the padded input) and
+ * pay: the grid is at most twice the output. A filter nearly as large as its input (the
+ * XNNPACK-based filter gradient, ../wasm-conv-grad.ts, convolves with a 28×28 "filter" into a
+ * 5×5 output) would compute ~40× the output on the grid, one sgemm per each of 784 taps.
+ */
 export function shiftedApplies(c: tf.backend_util.Conv2DInfo): boolean {
   if (c.batchSize === 0 || c.outHeight <= 0 || c.outWidth <= 0 || c.inChannels === 0) return false;
   const { top, bottom, left, right } = c.padInfo;
-  return (
+  const fits =
     c.outHeight === Math.floor((c.inHeight + top + bottom - c.filterHeight) / c.strideHeight) + 1 &&
-    c.outWidth === Math.floor((c.inWidth + left + right - c.filterWidth) / c.strideWidth) + 1
-  );
+    c.outWidth === Math.floor((c.inWidth + left + right - c.filterWidth) / c.strideWidth) + 1;
+  const g = grid(c);
+  return fits && g.hq * g.wq <= 2 * c.outHeight * c.outWidth;
 }
 
 /** Where a pixel of x lies in the phases (its first channel), by input row and column. */

@@ -21,8 +21,8 @@ const cases: { name: string; x: number[]; f: number[]; stride: number | [number,
   { name: "taps: stride larger than the filter", x: [2, 9, 8, 9], f: [2, 2, 9, 3], stride: 3, pad: "same" },
   { name: "taps: ResNet 3×3 same, 16 channels, batch 1", x: [1, 6, 5, 16], f: [3, 3, 16, 8], stride: 1, pad: "same" },
   { name: "taps: odd sizes, asymmetric explicit padding", x: [2, 7, 6, 9], f: [2, 3, 9, 5], stride: 1, pad: [[0, 0], [1, 0], [2, 1], [0, 0]] },
-  { name: "taps: 5×5 valid, batch 3", x: [3, 9, 8, 8], f: [5, 5, 8, 4], stride: 1, pad: "valid" },
-  { name: "taps: filter as large as the padded input", x: [2, 3, 3, 8], f: [3, 3, 8, 3], stride: 1, pad: "valid" },
+  { name: "5×5 valid, batch 3 (im2col: the grid would be 3.6× the output)", x: [3, 9, 8, 8], f: [5, 5, 8, 4], stride: 1, pad: "valid" },
+  { name: "filter as large as the input (im2col: the grid would be 9× the output)", x: [2, 3, 3, 8], f: [3, 3, 8, 3], stride: 1, pad: "valid" },
 ];
 
 describe.skipIf(!blas)("BLAS conv kernels on wasm agree with the cpu backend (forward, input and filter gradients)", () => {
