@@ -183,3 +183,20 @@ export function shiftedConvFilterGrad(sgemm: Sgemm, x: Float32Array, dy: Float32
     sgemm(true, false, ci, co, g.m, 1, xp.subarray(at, at + g.m * ci), ci, dyg, co, 0, dw.subarray(t * ci * co, (t + 1) * ci * co), co);
   }
 }
+
+/**
+ * dW of y = conv(x, w) for a one-channel x (a first conv on grayscale images), where each tap's
+ * sgemm above would be a rank-1 update: the taps' shifted copies of the padded input are rows
+ * of one matrix (native copies: the input is contiguous along the grid), so dW = rows · dygrid
+ * is one sgemm of K = M.
+ */
+export function shiftedConvFilterGradOneChannel(sgemm: Sgemm, x: Float32Array, dy: Float32Array, c: tf.backend_util.Conv2DInfo, dw: Float32Array): void {
+  if (c.inChannels !== 1) throw new Error(`shiftedConvFilterGradOneChannel: x has ${c.inChannels} channels, not 1`);
+  const g = grid(c);
+  const xp = phased(x, c, g, 0);
+  const dyg = dyOnGrid(dy, c, g);
+  const list = taps(c, g);
+  const rows = scratch(2, list.length * g.m);
+  for (const { at, t } of list) rows.set(xp.subarray(at, at + g.m), t * g.m);
+  sgemm(false, false, list.length, c.outChannels, g.m, 1, rows, g.m, dyg, c.outChannels, 0, dw, c.outChannels);
+}

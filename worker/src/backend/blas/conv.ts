@@ -16,7 +16,7 @@ import * as tf from "@tensorflow/tfjs";
 import { view, type KernelArgs, type WasmBackend } from "./heap.js";
 import type { Sgemm } from "./library.js";
 import { biasActivation, type Fused, type StockKernel } from "./matmul.js";
-import { shiftedApplies, shiftedConv, shiftedConvFilterGrad, shiftedConvInputGrad } from "./conv-shifted.js";
+import { shiftedApplies, shiftedConv, shiftedConvFilterGrad, shiftedConvFilterGradOneChannel, shiftedConvInputGrad } from "./conv-shifted.js";
 type Shape4 = [number, number, number, number];
 
 interface ConvAttrs {
@@ -224,7 +224,8 @@ export function conv2dBackpropFilterKernel(sgemm: Sgemm, stock: StockKernel | un
   return (args: KernelArgs<{ x: tf.TensorInfo; dy: tf.TensorInfo }, ConvAttrs & { filterShape: number[] }>): tf.TensorInfo | tf.TensorInfo[] => {
     const { x, dy } = args.inputs;
     const c = isFloat(x, dy) ? geometry(x.shape, args.attrs.filterShape, args.attrs) : undefined;
-    if (stock && (!c || c.inChannels < MIN_FILTER_GRAD_CHANNELS)) return stock(args);
+    const oneChannel = c !== undefined && c.inChannels === 1 && c.strideHeight === 1 && c.strideWidth === 1 && shiftedApplies(c);
+    if (stock && (!c || (c.inChannels < MIN_FILTER_GRAD_CHANNELS && !oneChannel))) return stock(args);
     if (!c) throw new Error(`Conv2DBackpropFilter: no kernel for dataFormat ${args.attrs.dataFormat}`);
     const { backend } = args;
     const out = backend.makeOutput([...args.attrs.filterShape], "float32");
@@ -236,6 +237,10 @@ export function conv2dBackpropFilterKernel(sgemm: Sgemm, stock: StockKernel | un
       return out;
     }
     const xv = view(backend, x);
+    if (oneChannel) {
+      shiftedConvFilterGradOneChannel(sgemm, xv, view(backend, dy), c, dw);
+      return out;
+    }
     if (shifted(c)) {
       shiftedConvFilterGrad(sgemm, xv, view(backend, dy), c, dw);
       return out;
