@@ -11,6 +11,7 @@ import { castKernel, identityKernel } from "./identity.js";
 import { batchMatMulKernel, fusedMatMulKernel, type StockKernel } from "./matmul.js";
 import { avgPoolGradKernel, maxPoolGradKernel } from "./pool.js";
 import { sumKernel } from "./reduce.js";
+import { SOFTMAX_CE, SOFTMAX_CE_GRAD, registerSoftmaxCrossEntropyGradient, softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from "./softmax-ce.js";
 type KernelMaker = (blas: BlasLibrary, stock: StockKernel | undefined) => unknown;
 
 const KERNELS: Readonly<Record<string, KernelMaker>> = {
@@ -27,6 +28,8 @@ const KERNELS: Readonly<Record<string, KernelMaker>> = {
   Sum: (blas, stock) => sumKernel(blas.sgemm, stock),
   [BATCH_NORM_TRAIN]: (blas) => batchNormTrainKernel(blas.sgemm),
   [BATCH_NORM_TRAIN_GRAD]: (blas) => batchNormTrainGradKernel(blas.sgemm),
+  [SOFTMAX_CE]: () => softmaxCrossEntropyKernel,
+  [SOFTMAX_CE_GRAD]: () => softmaxCrossEntropyGradKernel,
 };
 
 /** The kernels replaced, by name (undefined: there was none), while BLAS kernels are installed. */
@@ -38,6 +41,7 @@ export function installBlasKernels(blas: BlasLibrary): void {
   if (installedFor === blas) return;
   uninstallBlasKernels();
   registerBatchNormGradient();
+  registerSoftmaxCrossEntropyGradient();
   const saved = new Map<string, tf.KernelConfig | undefined>();
   for (const [kernelName, make] of Object.entries(KERNELS)) {
     const stock = tf.getKernel(kernelName, "wasm");
