@@ -7,6 +7,7 @@
  * is not counted, as in thop's conv/linear-only convention).
  */
 import * as tf from "@tensorflow/tfjs";
+import { batchNormTraining } from "../backend/blas/batchnorm.js";
 import { InvalidTaskError } from "../errors.js";
 import { gateValue, readGate, type AttachedGate, type GateConfig } from "./gate-value.js";
 import { heNormal, paramRng } from "./init.js";
@@ -57,19 +58,22 @@ export interface BatchNormParams {
 
 /**
  * BatchNorm over the last axis: batch statistics while training (updating the moving ones),
- * moving statistics at inference.
+ * moving statistics at inference. Training runs on the fused kernels where the wasm BLAS
+ * kernels are installed (backend/blas/batchnorm.ts), as tensor ops elsewhere.
  */
 export function batchNormalize(y: tf.Tensor, bn: BatchNormParams, training: boolean, epsilon: number): tf.Tensor {
   let mean: tf.Tensor = bn.mean.variable;
   let variance: tf.Tensor = bn.variance.variable;
+  const fused = training ? batchNormTraining(y, bn.gamma.variable, bn.beta.variable, epsilon) : undefined;
   if (training) {
-    const m = tf.moments(y, [...Array(y.rank - 1).keys()]);
+    const m = fused ?? tf.moments(y, [...Array(y.rank - 1).keys()]);
     mean = m.mean;
     variance = m.variance;
     // Moving statistics for inference; not on the gradient path of the loss.
     bn.mean.variable.assign(tf.add(tf.mul(bn.mean.variable, BN_MOMENTUM), tf.mul(mean, 1 - BN_MOMENTUM)));
     bn.variance.variable.assign(tf.add(tf.mul(bn.variance.variable, BN_MOMENTUM), tf.mul(variance, 1 - BN_MOMENTUM)));
   }
+  if (fused) return fused.y;
   const norm = tf.mul(tf.sub(y, mean), tf.rsqrt(tf.add(variance, epsilon)));
   return tf.add(tf.mul(norm, bn.gamma.variable), bn.beta.variable);
 }

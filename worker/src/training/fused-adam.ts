@@ -75,18 +75,25 @@ export class MaskedAdam extends tf.AdamOptimizer {
     }
     const s = this as unknown as AdamState;
     const backend = tf.backend() as unknown as HeapBackend;
-    const c1 = 1 - (s.accBeta1.dataSync()[0] ?? 0);
-    const c2 = 1 - (s.accBeta2.dataSync()[0] ?? 0);
+    /** Makes `t`'s heap data its own before it is written in place. */
+    const own = (t: tf.Variable): void => {
+      if (backend.refCount(t.dataId) > 1) tf.tidy(() => t.assign(tf.mul(t, 1)));
+    };
+    own(s.accBeta1);
+    own(s.accBeta2);
     const { beta1: b1, beta2: b2, learningRate: lr, epsilon: eps } = s;
+    // β^t as tfjs's Adam keeps them, read before this step's update (as tfjs does).
+    const c1 = 1 - (view(backend, s.accBeta1)[0] ?? 0);
+    const c2 = 1 - (view(backend, s.accBeta2)[0] ?? 0);
+    const step = lr / c1;
+    const invC2 = 1 / c2;
     names.forEach((name, i) => {
       const value = vars[i] as tf.Variable;
       s.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
       s.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
       // Written in place: the weights and moments must not share their data with another tensor
       // (setWeights, an identity, an assign from a tensor still in use).
-      for (const t of [value, s.accumulatedFirstMoment[i].variable, s.accumulatedSecondMoment[i].variable]) {
-        if (backend.refCount(t.dataId) > 1) tf.tidy(() => t.assign(tf.mul(t, 1)));
-      }
+      for (const t of [value, s.accumulatedFirstMoment[i].variable, s.accumulatedSecondMoment[i].variable]) own(t);
       const mask = masks.get(name);
       // Views last: an allocation above may have moved the heap.
       const w = view(backend, value);
@@ -101,15 +108,16 @@ export class MaskedAdam extends tf.AdamOptimizer {
         const vj = b2 * (v[j] ?? 0) + (1 - b2) * gj * gj;
         m[j] = mj;
         v[j] = vj;
-        w[j] = ((w[j] ?? 0) - (lr * (mj / c1)) / (Math.sqrt(vj / c2) + eps)) * keep;
+        w[j] = ((w[j] ?? 0) - (step * mj) / (Math.sqrt(vj * invC2) + eps)) * keep;
       }
       // The wasm module's conv/matmul operators hold packed copies of the old weights.
       rebindInPlace(backend, value);
     });
-    tf.tidy(() => {
-      s.accBeta1.assign(tf.mul(s.accBeta1, b1));
-      s.accBeta2.assign(tf.mul(s.accBeta2, b2));
-    });
+    // In place too: two tensor ops and two assigns per step cost more than the update above.
+    const acc1 = view(backend, s.accBeta1);
+    const acc2 = view(backend, s.accBeta2);
+    acc1[0] = (acc1[0] ?? 0) * b1;
+    acc2[0] = (acc2[0] ?? 0) * b2;
     this.incrementIterations();
   }
 }

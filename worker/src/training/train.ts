@@ -9,6 +9,7 @@
  * and gRPC keepalives keep flowing on the same thread.
  */
 import * as tf from "@tensorflow/tfjs";
+import { softmaxCrossEntropy } from "../backend/blas/softmax-ce.js";
 import { NonFiniteLossError, throwIfAborted } from "../errors.js";
 import type { Rng } from "../data/rng.js";
 import { sizeOf, type DataSplit } from "../data/types.js";
@@ -24,9 +25,10 @@ export type LossFn = (net: Net, x: tf.Tensor, yOneHot: tf.Tensor2D) => tf.Scalar
 /**
  * Mean softmax cross-entropy of the final exit; with early exits, the joint loss
  * Σ_k w_k · CE_k over every exit with the net's {@link Net.exitLossWeights} (docs/methods.md §4.3).
+ * One fused kernel on wasm with the BLAS kernels (backend/blas/softmax-ce.ts).
  */
 export const crossEntropyLoss: LossFn = (net, x, y) => {
-  if (net.exits.length === 0) return tf.losses.softmaxCrossEntropy(y, net.forward(x, { training: true })) as tf.Scalar;
+  if (net.exits.length === 0) return softmaxCrossEntropy(y, net.forward(x, { training: true }) as tf.Tensor2D);
   return weightedExitLoss(net.forwardExits(x, { training: true }), y, net.exitLossWeights);
 };
 
@@ -35,7 +37,7 @@ export function weightedExitLoss(logits: readonly tf.Tensor2D[], y: tf.Tensor2D,
   let total: tf.Scalar = tf.scalar(0);
   logits.forEach((z, k) => {
     const w = weights[k] ?? 0;
-    if (w > 0) total = tf.add(total, tf.mul(tf.losses.softmaxCrossEntropy(y, z), w));
+    if (w > 0) total = tf.add(total, tf.mul(softmaxCrossEntropy(y, z), w));
   });
   return total;
 }

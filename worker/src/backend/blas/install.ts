@@ -5,10 +5,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BlasLibrary } from "./library.js";
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, batchNormTrainGradKernel, batchNormTrainKernel, registerBatchNormGradient } from "./batchnorm.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, fusedConv2dKernel } from "./conv.js";
-import { identityKernel } from "./identity.js";
+import { castKernel, identityKernel } from "./identity.js";
 import { batchMatMulKernel, fusedMatMulKernel, type StockKernel } from "./matmul.js";
 import { avgPoolGradKernel, maxPoolGradKernel } from "./pool.js";
+import { sumKernel } from "./reduce.js";
+import { SOFTMAX_CE, SOFTMAX_CE_GRAD, registerSoftmaxCrossEntropyGradient, softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from "./softmax-ce.js";
 type KernelMaker = (blas: BlasLibrary, stock: StockKernel | undefined) => unknown;
 
 const KERNELS: Readonly<Record<string, KernelMaker>> = {
@@ -21,6 +24,12 @@ const KERNELS: Readonly<Record<string, KernelMaker>> = {
   MaxPoolGrad: (_blas, stock) => maxPoolGradKernel(stock),
   AvgPoolGrad: (_blas, stock) => avgPoolGradKernel(stock),
   Identity: (_blas, stock) => identityKernel(stock),
+  Cast: (_blas, stock) => castKernel(stock),
+  Sum: (blas, stock) => sumKernel(blas.sgemm, stock),
+  [BATCH_NORM_TRAIN]: (blas) => batchNormTrainKernel(blas.sgemm),
+  [BATCH_NORM_TRAIN_GRAD]: (blas) => batchNormTrainGradKernel(blas.sgemm),
+  [SOFTMAX_CE]: () => softmaxCrossEntropyKernel,
+  [SOFTMAX_CE_GRAD]: () => softmaxCrossEntropyGradKernel,
 };
 
 /** The kernels replaced, by name (undefined: there was none), while BLAS kernels are installed. */
@@ -31,6 +40,8 @@ let installedFor: BlasLibrary | undefined;
 export function installBlasKernels(blas: BlasLibrary): void {
   if (installedFor === blas) return;
   uninstallBlasKernels();
+  registerBatchNormGradient();
+  registerSoftmaxCrossEntropyGradient();
   const saved = new Map<string, tf.KernelConfig | undefined>();
   for (const [kernelName, make] of Object.entries(KERNELS)) {
     const stock = tf.getKernel(kernelName, "wasm");

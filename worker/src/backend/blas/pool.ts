@@ -44,24 +44,47 @@ export function maxPoolGradKernel(stock: StockKernel | undefined) {
     const x = view(args.backend, input);
     const g = view(args.backend, dy);
     dx.fill(0);
-    const { inHeight: h, inWidth: w, inChannels: ch, filterHeight: fh, filterWidth: fw } = c;
-    eachWindow(c, (dyBase, b, ih0, iw0) => {
-      for (let d = 0; d < ch; d++) {
-        let best = -Infinity;
-        let at = -1;
-        for (let p = Math.max(0, ih0); p < Math.min(h, ih0 + fh); p++) {
-          for (let q = Math.max(0, iw0); q < Math.min(w, iw0 + fw); q++) {
-            const k = ((b * h + p) * w + q) * ch + d;
-            const v = x[k] ?? -Infinity;
-            if (v > best || at < 0) {
-              best = v;
-              at = k;
+    const { batchSize: nb, inHeight: h, inWidth: w, inChannels: ch, filterHeight: fh, filterWidth: fw, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = c;
+    const { top, left } = c.padInfo;
+    // Per window: the running maximum of every channel over the window's channel vectors
+    // (plain loops: a callback per window cost more than the arithmetic).
+    const best = new Float32Array(ch);
+    const at = new Int32Array(ch);
+    let dyBase = 0;
+    for (let b = 0; b < nb; b++) {
+      for (let i = 0; i < oh; i++) {
+        const ih0 = i * sh - top;
+        const p0 = Math.max(0, ih0);
+        const p1 = Math.min(h, ih0 + fh);
+        for (let j = 0; j < ow; j++, dyBase += ch) {
+          const iw0 = j * sw - left;
+          const q0 = Math.max(0, iw0);
+          const q1 = Math.min(w, iw0 + fw);
+          if (p0 >= p1 || q0 >= q1) continue;
+          const k0 = ((b * h + p0) * w + q0) * ch;
+          for (let d = 0; d < ch; d++) {
+            best[d] = x[k0 + d] ?? -Infinity;
+            at[d] = k0 + d;
+          }
+          for (let p = p0; p < p1; p++) {
+            for (let q = p === p0 ? q0 + 1 : q0; q < q1; q++) {
+              const k = ((b * h + p) * w + q) * ch;
+              for (let d = 0; d < ch; d++) {
+                const v = x[k + d] ?? -Infinity;
+                if (v > (best[d] ?? -Infinity)) {
+                  best[d] = v;
+                  at[d] = k + d;
+                }
+              }
             }
           }
+          for (let d = 0; d < ch; d++) {
+            const k = at[d] ?? 0;
+            dx[k] = (dx[k] ?? 0) + (g[dyBase + d] ?? 0);
+          }
         }
-        if (at >= 0) dx[at] = (dx[at] ?? 0) + (g[dyBase + d] ?? 0);
       }
-    });
+    }
     return out;
   };
 }

@@ -6,6 +6,7 @@ type Pad = "valid" | "same" | [[number, number], [number, number], [number, numb
 
 const cases: { name: string; x: number[]; f: number[]; stride: number | [number, number]; pad: Pad }[] = [
   { name: "LeNet-5 first conv (1 channel, 5×5, same)", x: [4, 28, 28, 1], f: [5, 5, 1, 6], stride: 1, pad: "same" },
+  { name: "one channel, batch 1, asymmetric explicit padding (filter gradient: one sgemm over the taps)", x: [1, 7, 6, 1], f: [3, 2, 1, 4], stride: 1, pad: [[0, 0], [1, 0], [0, 1], [0, 0]] },
   { name: "LeNet-5 second conv (valid)", x: [3, 14, 14, 6], f: [5, 5, 6, 16], stride: 1, pad: "valid" },
   { name: "ResNet 3×3 stride 2 same", x: [2, 9, 9, 8], f: [3, 3, 8, 12], stride: 2, pad: "same" },
   { name: "1×1 projection stride 2", x: [2, 8, 8, 4], f: [1, 1, 4, 6], stride: 2, pad: "valid" },
@@ -15,6 +16,14 @@ const cases: { name: string; x: number[]; f: number[]; stride: number | [number,
   // At least 8 input channels: the filter gradient runs on BLAS too (fewer: on XNNPACK).
   { name: "BLAS filter gradient: odd sizes, explicit padding, unequal strides", x: [1, 7, 9, 10], f: [3, 2, 10, 5], stride: [2, 1], pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
   { name: "BLAS filter gradient: 1×1 pointwise", x: [2, 5, 5, 12], f: [1, 1, 12, 7], stride: 1, pad: "valid" },
+  // From 2 input channels: one sgemm per filter tap on the stride phases (conv-shifted.ts).
+  { name: "taps: unequal strides, sizes not multiples of them, valid", x: [1, 10, 9, 8], f: [3, 3, 8, 4], stride: [2, 3], pad: "valid" },
+  { name: "taps: 1×1 stride 2 projection, 16 channels", x: [2, 7, 7, 16], f: [1, 1, 16, 8], stride: 2, pad: "valid" },
+  { name: "taps: stride larger than the filter", x: [2, 9, 8, 9], f: [2, 2, 9, 3], stride: 3, pad: "same" },
+  { name: "taps: ResNet 3×3 same, 16 channels, batch 1", x: [1, 6, 5, 16], f: [3, 3, 16, 8], stride: 1, pad: "same" },
+  { name: "taps: odd sizes, asymmetric explicit padding", x: [2, 7, 6, 9], f: [2, 3, 9, 5], stride: 1, pad: [[0, 0], [1, 0], [2, 1], [0, 0]] },
+  { name: "5×5 valid, batch 3 (im2col: the grid would be 3.6× the output)", x: [3, 9, 8, 8], f: [5, 5, 8, 4], stride: 1, pad: "valid" },
+  { name: "filter as large as the input (im2col: the grid would be 9× the output)", x: [2, 3, 3, 8], f: [3, 3, 8, 3], stride: 1, pad: "valid" },
 ];
 
 describe.skipIf(!blas)("BLAS conv kernels on wasm agree with the cpu backend (forward, input and filter gradients)", () => {
@@ -30,7 +39,7 @@ describe.skipIf(!blas)("BLAS conv kernels on wasm agree with the cpu backend (fo
   it("fused conv2d with bias and activations", async () => {
     for (const activation of ["linear", "relu", "relu6", "elu", "sigmoid", "leakyrelu"] as const) {
       await expectAgreement(
-        (x, f, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 2, pad: "same", bias: b, activation, leakyreluAlpha: 0.1 }),
+        (x, f, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: activation === "relu" ? 1 : 2, pad: "same", bias: b, activation, leakyreluAlpha: 0.1 }),
         [
           { shape: [2, 7, 7, 3], seed: 13 },
           { shape: [3, 3, 3, 4], seed: 14 },
