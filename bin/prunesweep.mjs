@@ -21,7 +21,7 @@ async function load(specifier) {
 const argv = process.argv.slice(2);
 let code;
 if (argv[0] === "worker") {
-  const { workerMain } = await load("@prunesweep/worker");
+  const { workerMain } = await load("@prunesweep/worker/main");
   code = await workerMain(argv.slice(1)).catch((err) => {
     process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
     return err instanceof RangeError || err?.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? 2 : 1;

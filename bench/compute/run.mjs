@@ -2,16 +2,17 @@
 // BLAS-backed ones (worker/src/backend/blas), against the machine's sgemm peak measured in the
 // same run through the same BLAS and thread count.
 //
-//   npm run bench:compute [-- --threads 1] [--budget-s 4] [--quickstart] [--only lenet5]
+//   npm run bench:compute [-- --threads 1] [--budget-s 4] [--quickstart [--quickstart-runs 3]] [--only lenet5]
 //
 // Each configuration runs in its own process (step.mjs), stock with PRUNESWEEP_BLAS=off. The
 // targets are ratios from this one run: LeNet-300-100 at batch 64 at >= 15 % of the sgemm
 // peak, LeNet-5 and ResNet-8 at >= 10 %. `--quickstart` also times examples/quickstart.yaml
-// end to end with BLAS and with PRUNESWEEP_BLAS=off, side by side (target: >= 4x).
+// end to end with BLAS and with PRUNESWEEP_BLAS=off, side by side (target: >= 4x), by
+// bench/compute/quickstart.mjs (which also runs alone).
 // Writes bench/results/compute.json and bench/results/compute.md.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -19,7 +20,6 @@ import { parseArgs } from "node:util";
 import { loadBlas } from "@prunesweep/worker";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, "..", "..");
 const outDir = join(here, "..", "results");
 
 const { values: args } = parseArgs({
@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
     "budget-s": { type: "string", default: "4" },
     repeats: { type: "string", default: "5" },
     quickstart: { type: "boolean", default: false },
+    "quickstart-runs": { type: "string", default: "3" },
     only: { type: "string", default: "" },
   },
 });
@@ -113,7 +114,7 @@ function write() {
         `| ${r.model} | ${r.batch} | ${r.stock.msPerStep} / ${r.stock.msPerStepBest} | ${r.blas.msPerStep} / ${r.blas.msPerStepBest} | ${r.speedupMedian}x / ${r.speedupBest}x | ${Math.round((r.batch / r.blas.msPerStepBest) * 1000)} | ${r.blas.gflopsBest} | ${pct(r.fractionOfPeak)} | ${r.target === undefined ? "" : `${pct(r.target)} ${r.met ? "met" : "missed"}`} |`,
     ),
     ...(quickstart
-      ? ["", `Quickstart (examples/quickstart.yaml, \`prunesweep run\` end to end) wall time: ${quickstart.blasWallS} s with BLAS, ${quickstart.stockWallS} s with PRUNESWEEP_BLAS=off: ${quickstart.speedup}x (target 4x, ${quickstart.met ? "met" : "missed"}).`]
+      ? ["", `Quickstart (examples/quickstart.yaml, \`prunesweep run\` end to end) wall time, medians of ${quickstart.runs} alternating first runs each (bench/results/quickstart.md has the timeline): ${quickstart.blasWallS} s with BLAS, ${quickstart.stockWallS} s with PRUNESWEEP_BLAS=off: ${quickstart.speedup}x (target 4x, ${quickstart.met ? "met" : "missed"}).`]
       : []),
     "",
   ];
@@ -134,19 +135,10 @@ console.log(`sgemm peak after: ${peak.square2048} / ${peak.lenetLayer64x784x300}
 write();
 
 if (args.quickstart) {
-  const time = (engine) => {
-    const dir = join(tmpdir(), `prunesweep-bench-quickstart-${engine}-${process.pid}`);
-    rmSync(dir, { recursive: true, force: true });
-    const env = { ...process.env, PRUNESWEEP_BLAS: engine === "stock" ? "off" : (process.env["PRUNESWEEP_BLAS"] ?? "") };
-    const t0 = performance.now();
-    execFileSync(process.execPath, [join(root, "bin", "prunesweep.mjs"), "run", join(root, "examples", "quickstart.yaml"), "--out", dir], { env, stdio: ["ignore", "ignore", "inherit"] });
-    const s = (performance.now() - t0) / 1000;
-    rmSync(dir, { recursive: true, force: true });
-    return Math.round(s * 10) / 10;
-  };
-  const blasS = time("blas");
-  const stockS = time("stock");
-  quickstart = { blasWallS: blasS, stockWallS: stockS, speedup: Math.round((stockS / blasS) * 100) / 100, target: 4, met: stockS / blasS >= 4 };
-  console.log(`quickstart: ${blasS} s with BLAS, ${stockS} s with PRUNESWEEP_BLAS=off (${quickstart.speedup}x)`);
+  // Alternating first runs, medians, a timeline per run (quickstart.mjs run alone also writes bench/results/quickstart.{json,md}).
+  const { measureQuickstart } = await import("./quickstart.mjs");
+  const q = await measureQuickstart({ runs: Number(args["quickstart-runs"]) });
+  quickstart = { blasWallS: q.blasWallS, stockWallS: q.stockWallS, speedup: q.speedup, target: q.target, met: q.met, runs: q.runs, cache: q.cache, blasPhases: q.blas.phases, stockPhases: q.stock.phases };
+  console.log(`quickstart: ${q.blasWallS} s with BLAS, ${q.stockWallS} s with PRUNESWEEP_BLAS=off (${q.speedup}x; medians of ${q.runs} first runs each)`);
 }
 console.log(`\n${write()}`);

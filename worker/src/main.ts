@@ -1,7 +1,8 @@
 import { credentials, type ChannelCredentials } from "@grpc/grpc-js";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { createLogger, NatsBlobStore } from "@prunesweep/proto";
+import { createLogger, NatsBlobStore, type Logger } from "@prunesweep/proto";
+import type { NatsConnection } from "@nats-io/transport-node";
 import type { BlobCache } from "./artifacts/blob-cache.js";
 import { CachedPretrainedStore } from "./artifacts/index.js";
 import { loadWorkerConfig, type WorkerConfig, type WorkerFlags } from "./config.js";
@@ -102,27 +103,18 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
   const log = createLogger(config.logLevel, `worker ${config.workerId}`);
   // The backend tiers (here and in the training thread, which inherits the environment) read it there.
   if (config.threads !== undefined) process.env["PRUNESWEEP_THREADS"] = String(config.threads);
-  const nc = await connectWorkerNats(config.nats);
-  // Dense pretraining runs once per pretrain key across the fleet (claim or wait), cached per process.
-  const artifacts = new NatsPretrainedStore(nc, { owner: config.workerId, replicas: config.natsReplicas, log });
-  // Creates the buckets now, so that a replica count the cluster cannot hold stops the worker
-  // here, not every trial at its first pretraining. Other errors (JetStream not ready yet) are
-  // retried at first use.
-  const checkpoints = new NatsCheckpointStore(nc, { replicas: config.natsReplicas, log });
-  for (const store of [artifacts, checkpoints]) {
-    await store.ready().catch((err: unknown) => {
-      if (err instanceof NatsSetupError) throw err;
-      log.warn("artifact buckets not ready; retried at first use", { error: err instanceof Error ? err.message : String(err) });
-    });
-  }
-  const pretrained = new CachedPretrainedStore(artifacts);
-  // Uploaded files (imported models) by content hash, downloaded once per machine into the cache folder.
-  const blobStore = new NatsBlobStore(nc, { replicas: config.natsReplicas, toError: (m, cause) => new NatsSetupError(m, { cause }) });
-  const blobs: BlobCache = { materialise: (refs) => blobStore.materialise(refs, config.blobCacheDir), put: (files) => blobStore.putFiles(files) };
+  // The training thread imports the trial code and loads the backend while this thread connects;
+  // a failure here is the first trial's to report.
+  const thread = config.trainInThread ? new TrialThread() : undefined;
+  thread?.backend(config.backend).catch(() => undefined);
+  const { nc, pretrained, checkpoints, blobs } = await connectStores(config, log).catch(async (err: unknown) => {
+    await thread?.close();
+    throw err;
+  });
   const worker = new Worker(config, {
     source: new NatsTrialSource(nc, log),
     reports: new GrpcReportChannel({ credentials: channelCredentials(config), log, ...(config.authToken !== undefined && { token: config.authToken }) }),
-    executor: config.trainInThread ? threadExecutor(new TrialThread(), pretrained, { checkpoints, blobs }) : inProcessExecutor(pretrained, { checkpoints, blobs }),
+    executor: thread ? threadExecutor(thread, pretrained, { checkpoints, blobs }) : inProcessExecutor(pretrained, { checkpoints, blobs }),
     log,
   });
   const stop = (signal: string): void => {
@@ -143,6 +135,28 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
   await nc.drain().catch(() => undefined);
   log.info("worker stopped");
   return 0;
+}
+
+/** Connects to NATS and opens the worker's stores (pretrained weights, checkpoints, uploaded files). */
+async function connectStores(config: WorkerConfig, log: Logger): Promise<{ nc: NatsConnection; pretrained: CachedPretrainedStore; checkpoints: NatsCheckpointStore; blobs: BlobCache }> {
+  const nc = await connectWorkerNats(config.nats);
+  // Dense pretraining runs once per pretrain key across the fleet (claim or wait), cached per process.
+  const artifacts = new NatsPretrainedStore(nc, { owner: config.workerId, replicas: config.natsReplicas, log });
+  // Creates the buckets now, so that a replica count the cluster cannot hold stops the worker
+  // here, not every trial at its first pretraining. Other errors (JetStream not ready yet) are
+  // retried at first use.
+  const checkpoints = new NatsCheckpointStore(nc, { replicas: config.natsReplicas, log });
+  for (const store of [artifacts, checkpoints]) {
+      await store.ready().catch((err: unknown) => {
+      if (err instanceof NatsSetupError) throw err;
+      log.warn("artifact buckets not ready; retried at first use", { error: err instanceof Error ? err.message : String(err) });
+    });
+  }
+  const pretrained = new CachedPretrainedStore(artifacts);
+  // Uploaded files (imported models) by content hash, downloaded once per machine into the cache folder.
+  const blobStore = new NatsBlobStore(nc, { replicas: config.natsReplicas, toError: (m, cause) => new NatsSetupError(m, { cause }) });
+  const blobs: BlobCache = { materialise: (refs) => blobStore.materialise(refs, config.blobCacheDir), put: (files) => blobStore.putFiles(files) };
+  return { nc, pretrained, checkpoints, blobs };
 }
 
 /** gRPC credentials to the coordinator: TLS (and mTLS) when configured, else insecure. */

@@ -2,8 +2,7 @@
 import type { CheckpointStore } from "./artifacts/checkpoint-store.js";
 import type { BlobCache } from "./artifacts/blob-cache.js";
 import type { PretrainedStore } from "./artifacts/pretrained-store.js";
-import { selectBackend, type SelectionLog } from "./backend/select-backend.js";
-import { runTrial } from "./trial/run-trial.js";
+import type { SelectionLog } from "./backend/select-backend.js";
 import type { TrialHooks, TrialOutcome, TrialRequest } from "./trial/types.js";
 import type { TrialThread } from "./trial-thread/trial-thread.js";
 
@@ -29,19 +28,26 @@ export interface TrialStores {
   readonly blobs?: BlobCache;
 }
 
-/** Trains in this thread (tests, benchmarks, `PRUNESWEEP_TRAIN_IN_THREAD=0`). */
+/**
+ * Trains in this thread (tests, benchmarks, `PRUNESWEEP_TRAIN_IN_THREAD=0`). TensorFlow.js and
+ * the trial code are imported at the first call, so that a worker training in a thread never
+ * loads them in its main thread.
+ */
 export function inProcessExecutor(pretrained: PretrainedStore, stores: TrialStores = {}): TrialExecutor {
   return {
-    backend: async (requested, log) => (await selectBackend(requested, log)).backend,
-    run: (request, hooks) => runTrial(request, hooks, { pretrained, ...stores }),
+    backend: async (requested, log) => (await (await import("./backend/select-backend.js")).selectBackend(requested, log)).backend,
+    run: async (request, hooks) => (await import("./trial/run-trial.js")).runTrial(request, hooks, { pretrained, ...stores }),
     close: () => Promise.resolve(),
   };
 }
 
-/** Trains in `thread`, so heartbeats and keepalives never wait for a kernel. */
+/**
+ * Trains in `thread`, so heartbeats and keepalives never wait for a kernel; the backend is
+ * selected there too ({@link TrialThread.backend}).
+ */
 export function threadExecutor(thread: TrialThread, pretrained: PretrainedStore, stores: TrialStores = {}): TrialExecutor {
   return {
-    backend: async (requested, log) => (await selectBackend(requested, log)).backend,
+    backend: (requested, log) => thread.backend(requested, log),
     run: (request, hooks) => thread.run(request, hooks, { pretrained, ...stores }),
     close: () => thread.close(),
   };

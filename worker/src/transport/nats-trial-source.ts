@@ -1,4 +1,4 @@
-import { jetstream, type Consumer, type JsMsg } from "@nats-io/jetstream";
+import { jetstream, type Consumer, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import { readFileSync } from "node:fs";
 import { natsServers, TRIALS_CONSUMER, TRIALS_STREAM } from "@prunesweep/proto";
@@ -32,11 +32,15 @@ export async function connectWorkerNats(o: WorkerNatsOptions): Promise<NatsConne
 
 /**
  * Pulls assignments one at a time from the single shared durable consumer. `next()` waits
- * for the consumer to exist (the coordinator creates it) and long-polls for a message.
+ * for the consumer to exist (the coordinator creates it) and long-polls for a message;
+ * `close()` ends a pending long poll at once, so that a draining worker does not wait for it
+ * to expire.
  */
 export class NatsTrialSource implements TrialSource {
   private consumer: Consumer | undefined;
   private closed = false;
+  /** The pull in progress, stopped by {@link close}. */
+  private pull: ConsumerMessages | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -48,10 +52,28 @@ export class NatsTrialSource implements TrialSource {
     if (this.closed) return null;
     try {
       const c = await this.getConsumer();
-      if (!c) return null;
-      const m = await c.next({ expires: expiresMs });
+      if (!c || this.closed) return null;
+      // A one-message fetch (what `Consumer.next` does), kept so that close() can stop it:
+      // stopping unsubscribes its inbox, and the server drops a pull request nobody listens to.
+      const pull = await c.fetch({ max_messages: 1, expires: expiresMs });
+      this.pull = pull;
+      if (this.closed) pull.stop();
+      let m: JsMsg | null = null;
+      try {
+        for await (const msg of pull) {
+          m = msg;
+          break;
+        }
+      } finally {
+        this.pull = undefined;
+      }
+      if (m && this.closed) {
+        m.nak(0); // arrived as the pull was stopped: give it back for another worker at once
+        return null;
+      }
       return m ? toLease(m) : null;
     } catch (err) {
+      if (this.closed) return null;
       // Heartbeats missed, reconnects, a deleted consumer: look the consumer up again.
       this.log.warn("pull failed; retrying", { error: err instanceof Error ? err.message : String(err) });
       this.consumer = undefined;
@@ -72,9 +94,10 @@ export class NatsTrialSource implements TrialSource {
     }
   }
 
-  /** Stops pulling. In-flight leases stay valid until acked, nak'ed or expired. */
+  /** Stops pulling (a pending long poll ends now). In-flight leases stay valid until acked, nak'ed or expired. */
   close(): void {
     this.closed = true;
+    this.pull?.stop();
   }
 }
 

@@ -10,6 +10,7 @@ import type { BlobRef } from "@prunesweep/proto";
 import type { BlobCache } from "../artifacts/blob-cache.js";
 import type { PretrainedStore, PretrainedResult, ProduceWeights } from "../artifacts/pretrained-store.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
+import { selectBackend } from "../backend/select-backend.js";
 import { runTrial } from "../trial/run-trial.js";
 import type { StepDecision } from "../trial/types.js";
 import { fromWireError, toWireError, type FromThread, type ToThread } from "./protocol.js";
@@ -92,6 +93,14 @@ port.on("message", (m: ToThread) => {
     case "abort":
       abort.abort(new Error(m.reason));
       return;
+    case "backend": {
+      let line: { msg: string; fields: Readonly<Record<string, unknown>> } | undefined;
+      selectBackend(m.requested, (msg, fields) => (line = { msg, fields })).then(
+        (sel) => send({ t: "backend", rid: m.rid, ok: true, backend: sel.backend, ...(line && { line }) }),
+        (err: unknown) => send({ t: "backend", rid: m.rid, ok: false, error: toWireError(err) }),
+      );
+      return;
+    }
     case "decision":
       decisions.get(m.rid)?.(m.decision);
       decisions.delete(m.rid);

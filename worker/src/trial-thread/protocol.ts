@@ -1,4 +1,5 @@
 import type { BlobFile, BlobRef } from "@prunesweep/proto";
+import type { BackendPreference } from "../backend/select-backend.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
 import type { StepDecision, TrialOutcome, TrialRequest } from "../trial/types.js";
 
@@ -17,7 +18,9 @@ export type ToThread =
   | { readonly t: "reply"; readonly rid: number; readonly ok: true; readonly value: unknown }
   | { readonly t: "reply"; readonly rid: number; readonly ok: false; readonly error: WireError }
   /** Run the `produce` callback of the pending getOrCreate `rid` (this thread holds the claim). */
-  | { readonly t: "produce"; readonly rid: number };
+  | { readonly t: "produce"; readonly rid: number }
+  /** Select (and load) the tfjs backend for `requested` now; answered by a `backend` message. */
+  | { readonly t: "backend"; readonly rid: number; readonly requested: BackendPreference };
 
 /** Messages from the training thread to the main thread. */
 export type FromThread =
@@ -33,7 +36,16 @@ export type FromThread =
   | { readonly t: "blobs.put"; readonly rid: number; readonly files: readonly BlobFile[] }
   | { readonly t: "produced"; readonly rid: number; readonly ok: true; readonly weights: SerializedWeights }
   | { readonly t: "produced"; readonly rid: number; readonly ok: false; readonly error: WireError }
-  | { readonly t: "outcome"; readonly outcome: TrialOutcome };
+  | { readonly t: "outcome"; readonly outcome: TrialOutcome }
+  /** The backend selected for a `backend` request, with the one selection line (the first time per preference). */
+  | { readonly t: "backend"; readonly rid: number; readonly ok: true; readonly backend: string; readonly line?: SelectionLine }
+  | { readonly t: "backend"; readonly rid: number; readonly ok: false; readonly error: WireError };
+
+/** The line `selectBackend` reports once per preference, carried across the thread boundary. */
+export interface SelectionLine {
+  readonly msg: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
 
 export function toWireError(err: unknown): WireError {
   return err instanceof Error ? { name: err.name, message: err.message } : { name: "Error", message: String(err) };

@@ -124,4 +124,19 @@ describe.skipIf(!existsSync(ENTRY))("TrialThread", () => {
     expect(next.kind).toBe("completed");
     await thread.close();
   }, 60_000);
+
+  it("selects the backend in the thread, once per preference, and reports the selection line once", async () => {
+    const thread = new TrialThread(ENTRY);
+    const lines: string[] = [];
+    const log = (msg: string, fields: Readonly<Record<string, unknown>>): void => {
+      lines.push(`${msg}: ${String(fields["backend"])}`);
+    };
+    const warm = thread.backend("cpu"); // as a worker warms its thread at start-up, without a log
+    expect(await thread.backend("cpu", log)).toBe("cpu");
+    expect(await warm).toBe("cpu");
+    expect(await thread.backend("cpu", log)).toBe("cpu");
+    expect(lines).toEqual(["tfjs backend selected: cpu"]);
+    await thread.close();
+  });
+
 });

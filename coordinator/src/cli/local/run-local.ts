@@ -92,30 +92,6 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
   // SpecError -> exit 2 in main; an imported model is read and checked here, before anything starts.
   const prepared = await prepareSpec(specYaml, o.specPath);
   const spec = prepared.spec;
-  // The workers read the same files (or their uploaded copy): check them before anything starts.
-  // The workers' check (when wired) makes the header checks of datasetFileProblems first, then
-  // loads the data; without it (or on resume) the header checks alone run here.
-  const checkData = resume ? undefined : o.workerCommand.checkData;
-  let checked: Awaited<ReturnType<NonNullable<WorkerCommand["checkData"]>>> | undefined;
-  if (!checkData) {
-    const fileProblems = await datasetFileProblems(spec.task.dataset);
-    if (fileProblems.length > 0) throw new SpecError(fileProblems, o.specPath);
-  } else {
-    try {
-      const model = prepared.plan && { inputShape: prepared.plan.inputShape, numClasses: prepared.plan.numClasses };
-      checked = await checkData(spec.task, spec.seed, model);
-    } catch (err) {
-      const problems = (err as { problems?: SpecIssue[] }).problems;
-      throw new SpecError(problems ?? [{ path: "task", message: err instanceof Error ? err.message : String(err) }], o.specPath);
-    }
-    out.write(`data: ${checked.summary}\n`);
-    const augment = spec.space.find((p) => p.name === "finetune.augment")?.distribution;
-    const mayAugment = augment?.type === "fixed" ? augment.value === true : augment?.type === "categorical" && augment.values.includes(true);
-    if (mayAugment && checked.inputShape.length !== 3) {
-      const message = `crops and flips need image examples [height, width, channels]; the dataset's examples have shape [${checked.inputShape.join(", ")}]`;
-      throw new SpecError([{ path: "space.finetune.augment", message }], o.specPath);
-    }
-  }
   const outDir = resolve(o.outDir ?? join("runs", spec.name));
   const stateFile = join(outDir, "campaign.json");
   const previous = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, "utf8")) as OutDirState) : undefined;
@@ -126,6 +102,23 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
     ]);
   }
   if (!resume && !o.nats) rmSync(join(outDir, "nats"), { recursive: true, force: true });
+  // nats-server starts while the data is checked (a process of its own, mostly waiting to be
+  // ready); nothing connects to it before the check has passed, and a failed check stops it and
+  // removes its store (and the out dir, when this run created it): bad input leaves nothing behind.
+  const outDirExisted = existsSync(outDir);
+  const natsStarting = o.nats ? undefined : startNatsServer({ storeDir: join(outDir, "nats") });
+  natsStarting?.catch(() => undefined); // awaited below, after the check
+  let checked: Awaited<ReturnType<NonNullable<WorkerCommand["checkData"]>>> | undefined;
+  try {
+    checked = await checkTaskData(o, spec, prepared);
+  } catch (err) {
+    if (natsStarting) {
+      await natsStarting.then((srv) => srv.stop()).catch(() => undefined);
+      rmSync(outDirExisted ? join(outDir, "nats") : outDir, { recursive: true, force: true });
+    }
+    throw err;
+  }
+  if (checked) out.write(`data: ${checked.summary}\n`);
   const log = o.logger ?? createPinoLogger(o.logLevel, "coordinator");
   const cleanups: (() => Promise<void>)[] = [];
   const workers: ChildProcess[] = [];
@@ -135,7 +128,7 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
     if (o.nats) {
       natsUrl = o.nats.url;
     } else {
-      natsServer = await startNatsServer({ storeDir: join(outDir, "nats") });
+      natsServer = await (natsStarting ?? startNatsServer({ storeDir: join(outDir, "nats") }));
       natsUrl = natsServer.url;
       const srv = natsServer;
       cleanups.push(() => srv.stop());
@@ -226,6 +219,41 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
     await Promise.all(workers.map((w) => stopChild(w)));
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
+}
+
+/**
+ * The data check of a fresh run, before anything connects: the workers' own (when wired), which
+ * makes the header checks of datasetFileProblems first and then loads the data; without it (or
+ * on resume) the header checks alone. Resolves to the workers' summary, or undefined.
+ * @throws SpecError naming the file and what is wrong
+ */
+async function checkTaskData(
+  o: RunLocalOptions,
+  spec: Awaited<ReturnType<typeof prepareSpec>>["spec"],
+  prepared: Awaited<ReturnType<typeof prepareSpec>>,
+): Promise<Awaited<ReturnType<NonNullable<WorkerCommand["checkData"]>>> | undefined> {
+  const resume = o.resume === true || o.retry !== undefined;
+  const checkData = resume ? undefined : o.workerCommand.checkData;
+  if (!checkData) {
+    const fileProblems = await datasetFileProblems(spec.task.dataset);
+    if (fileProblems.length > 0) throw new SpecError(fileProblems, o.specPath);
+    return undefined;
+  }
+  let checked: Awaited<ReturnType<NonNullable<WorkerCommand["checkData"]>>>;
+  try {
+    const model = prepared.plan && { inputShape: prepared.plan.inputShape, numClasses: prepared.plan.numClasses };
+    checked = await checkData(spec.task, spec.seed, model);
+  } catch (err) {
+    const problems = (err as { problems?: SpecIssue[] }).problems;
+    throw new SpecError(problems ?? [{ path: "task", message: err instanceof Error ? err.message : String(err) }], o.specPath);
+  }
+  const augment = spec.space.find((p) => p.name === "finetune.augment")?.distribution;
+  const mayAugment = augment?.type === "fixed" ? augment.value === true : augment?.type === "categorical" && augment.values.includes(true);
+  if (mayAugment && checked.inputShape.length !== 3) {
+    const message = `crops and flips need image examples [height, width, channels]; the dataset's examples have shape [${checked.inputShape.join(", ")}]`;
+    throw new SpecError([{ path: "space.finetune.augment", message }], o.specPath);
+  }
+  return checked;
 }
 
 /** A model every worker can build, measured when the campaign's own cannot be cheaply. */
