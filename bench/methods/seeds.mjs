@@ -142,6 +142,14 @@ function aggregate(prefix) {
         const s = stats(at.map((r) => r[k]));
         if (s) row[k] = s;
       }
+      // The fraction of the previous round's remaining weights that round t pruned.
+      const fractions = perSeed.map((x) => {
+        const now = x.run.rounds.find((r) => r.round === t);
+        const before = x.run.rounds.find((r) => r.round === t - 1);
+        return now && before && before.remaining > 0 ? 1 - now.remaining / before.remaining : undefined;
+      });
+      const pf = stats(fractions);
+      if (pf) row.prunedFraction = pf;
       rounds.push(row);
     }
     const own = label.startsWith("SAP") ? "pqi" : undefined;
@@ -207,16 +215,23 @@ function aggregate(prefix) {
       perSeed,
       reproduced: yes === perSeed.length && perSeed.length > 0,
     });
+  }
+  if (m12) {
+    // Without SAP (0.5, 1) in the group (e.g. a longer-retraining run of (1, 2) alone), the
+    // finding is whether (1, 2) collapses at all.
     const c12 = m12.seeds.map((s) => s.collapseRound);
-    const c05 = m05.seeds.map((s) => s.collapseRound);
+    const c05 = m05?.seeds.map((s) => s.collapseRound);
     const n12 = c12.filter((c) => c !== null).length;
-    const earlier = m12.seeds.filter((s) => s.collapseRound !== null && (m05.seeds.find((x) => x.seed === s.seed)?.collapseRound ?? Infinity) > s.collapseRound).length;
+    const earlier = m12.seeds.filter((s) => s.collapseRound !== null && (m05?.seeds.find((x) => x.seed === s.seed)?.collapseRound ?? Infinity) > s.collapseRound).length;
+    const left = m12.rounds[T]?.remaining;
     findings.push({
       id: "sap12-collapse",
       paper: "SAP (1, 2) collapses under global scope: ≈0 % of the weights within ~5 rounds and ≈51 % accuracy at T=10 on the cnn (ResNet18: ≈49.5 % at T=15), while (0.5, 1) keeps ≈89.5 % at T=10",
-      ours: `collapse (validation accuracy more than ${pct(collapseDrop, 0)} points below the dense net's) of SAP (1, 2) in ${n12} of ${c12.length} seeds (rounds ${c12.map((c) => c ?? "none").join(", ")}), SAP (0.5, 1) in ${c05.filter((c) => c !== null).length} of ${c05.length} (rounds ${c05.map((c) => c ?? "none").join(", ")}); (1, 2) collapses earlier in ${earlier} of ${c12.length}`,
-      collapseRounds: { [LABELS.sap12]: c12, [LABELS.sap05]: c05 },
-      reproduced: earlier === c12.length && c12.length > 0,
+      ours:
+        `collapse (validation accuracy more than ${pct(collapseDrop, 0)} points below the dense net's) of SAP (1, 2) in ${n12} of ${c12.length} seeds (rounds ${c12.map((c) => c ?? "none").join(", ")}; ${spread(left, 2)} % of the weights left after round ${T})` +
+        (c05 ? `, SAP (0.5, 1) in ${c05.filter((c) => c !== null).length} of ${c05.length} (rounds ${c05.map((c) => c ?? "none").join(", ")}); (1, 2) collapses earlier in ${earlier} of ${c12.length}` : ""),
+      collapseRounds: { [LABELS.sap12]: c12, ...(c05 && { [LABELS.sap05]: c05 }) },
+      reproduced: c12.length > 0 && (c05 ? earlier === c12.length : n12 === c12.length),
     });
   }
   if (m05 && mLt) {
@@ -264,19 +279,19 @@ function aggregate(prefix) {
     });
   }
   for (const f of findings) f.verdict = f.reproduced === true ? "reproduced" : f.reproduced === false ? "not reproduced" : "not measured";
-  return { model: cfg.task.model, prefix, complete: seeds.every((s) => s.complete), config: { ...cfg, seeds: seeds.map((s) => s.seed), files: seeds.map((s) => s.file) }, wallMs: Object.fromEntries(seeds.map((s) => [s.seed, s.wallMs])), findings, methods };
+  return { model: cfg.task.model, name: `${cfg.task.model}, E=${cfg.E}`, prefix, complete: seeds.every((s) => s.complete), config: { ...cfg, seeds: seeds.map((s) => s.seed), files: seeds.map((s) => s.file) }, wallMs: Object.fromEntries(seeds.map((s) => [s.seed, s.wallMs])), findings, methods };
 }
 const prefixes = args.prefix.split(",").map((x) => x.trim()).filter((x) => x.length > 0);
 const groups = prefixes.map(aggregate);
 const doc = {
-  benchmark: `methods-a on CNNs: SAP (0.5, 1) and (1, 2), lottery ticket and one-shot over pruning rounds, ${groups.map((g) => `${g.model} ${g.config.seeds.length} seeds`).join(", ")}`,
+  benchmark: `methods-a on CNNs: SAP (0.5, 1) and (1, 2), lottery ticket and one-shot over pruning rounds, ${groups.map((g) => `${g.name} ${g.config.seeds.length} seeds`).join(", ")}`,
   date: new Date().toISOString(),
   complete: groups.every((g) => g.complete),
   collapseDrop,
   pqiTol,
   ...(args["load-average"] && { loadAverage: args["load-average"] }),
   paper: PAPER,
-  findings: groups.flatMap((g) => g.findings.map((f) => ({ model: g.model, ...f }))),
+  findings: groups.flatMap((g) => g.findings.map((f) => ({ model: g.name, ...f }))),
   groups,
 };
 writeFileSync(join(outDir, `${args.out}.json`), JSON.stringify(doc, null, 2) + "\n");
@@ -294,7 +309,7 @@ function render(doc) {
     ``,
     `## Findings vs the paper`,
     ``,
-    `| model | finding | paper | measured here | verdict |`,
+    `| model, E | finding | paper | measured here | verdict |`,
     `|---|---|---|---|---|`,
     ...doc.findings.map((f) => `| ${f.model} | ${f.id} | ${f.paper} | ${f.ours} | **${f.verdict}** |`),
     ``,
@@ -325,7 +340,7 @@ function renderGroup(g, doc) {
   const mins = Object.values(g.wallMs).map((w) => (w / 60000).toFixed(0));
   const maxTrain = task.maxTrainExamples > 0 ? ` --max-train ${task.maxTrainExamples}` : "";
   const lines = [
-    `## ${g.model}, ${n} seeds`,
+    `## ${g.name}, ${n} seeds`,
     ``,
     `Built-in MNIST digits (${task.maxTrainExamples > 0 ? `${task.maxTrainExamples.toLocaleString("en")} of 7,000` : "7,000"} train / 1,000 validation / 2,000 test), model \`${task.model}\`, seeds ${g.config.seeds.join(", ")} ` +
       `(each seed its own initial weights, dense pretraining and data order, shared by its four methods). Dense pretraining ${task.pretrain.epochs} epochs (Adam ${task.pretrain.learningRate}); ` +
@@ -339,6 +354,10 @@ function renderGroup(g, doc) {
     `### Remaining weights % per round`,
     ``,
     ...table((r) => spread(r.remaining, 2)),
+    ``,
+    `Fraction (%) of the previous round's remaining weights pruned in each round (lottery ticket and one-shot: P=${pct(P, 0)} % by construction; SAP: set by the PQI):`,
+    ``,
+    ...table((r) => spread(r.prunedFraction)),
     ``,
     `### Validation accuracy % per round (round 0 = the dense pretrained net)`,
     ``,
