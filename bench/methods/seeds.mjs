@@ -359,6 +359,14 @@ function renderGroup(g, doc) {
     ``,
     ...table((r) => spread(r.prunedFraction)),
     ``,
+    ...ms
+      .filter((m) => m.ownPqi !== null)
+      .map((m) => {
+        const last = m.rounds[m.rounds.length - 1];
+        const own = (r) => spread(r?.[m.ownPqi], 1);
+        return `${m.label}: its PQI${m.ownPqi === "pqi_05_1" ? "(0.5, 1)" : "(1, 2)"} (×100) is ${own(m.rounds[0])} for the dense net, ${own(m.rounds[1])} after round 1 and ${own(last)} after round ${last?.round}; it pruned ${spread(m.rounds[1]?.prunedFraction)} % of the weights in round 1 and ${spread(last?.prunedFraction)} % of the remaining ones in round ${last?.round}.`;
+      }),
+    ``,
     `### Validation accuracy % per round (round 0 = the dense pretrained net)`,
     ``,
     ...table((r) => spread(r.val_accuracy)),
