@@ -1,6 +1,7 @@
 // Merges the methods benchmark parts into one report:
 //   bench/results/methods-a.json   (bench/methods/run.mjs: magnitude / LT / one-shot / SAP)
 //   bench/results/methods-bcd.json (bench/methods/structured.mjs: LayerPrune, gates, early-exit)
+//   bench/results/methods-cnn-a.json (bench/methods/seeds.mjs: part (a) on CNNs over seeds)
 // → bench/results/methods.json and bench/results/methods.md. Re-run after either part changes:
 //
 //   node bench/methods/merge.mjs
@@ -31,6 +32,8 @@ export function merge() {
     d: "simultaneous early-exit pruning is at least as good as ordered at low expected cost",
   };
   findings.push({ part: "a", paper: paper.a, ours: a?.finding?.verdict ?? "not run", reproduced: a?.finding?.reproduced ?? null, date: a?.date ?? null });
+  const aCnn = readJson("methods-cnn-a.json");
+  for (const f of aCnn?.findings ?? []) findings.push({ part: `a, ${f.model}`, paper: f.paper, ours: `${f.verdict}: ${f.ours}`, reproduced: f.reproduced, date: aCnn.date });
   for (const p of ["b", "c", "d"]) {
     const f = bcd?.parts?.[p]?.finding;
     findings.push({ part: p, paper: paper[p], ours: f?.verdict ?? "not run", reproduced: f?.reproduced ?? null, date: bcd?.parts?.[p]?.fromEarlierRun ?? bcd?.date ?? null });
@@ -40,7 +43,7 @@ export function merge() {
     date: new Date().toISOString(),
     findings,
     wallMs: { a: a?.wallMs ?? null, bcd: bcd?.wallMs ?? null },
-    parts: { a: a ?? null, bcd: bcd ?? null },
+    parts: { a: a ?? null, bcd: bcd ?? null, aCnn: aCnn ?? null },
   };
   writeFileSync(join(outDir, "methods.json"), JSON.stringify(doc, null, 2) + "\n");
 
@@ -58,6 +61,8 @@ export function merge() {
   const mdA = readText("methods-a.md");
   const mdBcd = readText("methods-bcd.md");
   lines.push(mdA ? demote(mdA).trim() : `## Methods (a)\n\nnot run`, ``, mdBcd ? demote(mdBcd).trim() : `## Methods (b)-(d)\n\nnot run`, ``);
+  const mdACnn = readText("methods-cnn-a.md");
+  if (mdACnn) lines.push(demote(mdACnn).trim(), ``);
   writeFileSync(join(outDir, "methods.md"), lines.join("\n"));
   process.stdout.write(`wrote ${join(outDir, "methods.json")} and methods.md\n`);
   return doc;

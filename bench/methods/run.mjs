@@ -86,7 +86,8 @@ const RUNS = [
 
 for (const run of RUNS) run.params[`${run.params.method}.weightDecay`] = WD;
 const only = args.only ? args.only.split(",").map((s) => s.trim()) : [];
-const selected = only.length > 0 ? RUNS.filter((r) => only.some((o) => r.label.startsWith(o))) : RUNS;
+// In the order of --only (the runs that matter most first, in case a long run is cut short).
+const selected = only.length > 0 ? only.flatMap((o) => RUNS.filter((r) => r.label.startsWith(o))).filter((r, i, a) => a.indexOf(r) === i) : RUNS;
 
 if (args["render-only"]) {
   const doc = JSON.parse(readFileSync(join(outDir, `${args.out}.json`), "utf8"));
@@ -98,6 +99,16 @@ if (args["render-only"]) {
 const store = new InMemoryPretrainedStore();
 const started = performance.now();
 const results = [];
+mkdirSync(outDir, { recursive: true });
+/**
+ * Writes the runs finished so far, and the rounds the running one has reported (its progress
+ * metrics: the worker's own PQI, Gini, remaining weights and validation accuracy), as an
+ * incomplete document (`complete: false`), so that a long run cut short still leaves its rounds.
+ */
+const writePartial = (current) => {
+  const doc = { benchmark: "methods-a (incomplete: still running or cut short)", complete: false, date: new Date().toISOString(), config: { T, E, P, weightDecay: WD, task, common, backend: args.backend, cpus: cpus().length, node: process.version }, wallMs: Math.round(performance.now() - started), runs: [...results, ...(current ? [current] : [])] };
+  writeFileSync(join(outDir, `${args.out}.json`), JSON.stringify(doc, null, 2) + "\n");
+};
 for (const [i, run] of selected.entries()) {
   const t0 = performance.now();
   const progress = [];
@@ -105,6 +116,10 @@ for (const [i, run] of selected.entries()) {
     signal: new globalThis.AbortController().signal,
     progress: (step, phase, metrics) => {
       progress.push({ step, phase, ...metrics });
+      if (phase === "prune") {
+        const rounds = progress.filter((x) => x.phase === "prune").map((x, k) => ({ round: k + 1, ...x }));
+        writePartial({ label: run.label, params: { ...common, ...run.params }, partial: true, rounds });
+      }
       process.stdout.write(`  ${run.label} round ${step}: remaining ${(100 * (metrics.remaining ?? 1)).toFixed(2)}%, val ${(100 * (metrics.val_accuracy ?? NaN)).toFixed(2)}%\n`);
       return Promise.resolve("continue");
     },
@@ -134,6 +149,7 @@ for (const [i, run] of selected.entries()) {
     pretrain: out.details.pretrain,
     wallMs: Math.round(performance.now() - t0),
   });
+  writePartial(undefined);
 }
 const wallMs = Math.round(performance.now() - started);
 
@@ -158,13 +174,13 @@ finding.verdict = verdictOf(finding, T);
 
 const doc = {
   benchmark: "methods-a: accuracy vs remaining weights over pruning rounds",
+  complete: true,
   date: new Date().toISOString(),
   config: { T, E, P, weightDecay: WD, task, common, backend: args.backend, cpus: cpus().length, node: process.version },
   wallMs,
   finding,
   runs: results,
 };
-mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, `${args.out}.json`), JSON.stringify(doc, null, 2) + "\n");
 
 const markdown = render(doc);
