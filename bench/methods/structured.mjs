@@ -183,7 +183,6 @@ if (args.combine) {
   process.exit(0);
 }
 
-const store = args["pretrained-dir"] ? new FilePretrainedStore(args["pretrained-dir"]) : new InMemoryPretrainedStore();
 let trialNo = 0;
 
 /**
@@ -245,6 +244,8 @@ class FilePretrainedStore {
     }
   }
 }
+
+const store = args["pretrained-dir"] ? new FilePretrainedStore(args["pretrained-dir"]) : new InMemoryPretrainedStore();
 
 /** Runs one trial through the worker's runTrial; throws unless it completed. */
 async function trial(label, task, params) {
