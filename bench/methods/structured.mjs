@@ -42,7 +42,7 @@
 //     --pretrained-dir /tmp/pre --out methods-cnn-bcd.parts/b-resnet14-s1   (likewise c, d)
 //   node bench/methods/structured.mjs --combine methods-cnn-bcd.parts --out methods-cnn-bcd
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { cpus, getPriority, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -112,6 +112,12 @@ const { values: args } = parseArgs({
     "pretrained-dir": { type: "string", default: "" },
     /** Combine partial result files (comma-separated JSON paths of CNN-mode runs) into --out. */
     combine: { type: "string", default: "" },
+    /**
+     * With --combine: time every pruned shape of parts (b) and (c) again in this process (run it
+     * at normal priority on a quieter machine), all seeds of a model round-robin, and recompute
+     * the latency findings from these times.
+     */
+    remeasure: { type: "boolean", default: false },
   },
 });
 
@@ -179,6 +185,7 @@ if (args.combine) {
     .map((f) => (existsSync(f) ? f : join(outDir, f)))
     .flatMap((f) => (statSync(f).isDirectory() ? readdirSync(f).filter((n) => n.endsWith(".json")).sort().map((n) => join(f, n)) : [f]));
   const doc = combine(files);
+  if (args.remeasure) await remeasureCombined(doc);
   writeResults(doc);
   process.exit(0);
 }
@@ -1030,6 +1037,38 @@ function combine(files) {
   return out;
 }
 
+/**
+ * Re-times the shapes of parts (b) and (c) of a combined document: per model, every row of every
+ * seed in one round-robin (so load drift hits all alike), then recomputes what depends on latency.
+ */
+async function remeasureCombined(d) {
+  await selectBackend(args.backend);
+  const before = loadavg();
+  const t0 = performance.now();
+  const jobs = [];
+  for (const s of d.parts.b?.seeds ?? []) for (const m of s.models) for (const r of m.rows) jobs.push({ model: m.model, options: m.options, removed: r.removed, units: r.units, set: (l) => Object.assign(r, { latency_ms_b1: l.b1, latency_ms_b64: l.b64, latency_p10: { b1: l.b1P10, b64: l.b64P10 }, latency_passes: l.passes }) });
+  for (const s of d.parts.c?.seeds ?? []) for (const m of s.models) for (const r of m.rows) jobs.push({ model: m.model, options: m.options, removed: r.removedBlocks, units: r.units, set: (l) => Object.assign(r, { latency_ms_b1: l.b1, latency_ms_b64: l.b64, latency_p10: { b1: l.b1P10, b64: l.b64P10 }, latency_passes: l.passes }) });
+  for (const model of [...new Set(jobs.map((j) => j.model))]) {
+    const js = jobs.filter((j) => j.model === model);
+    log(`re-timing ${js.length} shapes of ${model} (${LAT.rounds} rounds x ${LAT.runs} passes, priority ${getPriority()}, load ${loadavg()[0].toFixed(1)})…`);
+    const lat = await remeasure(js.map((j) => ({ build: () => rebuild({ model: j.model, modelOptions: j.options, exits: { positions: [], every: 0 } }, j.removed, j.units) })));
+    js.forEach((j, i) => j.set(lat[i]));
+  }
+  for (const s of d.parts.b?.seeds ?? []) {
+    for (const m of s.models) {
+      const dense = m.rows[0];
+      for (const r of m.rows) {
+        r.latency_reduction_b1 = 1 - r.latency_ms_b1 / dense.latency_ms_b1;
+        r.latency_reduction_b64 = 1 - r.latency_ms_b64 / dense.latency_ms_b64;
+        r.latency_reduction_p10 = { b1: 1 - r.latency_p10.b1 / dense.latency_p10.b1, b64: 1 - r.latency_p10.b64 / dense.latency_p10.b64 };
+      }
+      m.finding = findingB(m.rows);
+    }
+    s.finding = summariseB(s.models);
+  }
+  d.config.latency = { ...LAT, priority: getPriority(), loadavgBefore: before, loadavgAfter: loadavg(), wallMs: Math.round(performance.now() - t0), note: "re-timed after training by --combine --remeasure: every shape of a model, all seeds, round-robin; median of all timed passes" };
+}
+
 /** Aggregates over seeds and writes bench/results/<OUT>.{json,md}. */
 function writeResults(d) {
   if (d.parts.b) d.parts.b.aggregate = aggregateB(d.parts.b);
@@ -1169,6 +1208,14 @@ function aggregateD(d) {
   return { runs: perRun, budgetCmp };
 }
 
+/** How the latencies of a CNN-mode document were timed. */
+function latencyText(l) {
+  const how = `${l.rounds} rounds × ${l.runs} passes after ${l.warmup} warm-up passes per round, median of the pooled passes`;
+  return l.note
+    ? `timed after all training in one process at priority ${l.priority} (nice), every shape of a model and all its seeds round-robin (${how}; 1-min load average ${l.loadavgBefore[0].toFixed(1)} before, ${l.loadavgAfter[0].toFixed(1)} after, ${(l.wallMs / 60000).toFixed(1)} min)`
+    : `timed round-robin per model and seed right after that seed's trials (${how})`;
+}
+
 /** The scale a part ran at. */
 function scaleLine(p) {
   return `**Scale:** ${p.maxTrainExamples ? `${p.maxTrainExamples.toLocaleString("en")} training examples (capped)` : "all 7,000 training examples"}, dense pretraining ${p.pretrainEpochs} epochs, batch 64.`;
@@ -1201,7 +1248,7 @@ function renderCnn(doc) {
       `Criterion \`${s0.criterion}\` (${s0.criterionBatches} mini-batches) for both: a block's score is its first conv's mean filter score; the k lowest-scoring removable (non-downsampling) basic blocks become identities. ` +
         `Filter pruning removes the lowest-scoring fraction f of every prunable filter group (each basic block's inner conv; the residual stream's width is tied across blocks), f chosen so the dense MACs are closest to the k-block net's. ` +
         `Both fine-tune ${s0.finetuneEpochs} epoch(s) (Adam ${c.lr}, second half ×0.1). k = 0: the same criterion pass and fine-tuning, nothing removed. ` +
-        `Latency: ms per forward pass on the real pruned shapes rebuilt from each trial, timed round-robin per model and seed (${c.latency.rounds} rounds × ${c.latency.runs} passes after ${c.latency.warmup} warm-up, median of the pooled passes), then mean ± sd of those medians over seeds. Δlat = reduction vs k = 0 of the same seed.`,
+        `Latency: ms per forward pass on the real pruned shapes rebuilt from each trial's details (same blocks removed, same filter counts), ${latencyText(c.latency)}, then mean ± sd of the per-seed medians over seeds. Δlat = reduction vs k = 0 of the same seed.`,
       ``,
     );
     for (const m of b.aggregate.models) {
