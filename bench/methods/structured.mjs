@@ -1211,7 +1211,7 @@ function aggregateD(d) {
 /** How the latencies of a CNN-mode document were timed. */
 function latencyText(l) {
   const how = `${l.rounds} rounds × ${l.runs} passes after ${l.warmup} warm-up passes per round, median of the pooled passes`;
-  return l.note
+  return l.loadavgBefore
     ? `timed after all training in one process at priority ${l.priority} (nice), every shape of a model and all its seeds round-robin (${how}; 1-min load average ${l.loadavgBefore[0].toFixed(1)} before, ${l.loadavgAfter[0].toFixed(1)} after, ${(l.wallMs / 60000).toFixed(1)} min)`
     : `timed round-robin per model and seed right after that seed's trials (${how})`;
 }
@@ -1253,12 +1253,12 @@ function renderCnn(doc) {
     );
     for (const m of b.aggregate.models) {
       L.push(`### ${m.label}`, ``, `Seeds ${m.seeds.join(", ")}; dense pretrained validation accuracy ${pms(m.pretrainValAccuracy)}%.`, ``);
-      L.push(`| pruning | k / f | MACs red. % | params | test acc. % | Δacc pt | lat b1 ms | Δlat b1 % | lat b64 ms | Δlat b64 % | blocks removed (per seed) |`, `|---|---|---|---|---|---|---|---|---|---|---|`);
+      L.push(`| pruning | k / f | seeds | MACs red. % | params | test acc. % | Δacc pt | lat b1 ms | Δlat b1 % | lat b64 ms | Δlat b64 % | blocks removed (per seed) |`, `|---|---|---|---|---|---|---|---|---|---|---|---|`);
       for (const r of m.rows) {
         const what = r.kind === "dense" ? "none (k=0)" : r.kind === "layer" ? "block removal" : "filter";
         const kf = r.kind === "filter" ? `f=${r.filterFraction.toFixed(3)} (≈k=${r.k})` : `k=${r.k}`;
         L.push(
-          `| ${what} | ${kf} | ${pms(r.macs_reduction)} | ${fmt(r.params.mean, 0)} | ${pms(r.accuracy, 2)} | ${r.kind === "dense" ? "–" : `${(100 * r.accuracy_delta.mean).toFixed(2)} ± ${(100 * r.accuracy_delta.sd).toFixed(2)}`} | ` +
+          `| ${what} | ${kf} | ${r.seeds} | ${pms(r.macs_reduction)} | ${fmt(r.params.mean, 0)} | ${pms(r.accuracy, 2)} | ${r.kind === "dense" ? "–" : `${(100 * r.accuracy_delta.mean).toFixed(2)} ± ${(100 * r.accuracy_delta.sd).toFixed(2)}`} | ` +
             `${fms(r.latency_ms_b1, 2)} | ${r.kind === "dense" ? "–" : pms(r.latency_reduction_b1)} | ${fms(r.latency_ms_b64, 1)} | ${r.kind === "dense" ? "–" : pms(r.latency_reduction_b64)} | ${r.kind === "layer" ? r.removed.map((x) => x.join("+")).join(" / ") : "–"} |`,
         );
       }
@@ -1290,12 +1290,12 @@ function renderCnn(doc) {
         ``,
         `Seeds ${m.seeds.join(", ")}; dense pretrained test accuracy ${pms(m.dense, 2)}%, reference ${pms(m.reference, 2)}%; structural compression ceiling ${pct(m.ceiling)}% (every gated block removed, every gated filter group down to one filter).`,
         ``,
-        `| λ | compression % | MACs red. % | gates zeroed (of ${m.rows[0].gates_total}) | blocks removed | test acc. % | Δacc pt | lat b1 ms | lat b64 ms |`,
-        `|---|---|---|---|---|---|---|---|---|`,
+        `| λ | seeds | compression % | MACs red. % | gates zeroed (of ${m.rows[0].gates_total}) | blocks removed | test acc. % | Δacc pt | lat b1 ms | lat b64 ms |`,
+        `|---|---|---|---|---|---|---|---|---|---|`,
       );
       for (const r of m.rows) {
         L.push(
-          `| ${r.lambda} | ${pms(r.compression)} | ${pms(r.macs_reduction)} | ${fms(r.gates_zeroed, 1)} | ${fms(r.removed_layers, 1)} | ${pms(r.accuracy, 2)} | ${(100 * r.accuracy_delta.mean).toFixed(2)} ± ${(100 * r.accuracy_delta.sd).toFixed(2)} | ${fms(r.latency_ms_b1, 2)} | ${fms(r.latency_ms_b64, 1)} |`,
+          `| ${r.lambda} | ${r.seeds} | ${pms(r.compression)} | ${pms(r.macs_reduction)} | ${fms(r.gates_zeroed, 1)} | ${fms(r.removed_layers, 1)} | ${pms(r.accuracy, 2)} | ${(100 * r.accuracy_delta.mean).toFixed(2)} ± ${(100 * r.accuracy_delta.sd).toFixed(2)} | ${fms(r.latency_ms_b1, 2)} | ${fms(r.latency_ms_b64, 1)} |`,
         );
       }
       L.push(``);
