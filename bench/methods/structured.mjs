@@ -305,7 +305,9 @@ async function remeasure(shapes) {
   try {
     // An untimed round first: the first passes of fresh nets are several times slower (wasm
     // warm-up), which would otherwise penalise whichever shape is timed first.
-    for (const b of [1, 64]) for (const net of nets) await measureLatency(net, b, { warmup: 10, runs: 10, minRuns: 10 });
+    // (Conv nets: fewer such passes; a ResNet pass at batch 64 takes about a second on a busy machine.)
+    const untimed = CNN ? { warmup: 3, runs: 2, minRuns: 2 } : { warmup: 10, runs: 10, minRuns: 10 };
+    for (const b of [1, 64]) for (const net of nets) await measureLatency(net, b, untimed);
     for (let r = 0; r < LAT.rounds; r++) {
       for (const b of [1, 64]) {
         for (const [i, net] of nets.entries()) {
