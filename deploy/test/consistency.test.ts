@@ -125,7 +125,7 @@ describe("the workers' manifests and their CLI", () => {
     expect(cfg.shutdownGraceMs).toBe(DEFAULT_VALUES.worker.shutdownGraceMs);
     expect(cfg.maxTrials).toBe(0);
     expect(cfg.authToken).toBe("tok");
-    expect(cfg.natsUrl).toBe("nats://n:4222");
+    expect(cfg.nats.url).toBe("nats://n:4222");
     expect(cfg.workerId).toBe("pod-1");
     expect(cfg.backend).toBe(DEFAULT_VALUES.worker.backend);
     expect(env.map((e) => e["name"])).toEqual(expect.arrayContaining(["NATS_URL", "PRUNESWEEP_WORKER_ID", "TF_FORCE_GPU_ALLOW_GROWTH", "CUDA_CACHE_PATH"]));
