@@ -84,6 +84,29 @@ describe("NatsPretrainedStore claims", () => {
     expect(produced).toBe(1);
   });
 
+  it("a waiter wakes when the producer releases its claim, not at its next poll", async () => {
+    const key = `pretrain-watch-${Date.now()}`;
+    const slowPoll = { ...fast, pollMs: 20_000 };
+    const a = new NatsPretrainedStore(await nc(), { owner: "producer", ...slowPoll });
+    const b = new NatsPretrainedStore(await nc(), { owner: "waiter", ...slowPoll });
+    let release!: () => void;
+    const producing = new Promise<void>((r) => (release = r));
+    const first = a.getOrCreate(key, async () => {
+      await producing;
+      return weightsOf(7);
+    });
+    await new Promise((r) => setTimeout(r, 200)); // a holds the claim
+    const second = b.getOrCreate(key, () => Promise.reject(new Error("the waiter must not produce")));
+    await new Promise((r) => setTimeout(r, 500)); // b waits (its first poll is 20 s away)
+    const released = Date.now();
+    release();
+    expect((await first).source).toBe("produced");
+    const got = await second;
+    expect(got.source).toBe("waited");
+    expect(got.weights.tensors[0]?.data[0]).toBe(7);
+    expect(Date.now() - released).toBeLessThan(5_000);
+  });
+
   it("treats an unreadable stored object as missing and replaces it", async () => {
     const c = await nc();
     const os = await new Objm(c).create(ARTIFACTS_BUCKET);

@@ -9,7 +9,8 @@
  *    once more (a producer may have just finished), trains, refreshes the claim every
  *    `refreshMs` by compare-and-set `kv.update` while training, uploads, then deletes the claim
  *    (compare-and-set, so it never deletes a claim someone else took over);
- * 3. the others poll every `pollMs`: the object appears → download it; the claim disappears
+ * 3. the others look again at every change of the claim (a KV watch: the producer deletes it
+ *    right after uploading) and at least every `pollMs`: the object appears → download it; the claim disappears
  *    (the producer failed or aborted and released it) → go to 2; the claim's revision has not
  *    changed for `claimTtlMs` of the waiter's own clock (its producer died: no refreshes, no
  *    clock skew involved) → take it over with a compare-and-set `kv.update` and train;
@@ -19,7 +20,7 @@
  * Wrap it in `CachedPretrainedStore` to download each key once per process.
  */
 import { jetstream, JetStreamApiCodes, JetStreamApiError, StorageType } from "@nats-io/jetstream";
-import { Kvm, type KV } from "@nats-io/kv";
+import { Kvm, KvWatchInclude, type KV } from "@nats-io/kv";
 import type { ObjectStore } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ARTIFACT_CLAIMS_BUCKET, ARTIFACTS_BUCKET, createWithReplicas, DEFAULT_NATS_REPLICAS, type Logger } from "@prunesweep/proto";
@@ -64,7 +65,37 @@ interface Buckets {
   readonly kv: KV;
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Wakes a waiter at the next change of one KV key. */
+interface KeyWatch {
+  /** Resolves at the next change since the last call (at once if one came meanwhile), after `ms`, or on abort. */
+  wait(ms: number, signal: AbortSignal | undefined): Promise<void>;
+  stop(): void;
+}
+
+/** A {@link KeyWatch} on `key`; undefined when the watch cannot be set up (then the poll alone wakes). */
+async function watchKey(kv: KV, key: string): Promise<KeyWatch | undefined> {
+  const updates = await kv.watch({ key, include: KvWatchInclude.UpdatesOnly }).catch(() => undefined);
+  if (!updates) return undefined;
+  let changed = false;
+  let wake: (() => void) | undefined;
+  void (async () => {
+    for await (const _ of updates) {
+      changed = true;
+      wake?.();
+    }
+  })().catch(() => undefined);
+  return {
+    wait: async (ms, signal) => {
+      if (!changed) await sleep(ms, signal, (done) => (wake = done));
+      wake = undefined;
+      changed = false;
+    },
+    stop: () => updates.stop(),
+  };
+}
+
+/** Resolves after `ms`, on abort, or when the function handed to `waker` is called. */
+function sleep(ms: number, signal: AbortSignal | undefined, waker?: (wake: () => void) => void): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);
     function done(): void {
@@ -73,6 +104,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
       resolve();
     }
     signal?.addEventListener("abort", done, { once: true });
+    waker?.(done);
   });
 }
 
@@ -131,48 +163,55 @@ export class NatsPretrainedStore implements PretrainedStore {
     const deadline = Date.now() + this.o.waitTimeoutMs;
     let waited = false;
     let seen: { revision: number; since: number } | undefined;
-    for (;;) {
-      throwIfAborted(opts.signal);
-      if (await os.info(key)) {
-        const w = await this.get(key);
-        if (w) return { weights: w, source: waited ? "waited" : "store" };
-      }
-      const claimed = await this.tryCreateClaim(kv, key);
-      if (claimed !== undefined) {
-        // A producer may have uploaded and released between our check and our claim.
-        const w = await this.get(key);
-        if (w) {
-          await kv.delete(key, { previousSeq: claimed }).catch(() => undefined);
-          return { weights: w, source: waited ? "waited" : "store" };
+    /** Set up at the first wait; undefined: unavailable (the poll alone wakes). */
+    let watch: KeyWatch | undefined | null = null;
+    try {
+      for (;;) {
+        throwIfAborted(opts.signal);
+        if (await os.info(key)) {
+          const w = await this.get(key);
+          if (w) return { weights: w, source: waited ? "waited" : "store" };
         }
-        log("claimed pretraining", { key, owner: this.o.owner });
-        return { weights: await this.produceClaimed(kv, key, claimed, produce), source: "produced" };
-      }
-      const entry = await kv.get(key);
-      if (entry && entry.operation === "PUT") {
-        if (!seen || seen.revision !== entry.revision) {
-          if (!seen) log("pretraining claimed by another worker; waiting", { key, claim: entry.string() });
-          seen = { revision: entry.revision, since: Date.now() };
-        } else if (Date.now() - seen.since >= this.o.claimTtlMs) {
-          const rev = await kv.update(key, this.claimValue(), entry.revision).catch(() => undefined);
-          if (rev !== undefined) {
-            log("took over a stale pretraining claim", { key, staleClaim: entry.string(), staleForMs: Date.now() - seen.since });
-            return { weights: await this.produceClaimed(kv, key, rev, produce), source: "produced" };
+        const claimed = await this.tryCreateClaim(kv, key);
+        if (claimed !== undefined) {
+          // A producer may have uploaded and released between our check and our claim.
+          const w = await this.get(key);
+          if (w) {
+            await kv.delete(key, { previousSeq: claimed }).catch(() => undefined);
+            return { weights: w, source: waited ? "waited" : "store" };
           }
-          seen = undefined; // someone else took it over first
+          log("claimed pretraining", { key, owner: this.o.owner });
+          return { weights: await this.produceClaimed(kv, key, claimed, produce), source: "produced" };
         }
-      } else {
-        seen = undefined; // released: try to claim at once
-        continue;
+        const entry = await kv.get(key);
+        if (entry && entry.operation === "PUT") {
+          if (!seen || seen.revision !== entry.revision) {
+            if (!seen) log("pretraining claimed by another worker; waiting", { key, claim: entry.string() });
+            seen = { revision: entry.revision, since: Date.now() };
+          } else if (Date.now() - seen.since >= this.o.claimTtlMs) {
+            const rev = await kv.update(key, this.claimValue(), entry.revision).catch(() => undefined);
+            if (rev !== undefined) {
+              log("took over a stale pretraining claim", { key, staleClaim: entry.string(), staleForMs: Date.now() - seen.since });
+              return { weights: await this.produceClaimed(kv, key, rev, produce), source: "produced" };
+            }
+            seen = undefined; // someone else took it over first
+          }
+        } else {
+          seen = undefined; // released: try to claim at once
+          continue;
+        }
+        waited = true;
+        if (Date.now() >= deadline) {
+          log("gave up waiting for pretrained weights; pretraining without a claim", { key, waitedMs: this.o.waitTimeoutMs });
+          const w = await produce();
+          await this.putQuietly(key, w);
+          return { weights: w, source: "produced" };
+        }
+        if (watch === null) watch = await watchKey(kv, key);
+        await (watch ? watch.wait(this.o.pollMs, opts.signal) : sleep(this.o.pollMs, opts.signal));
       }
-      waited = true;
-      if (Date.now() >= deadline) {
-        log("gave up waiting for pretrained weights; pretraining without a claim", { key, waitedMs: this.o.waitTimeoutMs });
-        const w = await produce();
-        await this.putQuietly(key, w);
-        return { weights: w, source: "produced" };
-      }
-      await sleep(this.o.pollMs, opts.signal);
+    } finally {
+      watch?.stop();
     }
   }
 
