@@ -286,8 +286,14 @@ export async function planWorkersMeasured(requested: number | "auto", parallelis
   const c = Math.max(1, Math.floor(cores));
   if (requested !== "auto") return requestedSplit(requested, c);
   const candidates = candidateSplits(parallelism, c);
+  const blas = o.blas ?? process.env["PRUNESWEEP_BLAS"] ?? "auto";
+  if (blas === "off") {
+    // No BLAS threads to share (the stock kernels run one thread per worker): nothing to measure.
+    const rule = planWorkers("auto", parallelism, c);
+    return { ...rule, reason: `${rule.reason}; PRUNESWEEP_BLAS=off, so threads are not shared and nothing was measured` };
+  }
   const file = o.cacheFile ?? defaultSplitCacheFile();
-  const key = splitCacheKey({ cpu: o.cpu ?? cpus()[0]?.model ?? "unknown", cores: c, blas: o.blas ?? process.env["PRUNESWEEP_BLAS"] ?? "auto", task: o.task, candidates });
+  const key = splitCacheKey({ cpu: o.cpu ?? cpus()[0]?.model ?? "unknown", cores: c, blas, task: o.task, candidates });
   const what = `${o.task.model} [${o.task.inputShape.join(", ")}] batch ${o.task.batchSize}`;
   const hit = existsSync(file) ? cachedSplits(file, key) : undefined;
   if (hit) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -120,6 +120,14 @@ describe("the split cache", () => {
     // A malformed entry is a miss, not a crash.
     cacheSplits(join(dir, "bad-entry.json"), "k", { measured: [{ workers: 1, threads: 2, samplesPerSec: Number.NaN }], at: "x" });
     expect(cachedSplits(join(dir, "bad-entry.json"), "k")).toBeUndefined();
+  });
+
+  it("with PRUNESWEEP_BLAS=off measures nothing: whole trials in parallel, one thread each", async () => {
+    const opts = { measure: { command: join(dir, "missing-binary"), args: [] }, task: TINY, cacheFile: join(dir, "off.json"), blas: "off" };
+    const plan = await planWorkersMeasured("auto", 4, 2, opts);
+    expect(plan).toMatchObject({ workers: 2, threads: 1 });
+    expect(plan.reason).toMatch(/PRUNESWEEP_BLAS=off, so threads are not shared and nothing was measured$/);
+    expect(existsSync(join(dir, "off.json"))).toBe(false);
   });
 
   it("--workers N measures nothing; one candidate needs no measuring", async () => {
