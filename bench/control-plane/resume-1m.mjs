@@ -171,7 +171,7 @@ async function prepare(natsUrl, o) {
       const done = await r.next("resnapshot");
       await new Promise((res) => r.c.once("exit", res));
       if (done.rebuilt) process.stderr.write(`resume-1m: snapshot rebuilt for the current format in ${(done.ms / 1000).toFixed(0)} s\n`);
-      return kept;
+      return { ...kept, reused: true };
     }
     throw new Error(`${record} holds a campaign of other sizes (${JSON.stringify(kept.sizes)}); use another --keep directory`);
   }
@@ -214,6 +214,7 @@ export async function measureResume1M(
     tailEvents,
     writeSeconds: prepared.writeSeconds,
     firstSnapshot: prepared.firstSnapshot,
+    ...(prepared.reused && { logWrittenAt: prepared.date }),
     fromSnapshot,
     fromSnapshotRuns: runs.map((r) => ({ ms: r.ms, sinceProcessStartMs: r.sinceProcessStartMs, cpuMs: r.cpuMs, firstRead: r.firstRead, loadAverage: r.loadAverage, loadMs: r.restored?.loadMs, rebuildMs: r.restored?.rebuildMs })),
   };
@@ -254,7 +255,7 @@ export function resume1MMarkdown(r) {
       : []),
     `CPU time is the coordinator process's own (user + system) from its start to ready: on a shared machine it is what the resume costs, while the wall time also counts waiting for the CPU (the load average over ${os.cpus().length} cores).`,
     "",
-    `Snapshot resume is ${r.speedup.toFixed(1)}x faster (wall), ${r.fullReplay.cpuMs && r.fromSnapshot.cpuMs ? (r.fullReplay.cpuMs / r.fromSnapshot.cpuMs).toFixed(1) : "?"}x (CPU); both give the same trial counts: ${r.sameCounts ? "yes" : "NO"}. The snapshot: ${r.firstSnapshot.write ? `${mib(r.firstSnapshot.write.bytes)}, written in ${s(r.firstSnapshot.write.ms)} (encode + gzip + object store upload, off the request path)` : "not written"}. Writing the log took ${r.writeSeconds.toFixed(0)} s (batched async publishes).`,
+    `Snapshot resume is ${r.speedup.toFixed(1)}x faster (wall), ${r.fullReplay.cpuMs && r.fromSnapshot.cpuMs ? (r.fullReplay.cpuMs / r.fromSnapshot.cpuMs).toFixed(1) : "?"}x (CPU); both give the same trial counts: ${r.sameCounts ? "yes" : "NO"}. The snapshot: ${r.firstSnapshot.write ? `${mib(r.firstSnapshot.write.bytes)}, written in ${s(r.firstSnapshot.write.ms)} (encode + gzip + object store upload, off the request path)` : "not written"}. Writing the log took ${r.writeSeconds.toFixed(0)} s (batched async publishes).${r.logWrittenAt ? ` The log, that first snapshot and the events after it were written on ${r.logWrittenAt} and kept for this run (run.mjs --keep), the snapshot then rewritten in the current format at the same log position; the write figures above are from that first run.` : ""}`,
     "",
     `Snapshot layouts on the same ${r.trials.toLocaleString("en")}-trial state (one encode and one decode each, in one process, one after the other):`,
     "",
