@@ -51,6 +51,13 @@ budget: { maxTrials: ${trials}, parallelism: ${parallelism}, maxRetries: 3 }
     // Waits for the snapshot a long replay calls for.
     await svc.coordinator.flush();
     send({ t: "flushed" });
+  } else if (m.t === "read-trials") {
+    // The first read of every trial after a resume (finished trials are built then).
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const n = svc.coordinator.campaigns().reduce((k, c) => k + c.trials().length, 0);
+    const c = process.cpuUsage(c0);
+    send({ t: "read-trials", trials: n, ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 });
   } else if (m.t === "exit") {
     await svc.shutdown();
     process.exit(0);
@@ -61,6 +68,6 @@ if (process.env.BENCH_RESTORE) {
   const cpu = process.cpuUsage(cpu0);
   global.gc?.();
   const mem = process.memoryUsage();
-  send({ t: "restored", ms, campaigns: svc.coordinator.campaigns().map((c) => ({ id: c.id, trials: c.trialCount, status: c.status, counts: c.counts() })), rss: mem.rss, heap: mem.heapUsed, cpuMs: (cpu.user + cpu.system) / 1000 });
+  send({ t: "restored", ms, sinceProcessStartMs: performance.now(), campaigns: svc.coordinator.campaigns().map((c) => ({ id: c.id, trials: c.trialCount, status: c.status, counts: c.counts() })), rss: mem.rss, heap: mem.heapUsed, cpuMs: (cpu.user + cpu.system) / 1000 });
 }
 send({ t: "ready" });

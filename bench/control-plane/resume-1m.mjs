@@ -130,7 +130,7 @@ async function appendTail(natsUrl, campaignId, trials, parallelism, n) {
 }
 
 /** One coordinator process restoring the campaign: time to ready, RSS, what it replayed. */
-async function restore(natsUrl, campaignId, snapshotEvery, { waitForSnapshot = false, cpuProf } = {}) {
+async function restore(natsUrl, campaignId, snapshotEvery, { waitForSnapshot = false, readTrials = false, cpuProf } = {}) {
   const p = child("coordinator-child.mjs", [natsUrl, "0", "1"], { BENCH_RESTORE: campaignId, BENCH_SNAPSHOT_EVERY: String(snapshotEvery) }, ["--expose-gc"], cpuProf);
   const r = await p.next("restored");
   await p.next("ready");
@@ -141,9 +141,15 @@ async function restore(natsUrl, campaignId, snapshotEvery, { waitForSnapshot = f
     await p.next("flushed");
     snapshot = p.logs().find((m) => m.msg === "campaign snapshot written")?.fields;
   }
+  let firstRead;
+  if (readTrials) {
+    p.c.send({ t: "read-trials" });
+    const x = await p.next("read-trials");
+    firstRead = { ms: x.ms, cpuMs: x.cpuMs };
+  }
   await p.exit();
   const c = r.campaigns[0];
-  return { ms: r.ms, cpuMs: r.cpuMs, loadAverage: loadavg()[0], rssMiB: r.rss / 2 ** 20, trials: c?.trials, counts: c?.counts, status: c?.status, restored: restoredLog, snapshot };
+  return { ms: r.ms, sinceProcessStartMs: r.sinceProcessStartMs, cpuMs: r.cpuMs, firstRead, loadAverage: loadavg()[0], rssMiB: r.rss / 2 ** 20, trials: c?.trials, counts: c?.counts, status: c?.status, restored: restoredLog, snapshot };
 }
 
 /**
@@ -165,7 +171,7 @@ async function prepare(natsUrl, o) {
       const done = await r.next("resnapshot");
       await new Promise((res) => r.c.once("exit", res));
       if (done.rebuilt) process.stderr.write(`resume-1m: snapshot rebuilt for the current format in ${(done.ms / 1000).toFixed(0)} s\n`);
-      return kept;
+      return { ...kept, reused: true };
     }
     throw new Error(`${record} holds a campaign of other sizes (${JSON.stringify(kept.sizes)}); use another --keep directory`);
   }
@@ -197,7 +203,7 @@ export async function measureResume1M(
   const prepared = await prepare(natsUrl, { trials, parallelism, snapshotEvery, tailEvents, keep, resnapshot });
   const runs = [];
   for (let i = 0; i < repeat; i++) {
-    runs.push(await restore(natsUrl, prepared.campaignId, snapshotEvery, { cpuProf }));
+    runs.push(await restore(natsUrl, prepared.campaignId, snapshotEvery, { cpuProf, readTrials: true }));
     process.stderr.write(`resume-1m: from snapshot ${JSON.stringify(runs.at(-1))}\n`);
   }
   const fromSnapshot = runs.find((r) => r.ms === median(runs.map((x) => x.ms)));
@@ -208,8 +214,9 @@ export async function measureResume1M(
     tailEvents,
     writeSeconds: prepared.writeSeconds,
     firstSnapshot: prepared.firstSnapshot,
+    ...(prepared.reused && { logWrittenAt: prepared.date }),
     fromSnapshot,
-    fromSnapshotRuns: runs.map((r) => ({ ms: r.ms, cpuMs: r.cpuMs, loadAverage: r.loadAverage, loadMs: r.restored?.loadMs, rebuildMs: r.restored?.rebuildMs })),
+    fromSnapshotRuns: runs.map((r) => ({ ms: r.ms, sinceProcessStartMs: r.sinceProcessStartMs, cpuMs: r.cpuMs, firstRead: r.firstRead, loadAverage: r.loadAverage, loadMs: r.restored?.loadMs, rebuildMs: r.restored?.rebuildMs })),
   };
   if (!fullReplay) return result;
   process.stderr.write(`resume-1m: full replay of the same log...\n`);
@@ -229,7 +236,7 @@ export function resume1MMarkdown(r) {
   return [
     `### Resume of a ${r.trials.toLocaleString("en")}-trial campaign`,
     "",
-    `${r.events.toLocaleString("en")} events in \`PRUNESWEEP_EVENTS\`; the newest snapshot (\`--snapshot-every ${r.snapshotEvery}\`) is followed by ${r.tailEvents.toLocaleString("en")} events (a crash just before the next snapshot is due). Time from process start to restored and ready (NATS connect, store open, load, state rebuilt), one fresh coordinator process each, same log, measured one after the other:`,
+    `${r.events.toLocaleString("en")} events in \`PRUNESWEEP_EVENTS\`; the newest snapshot (\`--snapshot-every ${r.snapshotEvery}\`) is followed by ${r.tailEvents.toLocaleString("en")} events (a crash just before the next snapshot is due). Time from the coordinator's start (its modules loaded) to restored and ready (NATS connect, store open, snapshot fetch and decode, events after it read and applied, dispatch resumed), one fresh coordinator process each, same log, measured one after the other:`,
     "",
     "| resume | time (wall) | coordinator CPU time | load average (1 min) | RSS | events replayed |",
     "|---|---|---|---|---|---|",
@@ -239,9 +246,16 @@ export function resume1MMarkdown(r) {
     ].map(([name, x]) => `| ${name} | ${s(x.ms)} | ${x.cpuMs ? s(x.cpuMs) : "?"} | ${x.loadAverage?.toFixed(1) ?? "?"} | ${x.rssMiB.toFixed(0)} MiB | ${x.restored?.eventsReplayed ?? "?"} |`),
     "",
     ...(r.fromSnapshotRuns?.length > 1 ? [`Every resume from the snapshot, wall (CPU): ${r.fromSnapshotRuns.map((x) => `${s(x.ms)} (${s(x.cpuMs)})`).join(", ")}.`, ""] : []),
+    ...(r.fromSnapshot.sinceProcessStartMs ? [`Counted from the process's own start (Node started, modules loaded), the median resume from the snapshot is ready after ${s(r.fromSnapshot.sinceProcessStartMs)}.`, ""] : []),
+    ...(r.fromSnapshot.firstRead
+      ? [
+          `A resume from the snapshot builds only the trials not final; the finished ones stay in the decoded columns until first read. That first read of all ${r.trials.toLocaleString("en")} trials (a list of every trial, a sampler that reads the history, or the next snapshot, which builds them 20,000 at a time between events) then took ${s(r.fromSnapshot.firstRead.ms)} (${s(r.fromSnapshot.firstRead.cpuMs)} CPU), once.`,
+          "",
+        ]
+      : []),
     `CPU time is the coordinator process's own (user + system) from its start to ready: on a shared machine it is what the resume costs, while the wall time also counts waiting for the CPU (the load average over ${os.cpus().length} cores).`,
     "",
-    `Snapshot resume is ${r.speedup.toFixed(1)}x faster (wall), ${r.fullReplay.cpuMs && r.fromSnapshot.cpuMs ? (r.fullReplay.cpuMs / r.fromSnapshot.cpuMs).toFixed(1) : "?"}x (CPU); both give the same trial counts: ${r.sameCounts ? "yes" : "NO"}. The snapshot: ${r.firstSnapshot.write ? `${mib(r.firstSnapshot.write.bytes)}, written in ${s(r.firstSnapshot.write.ms)} (encode + gzip + object store upload, off the request path)` : "not written"}. Writing the log took ${r.writeSeconds.toFixed(0)} s (batched async publishes).`,
+    `Snapshot resume is ${r.speedup.toFixed(1)}x faster (wall), ${r.fullReplay.cpuMs && r.fromSnapshot.cpuMs ? (r.fullReplay.cpuMs / r.fromSnapshot.cpuMs).toFixed(1) : "?"}x (CPU); both give the same trial counts: ${r.sameCounts ? "yes" : "NO"}. The snapshot: ${r.firstSnapshot.write ? `${mib(r.firstSnapshot.write.bytes)}, written in ${s(r.firstSnapshot.write.ms)} (encode + gzip + object store upload, off the request path)` : "not written"}. Writing the log took ${r.writeSeconds.toFixed(0)} s (batched async publishes).${r.logWrittenAt ? ` The log, that first snapshot and the events after it were written on ${r.logWrittenAt} and kept for this run (run.mjs --keep), the snapshot then rewritten in the current format at the same log position; the write figures above are from that first run.` : ""}`,
     "",
     `Snapshot layouts on the same ${r.trials.toLocaleString("en")}-trial state (one encode and one decode each, in one process, one after the other):`,
     "",
@@ -249,7 +263,7 @@ export function resume1MMarkdown(r) {
     "|---|---|---|---|",
     ...r.layouts.map((l) => `| ${l.name} | ${mib(l.bytes)} | ${s(l.encodeMs)} (${l.encodeCpuMs ? s(l.encodeCpuMs) : "?"}) | ${s(l.decodeMs)} (${l.decodeCpuMs ? s(l.decodeCpuMs) : "?"}) |`),
     "",
-    "CPU time includes the garbage collector's; gzip runs on libuv's thread pool, outside the main thread but inside the process, so it counts. The rows run in sequence in one process that already holds the decoded state, so later rows pay for a larger heap: the resume above (a fresh process: fetch, decode, state rebuilt and the events after the snapshot replayed, all within its CPU time) is the reference for decode cost. JSON of a million trials is also close to V8's largest string (about 512 MiB): a campaign twice this size, or with progress points, cannot be written as one JSON string at all.",
+    "CPU time includes the garbage collector's; gzip runs on libuv's thread pool, outside the main thread but inside the process, so it counts. Decoding builds every trial in each row (as JSON.parse does). The rows run in sequence in one process that already holds the decoded state, so later rows pay for a larger heap: the resume above (a fresh process: fetch, decode, state rebuilt and the events after the snapshot replayed, all within its CPU time) is the reference for decode cost. JSON of a million trials is also close to V8's largest string (about 512 MiB): a campaign twice this size, or with progress points, cannot be written as one JSON string at all.",
     "",
   ].join("\n");
 }
