@@ -1232,9 +1232,9 @@ function renderCnn(doc) {
     `# Methods (b)-(d) on conv nets: structured pruning on ResNets and LeNet-5`,
     ``,
     `Built-in MNIST digits (28×28×1; split 70/10/20 % of 10,000: 7,000 training examples, capped per part as stated, 1,000 validation, 2,000 test; accuracies are **test** accuracy). ` +
-      `Seeds ${seeds.join(", ")}: each seed is its own data split, dense pretraining (Adam 0.002, batch 64), and trials. ` +
+      `Seeds ${seeds.join(", ")} (which ones each model completed is stated with it): each seed is its own data split, dense pretraining (Adam 0.002, batch 64), and trials. ` +
       `Every number is **mean ± sample standard deviation over the seeds** (n per row as given). ` +
-      `Backend **${c.backend}** (${c.backendPackage}${c.backend === "wasm" ? ", SIMD, single-threaded in Node" : ""}), ${c.cpus} CPUs shared with other engineers' jobs, all runs at nice 19 ` +
+      `Backend **${c.backend}** (${c.backendPackage}${c.backend === "wasm" ? ", SIMD, single-threaded in Node" : ""}), ${c.cpus} CPUs shared with other engineers' jobs, training at nice 19 (latency re-timing as stated under (b)) ` +
       `(1-min load average at the start/end of the runs: ${loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : "–"}), Node ${c.node}. ` +
       `Produced by \`node bench/methods/structured.mjs --models … --seeds …\` (one process per part and seed, then \`--combine\`; the command lines are in the JSON). ` +
       `This is a small-scale run: few epochs on a capped training set, so absolute accuracies are far below converged ResNets; the comparisons are within one run's settings.`,
