@@ -1026,8 +1026,8 @@ function render(doc) {
 function combine(files) {
   const docs = files.map((f) => JSON.parse(readFileSync(f, "utf8")));
   if (docs.length === 0) throw new Error("--combine: no files");
-  const out = { ...docs[0], mode: "cnn", date: new Date().toISOString(), combinedFrom: files.map((f) => f.replace(`${root}/`, "")), parts: {} };
-  out.config = { ...docs[0].config, seeds: [], loadavgAtStart: docs[0].config.loadavgAtStart, runs: docs.map((d) => ({ date: d.date, parts: Object.keys(d.parts), seeds: d.config.seeds, wallMs: d.wallMs, loadavgAtStart: d.config.loadavgAtStart, loadavgAtEnd: d.config.loadavgAtEnd, args: d.config.args })) };
+  const out = { ...docs[0], mode: "cnn", date: new Date().toISOString(), combinedFrom: docs.flatMap((d, i) => d.combinedFrom ?? [files[i].replace(`${root}/`, "")]), parts: {} };
+  out.config = { ...docs[0].config, seeds: [], loadavgAtStart: docs[0].config.loadavgAtStart, runs: docs.flatMap((d) => d.config.runs ?? [{ date: d.date, parts: Object.keys(d.parts), seeds: d.config.seeds, wallMs: d.wallMs, loadavgAtStart: d.config.loadavgAtStart, loadavgAtEnd: d.config.loadavgAtEnd, args: d.config.args }]) };
   for (const d of docs) {
     for (const [k, v] of Object.entries(d.parts)) {
       if (!out.parts[k]) out.parts[k] = { ...v, seeds: [] };
@@ -1077,6 +1077,7 @@ function writeResults(d) {
   if (d.parts.b) d.parts.b.aggregate = aggregateB(d.parts.b);
   if (d.parts.c) d.parts.c.aggregate = aggregateC(d.parts.c);
   if (d.parts.d) {
+    for (const sd of d.parts.d.seeds) sd.finding = findingD(sd.runs);
     d.parts.d.finding = summariseD(d.parts.d.seeds);
     d.parts.d.aggregate = aggregateD(d.parts.d);
   }
