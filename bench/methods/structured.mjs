@@ -168,7 +168,7 @@ const pms = (s, d = 1) => (s && s.n ? `${pct(s.mean, d)} ± ${pct(s.sd, d)}` : "
 const fms = (s, d = 2) => (s && s.n ? `${fmt(s.mean, d)} ± ${fmt(s.sd, d)}` : "–");
 
 /** Budgets of part (d) as fractions of the unpruned net's full dense MACs (final exit). */
-const D_BUDGETS = [0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0];
+const D_BUDGETS = [0.1, 0.2, 0.3, 0.35, 0.4, 0.42, 0.44, 0.46, 0.48, 0.5, 0.6, 0.8, 1.0];
 
 if (args["render-only"]) {
   const doc = JSON.parse(readFileSync(join(outDir, `${OUT}.json`), "utf8"));
@@ -760,7 +760,8 @@ function findingD(runs) {
     const costs = [...sim.curve, ...ord.curve].map((p) => p[key]);
     const lo = Math.max(minOf(sim), minOf(ord));
     const hi = Math.max(lo, Math.min(...costs) + 0.5 * (Math.max(...costs) - Math.min(...costs)));
-    const budgets = Array.from({ length: 7 }, (_, i) => lo + ((hi - lo) * i) / 6);
+    // (Distinct budgets only: when the curves' cheap ends leave no range, one budget remains.)
+    const budgets = [...new Set(Array.from({ length: 7 }, (_, i) => lo + ((hi - lo) * i) / 6))];
     const cmp = budgets.map((c) => ({ cost: c, simultaneous: accAtCost(sim.curve, c, key), ordered: accAtCost(ord.curve, c, key) }));
     const simAtLeast = cmp.filter((x) => x.simultaneous >= x.ordered - 0.0025).length;
     out[key] = { lowCostBudgets: cmp, simAtLeastAsGood: simAtLeast, n: cmp.length, from: lo, upTo: hi };
@@ -1025,8 +1026,8 @@ function render(doc) {
 function combine(files) {
   const docs = files.map((f) => JSON.parse(readFileSync(f, "utf8")));
   if (docs.length === 0) throw new Error("--combine: no files");
-  const out = { ...docs[0], mode: "cnn", date: new Date().toISOString(), combinedFrom: files.map((f) => f.replace(`${root}/`, "")), parts: {} };
-  out.config = { ...docs[0].config, seeds: [], loadavgAtStart: docs[0].config.loadavgAtStart, runs: docs.map((d) => ({ date: d.date, parts: Object.keys(d.parts), seeds: d.config.seeds, wallMs: d.wallMs, loadavgAtStart: d.config.loadavgAtStart, loadavgAtEnd: d.config.loadavgAtEnd, args: d.config.args })) };
+  const out = { ...docs[0], mode: "cnn", date: new Date().toISOString(), combinedFrom: docs.flatMap((d, i) => d.combinedFrom ?? [files[i].replace(`${root}/`, "")]), parts: {} };
+  out.config = { ...docs[0].config, seeds: [], loadavgAtStart: docs[0].config.loadavgAtStart, runs: docs.flatMap((d) => d.config.runs ?? [{ date: d.date, parts: Object.keys(d.parts), seeds: d.config.seeds, wallMs: d.wallMs, loadavgAtStart: d.config.loadavgAtStart, loadavgAtEnd: d.config.loadavgAtEnd, args: d.config.args }]) };
   for (const d of docs) {
     for (const [k, v] of Object.entries(d.parts)) {
       if (!out.parts[k]) out.parts[k] = { ...v, seeds: [] };
@@ -1076,6 +1077,7 @@ function writeResults(d) {
   if (d.parts.b) d.parts.b.aggregate = aggregateB(d.parts.b);
   if (d.parts.c) d.parts.c.aggregate = aggregateC(d.parts.c);
   if (d.parts.d) {
+    for (const sd of d.parts.d.seeds) sd.finding = findingD(sd.runs);
     d.parts.d.finding = summariseD(d.parts.d.seeds);
     d.parts.d.aggregate = aggregateD(d.parts.d);
   }
@@ -1231,9 +1233,9 @@ function renderCnn(doc) {
     `# Methods (b)-(d) on conv nets: structured pruning on ResNets and LeNet-5`,
     ``,
     `Built-in MNIST digits (28×28×1; split 70/10/20 % of 10,000: 7,000 training examples, capped per part as stated, 1,000 validation, 2,000 test; accuracies are **test** accuracy). ` +
-      `Seeds ${seeds.join(", ")}: each seed is its own data split, dense pretraining (Adam 0.002, batch 64), and trials. ` +
+      `Seeds ${seeds.join(", ")} (which ones each model completed is stated with it): each seed is its own data split, dense pretraining (Adam 0.002, batch 64), and trials. ` +
       `Every number is **mean ± sample standard deviation over the seeds** (n per row as given). ` +
-      `Backend **${c.backend}** (${c.backendPackage}${c.backend === "wasm" ? ", SIMD, single-threaded in Node" : ""}), ${c.cpus} CPUs shared with other engineers' jobs, all runs at nice 19 ` +
+      `Backend **${c.backend}** (${c.backendPackage}${c.backend === "wasm" ? ", SIMD, single-threaded in Node" : ""}), ${c.cpus} CPUs shared with other engineers' jobs, training at nice 19 (latency re-timing as stated under (b)) ` +
       `(1-min load average at the start/end of the runs: ${loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : "–"}), Node ${c.node}. ` +
       `Produced by \`node bench/methods/structured.mjs --models … --seeds …\` (one process per part and seed, then \`--combine\`; the command lines are in the JSON). ` +
       `This is a small-scale run: few epochs on a capped training set, so absolute accuracies are far below converged ResNets; the comparisons are within one run's settings.`,
@@ -1330,10 +1332,13 @@ function renderCnn(doc) {
       `| budget | ${ag.runs.map((r) => r.label).join(" | ")} | sim − ord pt | sim ≥ ord |`,
       `|---|${ag.runs.map(() => "---").join("|")}|---|---|`,
     );
+    const unreachable = D_BUDGETS.filter((_, i) => ag.runs.every((r) => !r.budgets[i].reached));
     D_BUDGETS.forEach((f, i) => {
+      if (ag.runs.every((r) => !r.budgets[i].reached)) return;
       const cmp = ag.budgetCmp[i];
       L.push(`| ${pct(f, 0)}% | ${ag.runs.map((r) => (r.budgets[i].reached ? `${pms(r.budgets[i].accuracy, 2)}${r.budgets[i].reached < r.seeds ? ` (${r.budgets[i].reached}/${r.seeds} seeds)` : ""}` : "–")).join(" | ")} | ${cmp && cmp.comparable ? `${(100 * cmp.simMinusOrd.mean).toFixed(2)} ± ${(100 * cmp.simMinusOrd.sd).toFixed(2)}` : "–"} | ${cmp && cmp.comparable ? `${cmp.simAtLeast}/${cmp.comparable}` : "–"} |`);
     });
+    if (unreachable.length) L.push(``, `No τ reaches an expected cost of ${unreachable.map((f) => `${pct(f, 0)}%`).join(", ")} of the full MACs (rows left out).`);
     L.push(
       ``,
       `**Paper's finding** (abstract + poster): pruning everything together is better overall and at low cost (better early exits, up to 15 % less cost), ordered is better at the deepest exit, and the two are close at high accuracy. **Ours: ${d.finding.verdict}.**`,
