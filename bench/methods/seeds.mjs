@@ -37,6 +37,8 @@ if (!(collapseDrop > 0 && collapseDrop < 1)) throw new Error(`--collapse-drop mu
 if (!(pqiTol >= 0)) throw new Error(`--pqi-tol must be >= 0, got ${args["pqi-tol"]}`);
 
 const LABELS = { sap05: "SAP (0.5, 1)", sap12: "SAP (1, 2)", lt: "lottery-ticket (P=0.2)", os: "one-shot (P=0.2)" };
+/** run.mjs's --only prefix of each label. */
+const ONLY = { [LABELS.sap05]: "SAP (0.5", [LABELS.sap12]: "SAP (1", [LABELS.lt]: "lottery", [LABELS.os]: "one-shot" };
 
 /**
  * The paper's figures (Diao et al., ICLR 2023; CIFAR-10, global scope, E=200 epochs of SGD per
@@ -106,6 +108,17 @@ const arrows = (segs) => (segs.length === 0 ? "flat" : segs.map((s) => (s.dir ==
 /** Whether the segments contain the paper's fall → rise → fall, in that order, back to back. */
 const hasPaperShape = (segs) => arrows(segs).includes("↓↑↓");
 
+/** What fixes the dense pretrained net of a run: the task (model, data, seed, pretraining). */
+const taskKey = (config) => JSON.stringify(config.task);
+
+/** Round 0 of every finished run in bench/results/methods-*.json, by {@link taskKey}. */
+const denseByTask = new Map();
+for (const f of readdirSync(outDir).filter((x) => x.startsWith("methods-") && x.endsWith(".json")).sort()) {
+  const doc = JSON.parse(readFileSync(join(outDir, f), "utf8"));
+  const dense = Array.isArray(doc.runs) && doc.config?.task ? doc.runs.find((r) => r.rounds?.[0]?.round === 0)?.rounds[0] : undefined;
+  if (dense && !denseByTask.has(taskKey(doc.config))) denseByTask.set(taskKey(doc.config), { file: f, dense });
+}
+
 /** One model: the per-seed files bench/results/<prefix>*.json merged. */
 function aggregate(prefix) {
   const files = readdirSync(outDir)
@@ -116,10 +129,13 @@ function aggregate(prefix) {
     const doc = JSON.parse(readFileSync(join(outDir, f), "utf8"));
     if (!Array.isArray(doc.runs) || !doc.config) throw new Error(`${f}: not a bench/methods/run.mjs result (no runs/config)`);
     // Round 0 (the dense pretrained net) is shared by every method of a seed; a run still in
-    // progress has reported rounds 1.. only.
-    const dense = doc.runs.find((r) => r.rounds[0]?.round === 0)?.rounds[0];
+    // progress has reported rounds 1.. only, and takes it from a finished run of the same file
+    // or, failing that, of another file with the same task (model, data, seed, pretraining).
+    const own = doc.runs.find((r) => r.rounds[0]?.round === 0)?.rounds[0];
+    const borrowed = own ? undefined : denseByTask.get(taskKey(doc.config));
+    const dense = own ?? borrowed?.dense;
     const runs = doc.runs.map((r) => ({ ...r, rounds: r.rounds[0]?.round === 0 || !dense ? r.rounds : [dense, ...r.rounds] }));
-    return { file: f, seed: doc.config.task.seed, complete: doc.complete !== false, config: doc.config, wallMs: doc.wallMs, date: doc.date, runs };
+    return { file: f, seed: doc.config.task.seed, complete: doc.complete !== false, config: doc.config, wallMs: doc.wallMs, date: doc.date, runs, ...(borrowed && { round0From: borrowed.file }) };
   });
   const cfg = seeds[0].config;
   for (const s of seeds) {
@@ -279,7 +295,7 @@ function aggregate(prefix) {
     });
   }
   for (const f of findings) f.verdict = f.reproduced === true ? "reproduced" : f.reproduced === false ? "not reproduced" : "not measured";
-  return { model: cfg.task.model, name: `${cfg.task.model}, E=${cfg.E}`, prefix, complete: seeds.every((s) => s.complete), config: { ...cfg, seeds: seeds.map((s) => s.seed), files: seeds.map((s) => s.file) }, wallMs: Object.fromEntries(seeds.map((s) => [s.seed, s.wallMs])), findings, methods };
+  return { model: cfg.task.model, name: `${cfg.task.model}, E=${cfg.E}`, prefix, complete: seeds.every((s) => s.complete), config: { ...cfg, seeds: seeds.map((s) => s.seed), files: seeds.map((s) => s.file), round0From: Object.fromEntries(seeds.filter((s) => s.round0From).map((s) => [s.file, s.round0From])) }, wallMs: Object.fromEntries(seeds.map((s) => [s.seed, s.wallMs])), findings, methods };
 }
 const prefixes = args.prefix.split(",").map((x) => x.trim()).filter((x) => x.length > 0);
 const groups = prefixes.map(aggregate);
@@ -338,18 +354,20 @@ function renderGroup(g, doc) {
   const n = g.config.seeds.length;
   const spe = secondsPerEpoch(g);
   const mins = Object.values(g.wallMs).map((w) => (w / 60000).toFixed(0));
+  const only = [LABELS.sap12, LABELS.sap05, LABELS.lt, LABELS.os].filter((l) => ms.some((m) => m.label === l)).map((l) => ONLY[l]).join(",");
   const maxTrain = task.maxTrainExamples > 0 ? ` --max-train ${task.maxTrainExamples}` : "";
   const lines = [
     `## ${g.name}, ${n} seeds`,
     ``,
     `Built-in MNIST digits (${task.maxTrainExamples > 0 ? `${task.maxTrainExamples.toLocaleString("en")} of 7,000` : "7,000"} train / 1,000 validation / 2,000 test), model \`${task.model}\`, seeds ${g.config.seeds.join(", ")} ` +
-      `(each seed its own initial weights, dense pretraining and data order, shared by its four methods). Dense pretraining ${task.pretrain.epochs} epochs (Adam ${task.pretrain.learningRate}); ` +
+      `(each seed its own initial weights, dense pretraining and data order, shared by its methods). Dense pretraining ${task.pretrain.epochs} epochs (Adam ${task.pretrain.learningRate}); ` +
       `**T=${T} rounds of E=${E} retraining epochs each** (Adam ${common["finetune.learningRate"]}, batch ${common["finetune.batchSize"]}, a fresh optimizer state per round, L2 penalty ${weightDecay} on the kernels), ` +
-      `global scope; every method rewinds to the initial weights after each pruning step (the paper's loop); lottery ticket and one-shot prune P=${P} of the remaining weights per round. ` +
-      `E=${E} is what this shared 2-core machine (${doc.loadAverage ? `load average ${doc.loadAverage}, ` : ""}runs niced) allowed for ${n} seeds × 4 methods × ${T} rounds within the session` +
+      `global scope; every method rewinds to the initial weights after each pruning step (the paper's loop); ${ms.some((m) => m.ownPqi === null) ? `lottery ticket and one-shot prune P=${P} of the remaining weights per round. ` : ""}` +
+      `E=${E} for ${n} seeds × ${ms.length} method${ms.length === 1 ? "" : "s"} × ${T} rounds is what this shared 2-core machine (${doc.loadAverage ? `load average ${doc.loadAverage}, ` : ""}runs niced) allowed within the session` +
       (spe ? `: ${spe.mean.toFixed(0)} s per retraining epoch with its validation (${spe.min.toFixed(0)}–${spe.max.toFixed(0)})` : "") +
       `; the paper uses E=200. Backend ${g.config.backend}; minutes per seed: ${mins.join(", ")}${g.complete ? "" : " (some runs cut short)"}. ` +
-      `Produced by \`node bench/methods/run.mjs --model ${task.model}${maxTrain} --seed S --rounds ${T} --epochs ${E} --only "SAP (1,SAP (0.5,lottery,one-shot" --out ${g.prefix}S\` for each seed (${g.config.files.join(", ")}).`,
+      `Produced by \`node bench/methods/run.mjs --model ${task.model}${maxTrain} --seed S --rounds ${T} --epochs ${E} --only "${only}" --out ${g.prefix}S\` for each seed (${g.config.files.join(", ")}).` +
+      (Object.keys(g.config.round0From).length > 0 ? ` Round 0 of the runs cut short before their first method finished comes from a finished run with the same task: ${Object.entries(g.config.round0From).map(([a, b]) => `${a} ← ${b}`).join(", ")}.` : ""),
     ``,
     `### Remaining weights % per round`,
     ``,
