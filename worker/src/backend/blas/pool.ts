@@ -34,6 +34,83 @@ function eachWindow(c: tf.backend_util.Conv2DInfo, visit: (dyBase: number, b: nu
   }
 }
 
+/** Whether the windows tile the input without overlap or padding (LeNet-5's 2×2 stride 2). */
+function tiles(c: tf.backend_util.Conv2DInfo): boolean {
+  const p = c.padInfo;
+  return (
+    c.strideHeight === c.filterHeight &&
+    c.strideWidth === c.filterWidth &&
+    p.top === 0 &&
+    p.left === 0 &&
+    c.outHeight * c.strideHeight <= c.inHeight &&
+    c.outWidth * c.strideWidth <= c.inWidth
+  );
+}
+
+/**
+ * MaxPoolGrad where the windows tile the input: every element lies in at most one window, so
+ * dx is written once (the gradient at the window's first maximum, zero elsewhere) without
+ * zeroing it first and without the running maximum's per-channel arrays; 2×2 windows unrolled.
+ */
+function maxPoolGradTiles(x: Float32Array, g: Float32Array, c: tf.backend_util.Conv2DInfo, dx: Float32Array): void {
+  const { batchSize: nb, inHeight: h, inWidth: w, inChannels: ch, filterHeight: fh, filterWidth: fw, outHeight: oh, outWidth: ow } = c;
+  if (oh * fh < h || ow * fw < w) dx.fill(0);
+  const rowStride = w * ch;
+  let dyBase = 0;
+  for (let b = 0; b < nb; b++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++, dyBase += ch) {
+        const k0 = ((b * h + i * fh) * w + j * fw) * ch;
+        if (fh === 2 && fw === 2) {
+          for (let d = 0; d < ch; d++) {
+            const a00 = k0 + d;
+            const a01 = a00 + ch;
+            const a10 = a00 + rowStride;
+            const a11 = a10 + ch;
+            const v00 = x[a00] as number;
+            const v01 = x[a01] as number;
+            const v10 = x[a10] as number;
+            const v11 = x[a11] as number;
+            let best = v00;
+            let at = 0;
+            if (v01 > best) {
+              best = v01;
+              at = 1;
+            }
+            if (v10 > best) {
+              best = v10;
+              at = 2;
+            }
+            if (v11 > best) at = 3;
+            const gv = g[dyBase + d] as number;
+            dx[a00] = at === 0 ? gv : 0;
+            dx[a01] = at === 1 ? gv : 0;
+            dx[a10] = at === 2 ? gv : 0;
+            dx[a11] = at === 3 ? gv : 0;
+          }
+          continue;
+        }
+        for (let d = 0; d < ch; d++) {
+          let at = k0 + d;
+          let best = x[at] as number;
+          for (let p = 0; p < fh; p++) {
+            for (let q = 0; q < fw; q++) {
+              const k = k0 + p * rowStride + q * ch + d;
+              const v = x[k] as number;
+              dx[k] = 0;
+              if (v > best) {
+                best = v;
+                at = k;
+              }
+            }
+          }
+          dx[at] = g[dyBase + d] as number;
+        }
+      }
+    }
+  }
+}
+
 export function maxPoolGradKernel(stock: StockKernel | undefined) {
   return (args: KernelArgs<{ dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo }, PoolAttrs>): tf.TensorInfo | tf.TensorInfo[] => {
     const { dy, input } = args.inputs;
@@ -43,6 +120,10 @@ export function maxPoolGradKernel(stock: StockKernel | undefined) {
     const dx = view(args.backend, out);
     const x = view(args.backend, input);
     const g = view(args.backend, dy);
+    if (tiles(c)) {
+      maxPoolGradTiles(x, g, c, dx);
+      return out;
+    }
     dx.fill(0);
     const { batchSize: nb, inHeight: h, inWidth: w, inChannels: ch, filterHeight: fh, filterWidth: fw, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = c;
     const { top, left } = c.padInfo;
