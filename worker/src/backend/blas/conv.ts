@@ -2,18 +2,18 @@
  * Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter for the wasm backend as
  * im2col/col2im + cblas_sgemm (NHWC, any strides and padding, dilation 1; anything else goes to
  * the kernel they replaced). install.ts registers all four (the stock FusedConv2D mishandles
- * prelu); for thin inputs XNNPACK's Conv2D and the XNNPACK-based filter gradient
- * (../wasm-conv-grad.ts) were faster in the same run (bench/compute), so inputs of fewer than
- * {@link MIN_FILTER_GRAD_CHANNELS} channels (a first conv on images) keep them. With the
+ * prelu); for one-channel inputs (a first conv on grayscale images) XNNPACK's Conv2D was
+ * faster in the same run (bench/compute), so they keep it. With the
  * filter [KH, KW, Ci, Co] read as a [KH·KW·Ci, Co] matrix and the patches of x as rows of `cols` [B·OH·OW, KH·KW·Ci]:
  *
  *   y = cols · W,   dcols = dy · Wᵀ (then col2im adds the patches back into dx),   dW = colsᵀ · dy.
  *
  * From 2 input channels, stride-1 convolutions and strided input gradients skip im2col: one
- * sgemm per filter tap on the padded input's stride phases (conv-shifted.ts).
+ * sgemm per filter tap on the padded input's stride phases (conv-shifted.ts), except the
+ * forward and filter gradient of thin inputs (see {@link thin}).
  */
 import * as tf from "@tensorflow/tfjs";
-import { view, type KernelArgs, type WasmBackend } from "./heap.js";
+import { view, whenRebound, type KernelArgs, type WasmBackend } from "./heap.js";
 import type { Sgemm } from "./library.js";
 import { biasActivation, type Fused, type StockKernel } from "./matmul.js";
 import { shiftedApplies, shiftedConv, shiftedConvFilterGrad, shiftedConvFilterGradOneChannel, shiftedConvInputGrad } from "./conv-shifted.js";
@@ -107,6 +107,52 @@ function im2col(x: Float32Array, c: tf.backend_util.Conv2DInfo, cols: Float32Arr
   }
 }
 
+/**
+ * {@link im2col} two floats at a time, as float64 (half the loads and stores of a per-float
+ * copy: LeNet-5's 6-channel patches copy 30 floats per window row): for an even channel count
+ * and 8-byte aligned arrays, else the per-float copy. Copying float pairs as doubles keeps
+ * their bits except where the pair is a double NaN, which only a NaN in x makes.
+ */
+function im2colPairs(x: Float32Array, c: tf.backend_util.Conv2DInfo, cols: Float32Array): void {
+  if (c.inChannels % 2 !== 0 || x.byteOffset % 8 !== 0 || cols.byteOffset % 8 !== 0) {
+    im2col(x, c, cols);
+    return;
+  }
+  const x2 = new Float64Array(x.buffer, x.byteOffset, x.length / 2);
+  const cols2 = new Float64Array(cols.buffer, cols.byteOffset, cols.length / 2);
+  const { batchSize: nb, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = c;
+  const ci = c.inChannels / 2;
+  const { top, left } = c.padInfo;
+  const span = kw * ci;
+  let dst = 0;
+  for (let b = 0; b < nb; b++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        const iw0 = j * sw - left;
+        const inside = iw0 >= 0 && iw0 + kw <= w;
+        for (let p = 0; p < kh; p++, dst += span) {
+          const ih = i * sh - top + p;
+          if (ih < 0 || ih >= h) {
+            cols2.fill(0, dst, dst + span);
+            continue;
+          }
+          const rowBase = (b * h + ih) * w;
+          if (inside) {
+            for (let s = (rowBase + iw0) * ci, d = dst, end = dst + span; d < end; s++, d++) cols2[d] = x2[s] as number;
+            continue;
+          }
+          for (let q = 0; q < kw; q++) {
+            const iw = iw0 + q;
+            const dq = dst + q * ci;
+            if (iw < 0 || iw >= w) cols2.fill(0, dq, dq + ci);
+            else for (let e = 0, s = (rowBase + iw) * ci; e < ci; e++) cols2[dq + e] = x2[s + e] as number;
+          }
+        }
+      }
+    }
+  }
+}
+
 /** Adds the patches of `cols` back into dx (zeroed first): the adjoint of {@link im2col}. */
 function col2im(cols: Float32Array, c: tf.backend_util.Conv2DInfo, dx: Float32Array): void {
   const { batchSize: nb, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = c;
@@ -136,6 +182,51 @@ function col2im(cols: Float32Array, c: tf.backend_util.Conv2DInfo, dx: Float32Ar
   }
 }
 
+/**
+ * Thin inputs (2 to {@link MIN_FILTER_GRAD_CHANNELS} − 1 channels: LeNet-5's second conv on 6)
+ * run im2col + one sgemm forward and for the filter gradient, sharing the patches: the per-tap
+ * sgemms of K = Ci and the XNNPACK-based filter gradient (pad, transposes, a conv) each took
+ * twice as long there (bench/compute/profile.mjs).
+ */
+function thin(c: tf.backend_util.Conv2DInfo): boolean {
+  return c.inChannels >= 2 && c.inChannels < MIN_FILTER_GRAD_CHANNELS && !pointwise(c);
+}
+
+/**
+ * The patches of the last thin-input forward conv, kept for its filter gradient: the backward
+ * pass gets the same input (tfjs saves it for the gradient as an Identity, which shares the
+ * heap data: identity.ts). Writing a tensor's heap data in place (heap.ts rebindInPlace)
+ * drops them.
+ */
+let patches: { dataId: tf.DataId; offset: number; key: string; cols: Float32Array } | undefined;
+let patchBuffer = new Float32Array(0);
+
+function patchKey(x: tf.TensorInfo, c: tf.backend_util.Conv2DInfo): string {
+  const p = c.padInfo;
+  return `${x.shape.join("x")}|${c.filterHeight}x${c.filterWidth}|${c.strideHeight}x${c.strideWidth}|${p.top},${p.bottom},${p.left},${p.right}`;
+}
+
+whenRebound(() => {
+  patches = undefined;
+});
+
+/** The patches of x for a thin-input conv: the kept ones when they are x's, else computed (and kept when `keep`). */
+function thinPatches(backend: WasmBackend, x: tf.TensorInfo, c: tf.backend_util.Conv2DInfo, keep: boolean): Float32Array {
+  const key = patchKey(x, c);
+  const offset = backend.dataIdMap.get(x.dataId)?.memoryOffset ?? -1;
+  if (patches && patches.dataId === x.dataId && patches.offset === offset && patches.key === key) return patches.cols;
+  const n = c.batchSize * c.outHeight * c.outWidth * c.filterHeight * c.filterWidth * c.inChannels;
+  let cols: Float32Array;
+  if (keep) {
+    if (patchBuffer.length < n) patchBuffer = new Float32Array(Math.max(n, Math.ceil(patchBuffer.length * 1.5)));
+    cols = patchBuffer.subarray(0, n);
+    patches = undefined;
+  } else cols = buffer(n);
+  im2colPairs(view(backend, x), c, cols);
+  if (keep) patches = { dataId: x.dataId, offset, key, cols };
+  return cols;
+}
+
 /** y = conv(x, W) into a new heap tensor. */
 function conv2d(sgemm: Sgemm, backend: WasmBackend, x: tf.TensorInfo, filter: tf.TensorInfo, c: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   const out = backend.makeOutput([c.batchSize, c.outHeight, c.outWidth, c.outChannels], "float32");
@@ -143,6 +234,11 @@ function conv2d(sgemm: Sgemm, backend: WasmBackend, x: tf.TensorInfo, filter: tf
   const rowLen = c.filterHeight * c.filterWidth * c.inChannels;
   const y = view(backend, out);
   if (rows === 0 || c.outChannels === 0) return out;
+  if (thin(c)) {
+    const cols = thinPatches(backend, x, c, true);
+    sgemm(false, false, rows, c.outChannels, rowLen, 1, cols, rowLen, view(backend, filter), c.outChannels, 0, y, c.outChannels);
+    return out;
+  }
   const xv = view(backend, x);
   if (shifted(c)) {
     shiftedConv(sgemm, xv, view(backend, filter), c, y);
@@ -156,15 +252,12 @@ function conv2d(sgemm: Sgemm, backend: WasmBackend, x: tf.TensorInfo, filter: tf
 
 const isFloat = (...ts: (tf.TensorInfo | undefined)[]): boolean => ts.every((t) => t === undefined || t.dtype === "float32");
 
-/**
- * Plain Conv2D on BLAS from {@link MIN_FILTER_GRAD_CHANNELS} input channels up; thinner inputs
- * (a first conv on grayscale or RGB images) stay on XNNPACK.
- */
+/** Plain Conv2D on BLAS from 2 input channels up; one-channel inputs stay on XNNPACK. */
 export function conv2dKernel(sgemm: Sgemm, stock: StockKernel | undefined) {
   return (args: KernelArgs<{ x: tf.TensorInfo; filter: tf.TensorInfo }, ConvAttrs>): tf.TensorInfo | tf.TensorInfo[] => {
     const { x, filter } = args.inputs;
     const c = isFloat(x, filter) ? geometry(x.shape, filter.shape, args.attrs) : undefined;
-    if (stock && (!c || c.inChannels < MIN_FILTER_GRAD_CHANNELS)) return stock(args);
+    if (stock && (!c || (c.inChannels < MIN_FILTER_GRAD_CHANNELS && !thin(c)))) return stock(args);
     if (!c) throw new Error(`Conv2D: no kernel for dataFormat ${args.attrs.dataFormat}, dilations ${String(args.attrs.dilations)}`);
     return conv2d(sgemm, args.backend, x, filter, c);
   };
@@ -217,7 +310,10 @@ export function conv2dBackpropInputKernel(sgemm: Sgemm, stock: StockKernel | und
   };
 }
 
-/** Below this many input channels the filter gradient goes to the kernel replaced, where there is one. */
+/**
+ * From this many input channels convolutions run as per-tap sgemms (conv-shifted.ts); below
+ * it, from 2, as im2col + one sgemm ({@link thin}); one channel: see the kernels.
+ */
 const MIN_FILTER_GRAD_CHANNELS = 8;
 
 export function conv2dBackpropFilterKernel(sgemm: Sgemm, stock: StockKernel | undefined) {
@@ -225,7 +321,7 @@ export function conv2dBackpropFilterKernel(sgemm: Sgemm, stock: StockKernel | un
     const { x, dy } = args.inputs;
     const c = isFloat(x, dy) ? geometry(x.shape, args.attrs.filterShape, args.attrs) : undefined;
     const oneChannel = c !== undefined && c.inChannels === 1 && c.strideHeight === 1 && c.strideWidth === 1 && shiftedApplies(c);
-    if (stock && (!c || (c.inChannels < MIN_FILTER_GRAD_CHANNELS && !oneChannel))) return stock(args);
+    if (stock && (!c || (c.inChannels < MIN_FILTER_GRAD_CHANNELS && !oneChannel && !thin(c)))) return stock(args);
     if (!c) throw new Error(`Conv2DBackpropFilter: no kernel for dataFormat ${args.attrs.dataFormat}`);
     const { backend } = args;
     const out = backend.makeOutput([...args.attrs.filterShape], "float32");
@@ -234,6 +330,11 @@ export function conv2dBackpropFilterKernel(sgemm: Sgemm, stock: StockKernel | un
     const rowLen = c.filterHeight * c.filterWidth * c.inChannels;
     if (rows === 0) {
       dw.fill(0);
+      return out;
+    }
+    if (thin(c)) {
+      const cols = thinPatches(backend, x, c, false);
+      sgemm(true, false, rowLen, c.outChannels, rows, 1, cols, rowLen, view(backend, dy), c.outChannels, 0, view(backend, out), c.outChannels);
       return out;
     }
     const xv = view(backend, x);

@@ -79,4 +79,12 @@ export function rebindInPlace(backend: WasmBackend, t: tf.TensorInfo): void {
   if (!data) throw new Error("tensor data is not on the wasm backend");
   backend.wasm.tfjs.disposeData(data.id);
   backend.wasm.tfjs.registerTensor(data.id, size(t.shape), data.memoryOffset);
+  for (const forget of onRebind) forget();
+}
+
+/** Called by {@link rebindInPlace}: kernels that keep something derived from a tensor's values drop it. */
+const onRebind: (() => void)[] = [];
+
+export function whenRebound(forget: () => void): void {
+  if (!onRebind.includes(forget)) onRebind.push(forget);
 }

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
-import { describe, it } from "vitest";
-import { blas, expectAgreement } from "./agree.js";
+import { describe, expect, it } from "vitest";
+import { rebindInPlace, view, type WasmBackend } from "../../../src/backend/blas/heap.js";
+import { blas, expectAgreement, relErr, useBlasWasm, values } from "./agree.js";
 
 type Pad = "valid" | "same" | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -22,6 +23,9 @@ const cases: { name: string; x: number[]; f: number[]; stride: number | [number,
   { name: "taps: stride larger than the filter", x: [2, 9, 8, 9], f: [2, 2, 9, 3], stride: 3, pad: "same" },
   { name: "taps: ResNet 3×3 same, 16 channels, batch 1", x: [1, 6, 5, 16], f: [3, 3, 16, 8], stride: 1, pad: "same" },
   { name: "taps: odd sizes, asymmetric explicit padding", x: [2, 7, 6, 9], f: [2, 3, 9, 5], stride: 1, pad: [[0, 0], [1, 0], [2, 1], [0, 0]] },
+  // 2 to 7 input channels: im2col + one sgemm, the forward's patches kept for the filter gradient.
+  { name: "thin: 4 channels, batch 1, same padding on odd sizes (patches copied as float pairs)", x: [1, 7, 5, 4], f: [3, 4, 4, 5], stride: 1, pad: "same" },
+  { name: "thin: 5 channels, stride 2 (patches copied per float)", x: [2, 9, 8, 5], f: [3, 3, 5, 4], stride: 2, pad: "valid" },
   { name: "5×5 valid, batch 3 (im2col: the grid would be 3.6× the output)", x: [3, 9, 8, 8], f: [5, 5, 8, 4], stride: 1, pad: "valid" },
   { name: "filter as large as the input (im2col: the grid would be 9× the output)", x: [2, 3, 3, 8], f: [3, 3, 8, 3], stride: 1, pad: "valid" },
 ];
@@ -35,6 +39,37 @@ describe.skipIf(!blas)("BLAS conv kernels on wasm agree with the cpu backend (fo
       ]);
     });
   }
+
+  it("thin: two inputs of one shape through one filter, and one input through two geometries (kept patches are per input and geometry)", async () => {
+    await expectAgreement(
+      (a, b, f) => {
+        const fa = f as tf.Tensor4D;
+        const ya = tf.conv2d(a as tf.Tensor4D, fa, 1, "same");
+        const yb = tf.conv2d(b as tf.Tensor4D, fa, 1, "same");
+        const yc = tf.conv2d(a as tf.Tensor4D, fa, 1, "valid");
+        return tf.add(tf.sum(tf.mul(ya, yb)), tf.sum(yc));
+      },
+      [
+        { shape: [2, 6, 6, 6], seed: 16 },
+        { shape: [2, 6, 6, 6], seed: 17 },
+        { shape: [3, 3, 6, 4], seed: 18 },
+      ],
+    );
+  });
+
+  it("thin: a forward after its input was written in place (rebindInPlace) does not reuse the kept patches", async () => {
+    await useBlasWasm();
+    const shape: [number, number, number, number] = [2, 5, 6, 4];
+    const x = tf.tensor4d(values(shape, 41), shape);
+    const f = tf.tensor4d(values([3, 3, 4, 5], 42), [3, 3, 4, 5]);
+    tf.conv2d(x, f, 1, "same").dispose();
+    const backend = tf.backend() as unknown as WasmBackend;
+    view(backend, x).set(values(shape, 43));
+    rebindInPlace(backend, x);
+    const got = tf.conv2d(x, f, 1, "same").dataSync() as Float32Array;
+    const want = tf.conv2d(tf.tensor4d(values(shape, 43), shape), f, 1, "same").dataSync() as Float32Array;
+    expect(relErr(got, want)).toBeLessThan(1e-6);
+  });
 
   it("fused conv2d with bias and activations", async () => {
     for (const activation of ["linear", "relu", "relu6", "elu", "sigmoid", "leakyrelu"] as const) {
