@@ -200,3 +200,35 @@ export function shiftedConvFilterGradOneChannel(sgemm: Sgemm, x: Float32Array, d
   for (const { at, t } of list) rows.set(xp.subarray(at, at + g.m), t * g.m);
   sgemm(false, false, list.length, c.outChannels, g.m, 1, rows, g.m, dyg, c.outChannels, 0, dw, c.outChannels);
 }
+
+/**
+ * dx of y = conv(x, w) as {@link shiftedConvInputGrad} with every matrix transposed (channels
+ * as rows, grid positions as columns): per tap dxᵀ[off ..] += W_pqᵀ-slice · dyᵀ, an sgemm of
+ * M = Ci, N = the grid rows, K = Co, where the untransposed one has N = Ci, K = Co, both tiny
+ * for a thin input (LeNet-5's second conv: Ci = 6, Co = 16), which OpenBLAS ran ~1.6× slower.
+ * Costs two transposes (dy onto the grid, dx back).
+ */
+export function shiftedConvInputGradTransposed(sgemm: Sgemm, dy: Float32Array, w: Float32Array, c: tf.backend_util.Conv2DInfo, dx: Float32Array): void {
+  const g = grid(c);
+  const { inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow } = c;
+  // dyᵀ [Co, M]: dy's positions at their grid rows, zeros on the rows past an image's corner.
+  const dyT = scratch(3, co * g.m);
+  dyT.fill(0);
+  let s = 0;
+  for (let b = 0; b < c.batchSize; b++) {
+    for (let i = 0; i < oh; i++) {
+      const r0 = (b * g.hq + i) * g.wq;
+      for (let j = 0; j < ow; j++) for (let o = 0, r = r0 + j; o < co; o++, s++) dyT[o * g.m + r] = dy[s] as number;
+    }
+  }
+  // dxᵀ [Ci, P] over the P positions of the phases.
+  const p = (g.sh * g.sw * g.phase) / ci;
+  const dxT = scratch(4, ci * p);
+  dxT.fill(0);
+  for (const { at, t } of taps(c, g)) {
+    sgemm(false, false, ci, g.m, co, 1, w.subarray(t * ci * co, (t + 1) * ci * co), co, dyT, g.m, 1, dxT.subarray(at / ci), p);
+  }
+  const dxp = g.copy ? scratch(0, p * ci) : dx;
+  for (let k = 0, d = 0; k < p; k++) for (let e = 0; e < ci; e++, d++) dxp[d] = dxT[e * p + k] as number;
+  if (g.copy) movePhases(dx, dxp, c, g, true);
+}

@@ -16,7 +16,7 @@ import * as tf from "@tensorflow/tfjs";
 import { view, whenRebound, type KernelArgs, type WasmBackend } from "./heap.js";
 import type { Sgemm } from "./library.js";
 import { biasActivation, type Fused, type StockKernel } from "./matmul.js";
-import { shiftedApplies, shiftedConv, shiftedConvFilterGrad, shiftedConvFilterGradOneChannel, shiftedConvInputGrad } from "./conv-shifted.js";
+import { shiftedApplies, shiftedConv, shiftedConvFilterGrad, shiftedConvFilterGradOneChannel, shiftedConvInputGrad, shiftedConvInputGradTransposed } from "./conv-shifted.js";
 type Shape4 = [number, number, number, number];
 
 interface ConvAttrs {
@@ -186,7 +186,8 @@ function col2im(cols: Float32Array, c: tf.backend_util.Conv2DInfo, dx: Float32Ar
  * Thin inputs (2 to {@link MIN_FILTER_GRAD_CHANNELS} − 1 channels: LeNet-5's second conv on 6)
  * run im2col + one sgemm forward and for the filter gradient, sharing the patches: the per-tap
  * sgemms of K = Ci and the XNNPACK-based filter gradient (pad, transposes, a conv) each took
- * twice as long there (bench/compute/profile.mjs).
+ * twice as long there (bench/compute/profile.mjs). Their input gradient runs the per-tap
+ * sgemms transposed (conv-shifted.ts shiftedConvInputGradTransposed).
  */
 function thin(c: tf.backend_util.Conv2DInfo): boolean {
   return c.inChannels >= 2 && c.inChannels < MIN_FILTER_GRAD_CHANNELS && !pointwise(c);
@@ -297,6 +298,10 @@ export function conv2dBackpropInputKernel(sgemm: Sgemm, stock: StockKernel | und
     const w = view(backend, filter);
     if (pointwise(c)) {
       sgemm(false, true, rows, rowLen, c.outChannels, 1, dyv, c.outChannels, w, c.outChannels, 0, dx, rowLen);
+      return out;
+    }
+    if (shifted(c, true) && thin(c)) {
+      shiftedConvInputGradTransposed(sgemm, dyv, w, c, dx);
       return out;
     }
     if (shifted(c, true)) {
