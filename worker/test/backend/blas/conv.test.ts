@@ -8,6 +8,7 @@ type Pad = "valid" | "same" | [[number, number], [number, number], [number, numb
 const cases: { name: string; x: number[]; f: number[]; stride: number | [number, number]; pad: Pad }[] = [
   { name: "LeNet-5 first conv (1 channel, 5×5, same)", x: [4, 28, 28, 1], f: [5, 5, 1, 6], stride: 1, pad: "same" },
   { name: "one channel, batch 1, asymmetric explicit padding (filter gradient: one sgemm over the taps)", x: [1, 7, 6, 1], f: [3, 2, 1, 4], stride: 1, pad: [[0, 0], [1, 0], [0, 1], [0, 0]] },
+  { name: "one channel, grid of 4896 rows (filter gradient: the sgemm over the taps in two chunks)", x: [5, 30, 29, 1], f: [3, 3, 1, 4], stride: 1, pad: "same" },
   { name: "LeNet-5 second conv (valid)", x: [3, 14, 14, 6], f: [5, 5, 6, 16], stride: 1, pad: "valid" },
   { name: "ResNet 3×3 stride 2 same", x: [2, 9, 9, 8], f: [3, 3, 8, 12], stride: 2, pad: "same" },
   { name: "1×1 projection stride 2", x: [2, 8, 8, 4], f: [1, 1, 4, 6], stride: 2, pad: "valid" },
