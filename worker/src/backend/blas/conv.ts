@@ -183,14 +183,16 @@ function col2im(cols: Float32Array, c: tf.backend_util.Conv2DInfo, dx: Float32Ar
 }
 
 /**
- * Thin inputs (2 to {@link MIN_FILTER_GRAD_CHANNELS} − 1 channels: LeNet-5's second conv on 6)
- * run im2col + one sgemm forward and for the filter gradient, sharing the patches: the per-tap
- * sgemms of K = Ci and the XNNPACK-based filter gradient (pad, transposes, a conv) each took
- * twice as long there (bench/compute/profile.mjs). Their input gradient runs the per-tap
- * sgemms transposed (conv-shifted.ts shiftedConvInputGradTransposed).
+ * Thin inputs (an even count of 2 to {@link MIN_FILTER_GRAD_CHANNELS} − 1 channels: LeNet-5's
+ * second conv on 6) run im2col + one sgemm forward and for the filter gradient, sharing the
+ * patches: XNNPACK's forward and the XNNPACK-based filter gradient (pad, transposes, a conv)
+ * together took ~1.3× as long there (bench/compute/profile.mjs). Their input gradient runs the
+ * per-tap sgemms transposed (conv-shifted.ts shiftedConvInputGradTransposed). Odd counts (an
+ * RGB first conv) keep the XNNPACK kernels: with im2col copying single floats, a 3-channel conv's
+ * forward and gradients took 2-15 % longer than on them (2, 4 and 6 channels: 3-15 % shorter).
  */
 function thin(c: tf.backend_util.Conv2DInfo): boolean {
-  return c.inChannels >= 2 && c.inChannels < MIN_FILTER_GRAD_CHANNELS && !pointwise(c);
+  return c.inChannels >= 2 && c.inChannels % 2 === 0 && c.inChannels < MIN_FILTER_GRAD_CHANNELS && !pointwise(c);
 }
 
 /**
@@ -317,7 +319,7 @@ export function conv2dBackpropInputKernel(sgemm: Sgemm, stock: StockKernel | und
 
 /**
  * From this many input channels convolutions run as per-tap sgemms (conv-shifted.ts); below
- * it, from 2, as im2col + one sgemm ({@link thin}); one channel: see the kernels.
+ * it see {@link thin} and, for one channel, the kernels.
  */
 const MIN_FILTER_GRAD_CHANNELS = 8;
 

@@ -24,9 +24,11 @@ const cases: { name: string; x: number[]; f: number[]; stride: number | [number,
   { name: "taps: stride larger than the filter", x: [2, 9, 8, 9], f: [2, 2, 9, 3], stride: 3, pad: "same" },
   { name: "taps: ResNet 3×3 same, 16 channels, batch 1", x: [1, 6, 5, 16], f: [3, 3, 16, 8], stride: 1, pad: "same" },
   { name: "taps: odd sizes, asymmetric explicit padding", x: [2, 7, 6, 9], f: [2, 3, 9, 5], stride: 1, pad: [[0, 0], [1, 0], [2, 1], [0, 0]] },
-  // 2 to 7 input channels: im2col + one sgemm, the forward's patches kept for the filter gradient.
-  { name: "thin: 4 channels, batch 1, same padding on odd sizes (patches copied as float pairs)", x: [1, 7, 5, 4], f: [3, 4, 4, 5], stride: 1, pad: "same" },
-  { name: "thin: 5 channels, stride 2 (patches copied per float)", x: [2, 9, 8, 5], f: [3, 3, 5, 4], stride: 2, pad: "valid" },
+  // An even count of 2 to 7 input channels: im2col + one sgemm, the forward's patches kept for
+  // the filter gradient; the input gradient as transposed per-tap sgemms.
+  { name: "thin: 4 channels, batch 1, same padding on odd sizes", x: [1, 7, 5, 4], f: [3, 4, 4, 5], stride: 1, pad: "same" },
+  { name: "thin: 2 channels, stride 2", x: [2, 9, 8, 2], f: [3, 3, 2, 4], stride: 2, pad: "valid" },
+  { name: "5 channels, stride 2 (odd: XNNPACK forward and filter gradient)", x: [2, 9, 8, 5], f: [3, 3, 5, 4], stride: 2, pad: "valid" },
   { name: "5×5 valid, batch 3 (im2col: the grid would be 3.6× the output)", x: [3, 9, 8, 8], f: [5, 5, 8, 4], stride: 1, pad: "valid" },
   { name: "filter as large as the input (im2col: the grid would be 9× the output)", x: [2, 3, 3, 8], f: [3, 3, 8, 3], stride: 1, pad: "valid" },
 ];
