@@ -189,6 +189,18 @@ function processBlas(): BlasLibrary | string {
   return blasLoad;
 }
 
+/**
+ * Sets the threads of the process's BLAS (the one behind the wasm-blas tier), as
+ * `PRUNESWEEP_THREADS` does at load.
+ * @returns the threads now set, or undefined when there is no BLAS or it offers no way to set them
+ */
+export function setBlasThreads(n: number): number | undefined {
+  const blas = processBlas();
+  if (typeof blas === "string") return undefined;
+  blas.setThreads(n);
+  return blas.threads;
+}
+
 /** The wasm backend with its stock kernels, plus the conv-training kernel it lacks. */
 async function wasmTier(): Promise<TierResult> {
   try {

@@ -9,7 +9,6 @@ import {
   candidateSplits,
   defaultSplitCacheFile,
   measuredReason,
-  measuringWaves,
   pickSplit,
   planWorkers,
   planWorkersMeasured,
@@ -48,15 +47,6 @@ describe("candidateSplits", () => {
     expect(candidateSplits(8, 6).map((s) => `${s.workers}x${s.threads}`)).toEqual(["1x6", "2x3", "3x2", "6x1"]);
     expect(candidateSplits(5, 8).map((s) => `${s.workers}x${s.threads}`)).toEqual(["1x8", "2x4", "4x2", "5x1"]);
     expect(candidateSplits(1, 4)).toEqual([{ workers: 1, threads: 4 }]);
-  });
-});
-
-describe("measuringWaves", () => {
-  it("starts as many splits together as the process bound allows, a larger split alone", () => {
-    const splits = candidateSplits(8, 8);
-    expect(measuringWaves(splits, 16).map((w) => w.map((s) => s.workers))).toEqual([[1, 2, 4, 8]]);
-    expect(measuringWaves(splits, 8).map((w) => w.map((s) => s.workers))).toEqual([[1, 2, 4], [8]]);
-    expect(measuringWaves(splits, 2).map((w) => w.map((s) => s.workers))).toEqual([[1], [2], [4], [8]]);
   });
 });
 
