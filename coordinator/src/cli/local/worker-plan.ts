@@ -186,6 +186,7 @@ async function measureSplits(
   task: MeasureTask,
   splits: readonly { workers: number; threads: number }[],
   ms: number,
+  after: Promise<unknown> = Promise.resolve(),
   timeoutMs = 60_000,
 ): Promise<{ measured: MeasuredSplit[]; engine?: string }> {
   const args = [
@@ -214,10 +215,13 @@ async function measureSplits(
   // A process that cannot start (ENOENT, EACCES) fails the measurement rather than the program.
   const spawnFailed = Promise.race(all.map((c) => new Promise<never>((_, rej) => c.once("error", (err) => rej(new Error(`cannot start ${cmd.command}: ${err.message}`))))));
   spawnFailed.catch(() => undefined);
+  // Stops the measuring whenever `after` fails, even before the processes are ready.
+  const failed = Promise.race([spawnFailed, new Promise<never>((_, rej) => after.catch(rej))]);
+  failed.catch(() => undefined);
   const reader = (c: ChildProcess): (() => Promise<Record<string, unknown>>) => {
     const it = createInterface({ input: c.stdout! })[Symbol.asyncIterator]();
     return async () => {
-      const r = await Promise.race([it.next(), spawnFailed]);
+      const r = await Promise.race([it.next(), failed]);
       if (r.done) throw new Error(`measuring process exited (code ${c.exitCode ?? "?"}, signal ${c.signalCode ?? "none"}) before answering`);
       const v = JSON.parse(r.value) as Record<string, unknown>;
       if (typeof v["error"] === "string") throw new Error(`measuring process: ${v["error"]}`);
@@ -227,6 +231,7 @@ async function measureSplits(
   try {
     const lines = all.map(reader);
     await Promise.all(lines.map((next) => next()));
+    await Promise.race([after, failed]);
     const measured: MeasuredSplit[] = [];
     let engine: string | undefined;
     for (const split of splits) {
@@ -255,6 +260,11 @@ interface AutoPlanOptions {
   readonly cpu?: string;
   /** @default process.env.PRUNESWEEP_BLAS ?? "auto" */
   readonly blas?: string;
+  /**
+   * What the timed part waits for, once the measuring processes have loaded (the rest of the
+   * start-up, which would disturb the timing); its rejection stops the measuring (the rule decides).
+   */
+  readonly after?: Promise<unknown>;
 }
 
 /**
@@ -285,7 +295,7 @@ export async function planWorkersMeasured(requested: number | "auto", parallelis
     return { ...only, reason: `--workers auto: ${only.workers} × ${plural(only.threads, "thread")}, the only split for ${c} cores and parallelism ${parallelism} (nothing to measure)` };
   }
   try {
-    const { measured, engine } = await measureSplits(o.measure, o.task, candidates, o.msPerSplit ?? 400);
+    const { measured, engine } = await measureSplits(o.measure, o.task, candidates, o.msPerSplit ?? 400, o.after);
     const entry: CacheEntry = { measured, ...(engine !== undefined && { engine }), at: new Date().toISOString() };
     const { best } = pickSplit(entry.measured);
     let cached = `cached in ${file}`;

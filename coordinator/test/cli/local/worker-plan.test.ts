@@ -146,6 +146,17 @@ describe("measuring for real", () => {
     expect((await planWorkersMeasured("auto", 2, 2, { measure: MEASURE, task: TINY, cacheFile: file })).reason).toMatch(/reused from /);
   }, 60_000);
 
+  it("stops measuring when the start-up it waits for fails, without waiting for the processes to load", async () => {
+    const t0 = Date.now();
+    const after = Promise.reject(new Error("nats-server did not start"));
+    const plan = await planWorkersMeasured("auto", 2, 2, { measure: MEASURE, task: TINY, cacheFile: join(dir, "after.json"), msPerSplit: 50, after });
+    expect(plan).toMatchObject({ workers: 2, threads: 1 });
+    expect(plan.reason).toMatch(/measuring failed \(nats-server did not start\), so the fixed rule decided$/);
+    expect(existsSync(join(dir, "after.json"))).toBe(false);
+    // Loading TensorFlow.js alone takes longer than this.
+    expect(Date.now() - t0).toBeLessThan(1_000);
+  }, 60_000);
+
   it("a measuring process that fails makes the fixed rule decide, saying why", async () => {
     const plan = await planWorkersMeasured("auto", 2, 2, { measure: MEASURE, task: { ...TINY, model: "no-such-model" }, cacheFile: join(dir, "fail.json"), msPerSplit: 50 });
     expect(plan).toMatchObject({ workers: 2, threads: 1 });
