@@ -232,7 +232,7 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
     return noneCompleted ? 1 : 0;
   } finally {
     startFailed(new Error("the run did not start"));
-    await planning;
+    await planning.catch(() => undefined);
     await Promise.all([workersStopping, ...workers.map((w) => stopChild(w))]);
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
