@@ -43,7 +43,8 @@ Options:
                              default all cores): workers x threads = cores
   -h, --help                 show this help
 
-Uploaded models are cached by content hash in PRUNESWEEP_BLOB_CACHE (default <tmpdir>/prunesweep-blobs).
+Uploaded models are cached by content hash, and the built-in digits decoded, in PRUNESWEEP_BLOB_CACHE
+(default <tmpdir>/prunesweep-blobs).
 `;
 
 /** Entry of `prunesweep worker`; returns the process exit code. */
