@@ -7,8 +7,9 @@
 //   node bench/compute/quickstart.mjs [--runs 3] [--cache fresh|warm]
 //
 // --cache fresh (default): every run starts with an empty `--workers auto` cache (its own
-// XDG_CACHE_HOME), as a user's first run, so the throughput measurement is in every run;
-// warm: one unmeasured run per engine fills the cache first, as a user's later runs.
+// XDG_CACHE_HOME) and worker cache folder (PRUNESWEEP_BLOB_CACHE: the decoded built-in digits),
+// as a user's first run, so the throughput measurement is in every run; warm: one unmeasured
+// run per engine fills them first, as a user's later runs.
 // Nothing else is cached between runs: each has its own out dir, nats-server and store, and
 // loads the data itself. Writes bench/results/quickstart.{json,md}; `npm run bench:compute --
 // --quickstart` runs it too (bench/compute/run.mjs).
@@ -44,7 +45,8 @@ const median = (xs) => {
 /** One `prunesweep run examples/quickstart.yaml`: wall time, timeline, the split it picked. */
 function runOnce(engine, cacheHome) {
   const dir = mkdtempSync(join(tmpdir(), `prunesweep-bench-quickstart-${engine}-`));
-  const env = { ...process.env, XDG_CACHE_HOME: cacheHome, PRUNESWEEP_BLAS: engine === "stock" ? "off" : (process.env["PRUNESWEEP_BLAS"] ?? "") };
+  // The worker's cache folder (the decoded built-in digits) goes with the `--workers auto` cache: empty in a first run.
+  const env = { ...process.env, XDG_CACHE_HOME: cacheHome, PRUNESWEEP_BLOB_CACHE: join(cacheHome, "prunesweep-blobs"), PRUNESWEEP_BLAS: engine === "stock" ? "off" : (process.env["PRUNESWEEP_BLAS"] ?? "") };
   if (engine !== "stock" && !process.env["PRUNESWEEP_BLAS"]) delete env["PRUNESWEEP_BLAS"];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();

@@ -14,7 +14,7 @@ import { jetstream, StorageType } from "@nats-io/jetstream";
 import { Objm, type ObjectStore } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { BlobRef } from "./catalogue/task.js";
-import { createWithReplicas, DEFAULT_NATS_REPLICAS } from "./nats-settings.js";
+import { createWithReplicas, DEFAULT_NATS_REPLICAS, useNativeObjectStoreDigests } from "./nats-settings.js";
 import { BLOBS_BUCKET } from "./subjects.js";
 
 /** A file of a set, in memory. */
@@ -74,6 +74,7 @@ export class NatsBlobStore {
 
   private open(): Promise<ObjectStore> {
     this.os ??= (async () => {
+      useNativeObjectStoreDigests();
       const bucket = this.opts.bucket ?? BLOBS_BUCKET;
       const replicas = this.opts.replicas ?? DEFAULT_NATS_REPLICAS;
       return createWithReplicas(

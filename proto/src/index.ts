@@ -104,7 +104,7 @@ export type { ArtifactsConfig, BackendName, BlobRef, DatasetFilesRef, ModelFileR
 export { createLogger, silentLogger } from "./logger.js";
 export type { Logger, LogLevel } from "./logger.js";
 export type { DatasetSource, ImagesSource, NatsOptions, Normalization, TestDatasetSource } from "./shared-types.js";
-export { DEFAULT_NATS_REPLICAS, DEFAULT_NATS_URL, createWithReplicas, natsOptionsFrom, natsReplicasFrom, natsServers, replicasRefusal } from "./nats-settings.js";
+export { DEFAULT_NATS_REPLICAS, DEFAULT_NATS_URL, createWithReplicas, natsOptionsFrom, natsReplicasFrom, natsServers, replicasRefusal, useNativeObjectStoreDigests } from "./nats-settings.js";
 export type { NatsFlags } from "./nats-settings.js";
 export { CIFAR10_FILES, CIFAR10_RECORD_BYTES, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, datasetFileProblems } from "./dataset-files.js";
 export type { DatasetFileProblem } from "./dataset-files.js";

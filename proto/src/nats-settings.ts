@@ -4,6 +4,7 @@
  * create (`--nats-replicas`). README, "Durability", says when to use 3.
  */
 
+import { setSha256Backend } from "@nats-io/obj";
 import type { NatsOptions } from "./shared-types.js";
 
 /** Replicas when `--nats-replicas` is not given: a single nats-server. */
@@ -96,4 +97,14 @@ export async function createWithReplicas<T>(
     const why = replicasRefusal(what, replicas, err instanceof Error ? err.message : String(err));
     throw why === undefined ? err : toError(why, err);
   }
+}
+
+/**
+ * Has this process's object stores compute and check their objects' SHA-256 with node:crypto
+ * instead of pure JS (the default of @nats-io/obj): the same digest, at a fraction of the CPU
+ * (a 10^6-trial snapshot, 21 MB: 335 -> 14 ms, bench/control-plane; a 3.2 MB checkpoint put:
+ * about 90 -> 25 ms). Process-wide; called before an object store is opened.
+ */
+export function useNativeObjectStoreDigests(): void {
+  setSha256Backend("native");
 }

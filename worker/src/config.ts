@@ -36,7 +36,7 @@ export interface WorkerConfig {
   readonly backend: BackendName;
   /** BLAS threads (`--threads`, PRUNESWEEP_THREADS); undefined: all cores. */
   readonly threads?: number;
-  /** Where uploaded files (imported models) are cached by content hash (env PRUNESWEEP_BLOB_CACHE). @default <tmpdir>/prunesweep-blobs */
+  /** Where uploaded files (imported models) are cached by content hash ({@link blobCacheDirFrom}). */
   readonly blobCacheDir: string;
 }
 
@@ -109,7 +109,7 @@ export function loadWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv = pr
     trainInThread: (env["PRUNESWEEP_TRAIN_IN_THREAD"] ?? "1") !== "0",
     backend,
     ...(threads !== undefined && { threads }),
-    blobCacheDir: opt(env["PRUNESWEEP_BLOB_CACHE"]) ?? join(tmpdir(), "prunesweep-blobs"),
+    blobCacheDir: blobCacheDirFrom(env),
   };
   const extra: Record<string, string | undefined> = {
     coordinatorOverride: opt(flags.coordinator ?? env["PRUNESWEEP_COORDINATOR"]),
@@ -161,4 +161,13 @@ export function loadGpuEnvironment(env: NodeJS.ProcessEnv = process.env): GpuEnv
     ["ldLibraryPath", env["LD_LIBRARY_PATH"]],
   ];
   return Object.fromEntries(entries.filter(([, v]) => v !== undefined && v !== ""));
+}
+
+/**
+ * The worker's cache folder on this machine (env PRUNESWEEP_BLOB_CACHE, default
+ * <tmpdir>/prunesweep-blobs): uploaded files by content hash, and the built-in digits decoded.
+ */
+export function blobCacheDirFrom(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env["PRUNESWEEP_BLOB_CACHE"];
+  return dir === undefined || dir === "" ? join(tmpdir(), "prunesweep-blobs") : dir;
 }

@@ -43,7 +43,8 @@ Options:
                              default all cores): workers x threads = cores
   -h, --help                 show this help
 
-Uploaded models are cached by content hash in PRUNESWEEP_BLOB_CACHE (default <tmpdir>/prunesweep-blobs).
+Uploaded models are cached by content hash, and the built-in digits decoded, in PRUNESWEEP_BLOB_CACHE
+(default <tmpdir>/prunesweep-blobs).
 `;
 
 /** Entry of `prunesweep worker`; returns the process exit code. */
@@ -103,11 +104,12 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
   const log = createLogger(config.logLevel, `worker ${config.workerId}`);
   // The backend tiers (here and in the training thread, which inherits the environment) read it there.
   if (config.threads !== undefined) process.env["PRUNESWEEP_THREADS"] = String(config.threads);
-  // The training thread selects the backend each trial asks for (README, "Training backends").
-  // Not selected ahead with the worker's own --backend: a thread that had selected `auto` and
-  // then a trial's `wasm` trained with different numerics from one that selected `wasm` only,
-  // and a resumed trial must match the uninterrupted run (test/faults/checkpoint-resume).
+  // The training thread imports the trial code and loads the backend for the worker's --backend
+  // while this thread connects; each trial then selects the backend it asks for (README,
+  // "Training backends"), after that selection (selectBackend runs one at a time). A failure
+  // here is the first trial's to report.
   const thread = config.trainInThread ? new TrialThread() : undefined;
+  thread?.backend(config.backend).catch(() => undefined);
   const { nc, pretrained, checkpoints, blobs } = await connectStores(config, log).catch(async (err: unknown) => {
     await thread?.close();
     throw err;

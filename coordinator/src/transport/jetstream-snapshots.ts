@@ -1,7 +1,7 @@
 import { StorageType } from "@nats-io/jetstream";
-import { Objm, setSha256Backend, type ObjectStore } from "@nats-io/obj";
+import { Objm, type ObjectStore } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { createWithReplicas, SNAPSHOTS_BUCKET } from "@prunesweep/proto";
+import { createWithReplicas, SNAPSHOTS_BUCKET, useNativeObjectStoreDigests } from "@prunesweep/proto";
 import type { SnapshotStore } from "../store/snapshot-store.js";
 import { jetStreamConfigError } from "./nats-connection.js";
 
@@ -20,10 +20,7 @@ export class JetStreamSnapshotStore implements SnapshotStore {
   private constructor(private readonly os: ObjectStore) {}
 
   static async create(nc: NatsConnection, replicas: number): Promise<JetStreamSnapshotStore> {
-    // The object store checks each object's SHA-256 in pure JS unless told otherwise: a third
-    // of a second of CPU for a 10^6-trial snapshot, against 14 ms with node:crypto
-    // (bench/control-plane). Process-wide, and the same digest either way.
-    setSha256Backend("native");
+    useNativeObjectStoreDigests();
     const os = await createWithReplicas(
       `object store ${SNAPSHOTS_BUCKET}`,
       replicas,

@@ -6,12 +6,15 @@
  *
  * Protocol (stdin/stdout lines): the process loads the backend, builds the model, warms up
  * with a few real training steps (training/train.ts, masked Adam as in a trial's fine-tuning),
- * prints `{"ready":true}` and waits for one line on stdin; then it trains for `--ms`
- * milliseconds and prints `{"samples":…,"ms":…,"samplesPerSec":…,"engine":…}`. On failure it
+ * prints `{"ready":true}` and waits for lines on stdin. Each `go` line (`go <threads>`: first
+ * set the BLAS threads to that, and warm up one step on them) makes it train for `--ms`
+ * milliseconds and print `{"samples":…,"ms":…,"samplesPerSec":…,"engine":…}`; it exits when
+ * stdin ends. So one process measures several splits, loading TensorFlow.js once. On failure it
  * prints `{"error":"…"}` and exits 1.
  *
  *   node measure-throughput.js --model lenet-300-100 --options '{}' --input 28,28,1 --classes 10 --batch 64 --ms 500 --backend auto
  */
+import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import * as tf from "@tensorflow/tfjs";
@@ -20,7 +23,7 @@ import { buildModel } from "../models/registry.js";
 import { Rng } from "../data/rng.js";
 import { trainEpoch } from "../training/train.js";
 import { createOptimizer } from "../training/optimizers.js";
-import { engineName, selectBackend } from "./select-backend.js";
+import { engineName, selectBackend, setBlasThreads } from "./select-backend.js";
 
 const WARMUP_STEPS = 2;
 const EXAMPLES = 512;
@@ -60,16 +63,28 @@ async function measure(argv: readonly string[]): Promise<void> {
   const steps = (n: number): Promise<unknown> => trainEpoch(net, data, { optimizer, batchSize, rng, masks, maxBatches: n });
   await steps(WARMUP_STEPS);
   process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
-  await new Promise<void>((res) => process.stdin.once("data", () => res()));
-  process.stdin.pause();
-  const t0 = performance.now();
-  let samples = 0;
-  while (performance.now() - t0 < budgetMs) {
-    await steps(1);
-    samples += batchSize;
+  let blas = sel.blas;
+  for await (const line of createInterface({ input: process.stdin })) {
+    const [word, threadsArg] = line.trim().split(/\s+/);
+    if (word !== "go") throw new RangeError(`stdin: expected "go" or "go <threads>", got "${line}"`);
+    if (threadsArg !== undefined) {
+      const threads = Number(threadsArg);
+      if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`stdin: go ${threadsArg}: threads must be an integer >= 1`);
+      if (blas && blas.threads !== threads) {
+        const now = setBlasThreads(threads);
+        blas = { ...blas, ...(now !== undefined && { threads: now }) };
+        await steps(1);
+      }
+    }
+    const t0 = performance.now();
+    let samples = 0;
+    while (performance.now() - t0 < budgetMs) {
+      await steps(1);
+      samples += batchSize;
+    }
+    const ms = performance.now() - t0;
+    process.stdout.write(`${JSON.stringify({ samples, ms, samplesPerSec: (samples / ms) * 1000, engine: engineName(blas ? { ...sel, blas } : sel) })}\n`);
   }
-  const ms = performance.now() - t0;
-  process.stdout.write(`${JSON.stringify({ samples, ms, samplesPerSec: (samples / ms) * 1000, engine: engineName(sel) })}\n`);
 }
 
 measure(process.argv.slice(2)).then(

@@ -81,6 +81,15 @@ const EXPLICIT: Record<Exclude<BackendPreference, "auto">, { run: () => Promise<
 };
 
 const memo = new Map<BackendPreference, Promise<SelectedBackend>>();
+/**
+ * The end of the last selection: selections run one at a time. Each changes tfjs's global
+ * engine (the active backend, the wasm kernels registered), and two at once interleave: a
+ * second `setBackend("wasm")` while the first is initialising makes the first report failure,
+ * and the tier that lost then uninstalls the BLAS kernels the other had just installed. A
+ * worker thread that selected `auto` at start-up while its first trial selected `wasm` so
+ * trained part of the trial on the stock kernels (other numerics than a run selecting `wasm` only).
+ */
+let previous: Promise<unknown> = Promise.resolve();
 let nativeProbe: Promise<{ package: string; gpu: boolean } | string> | undefined;
 
 /**
@@ -90,17 +99,21 @@ let nativeProbe: Promise<{ package: string; gpu: boolean } | string> | undefined
  * (WebGpuUnavailableError, not retryable, for `webgpu`); the message says what is missing.
  */
 export function selectBackend(pref: BackendPreference, log?: SelectionLog): Promise<SelectedBackend> {
-  let p = memo.get(pref);
-  if (!p) {
-    p = doSelect(pref, log);
-    memo.set(pref, p);
-    p.catch(() => memo.delete(pref));
-  }
-  // Another preference may have switched the engine since; switching back is cheap.
-  return p.then(async (sel) => {
+  const run = async (): Promise<SelectedBackend> => {
+    let p = memo.get(pref);
+    if (!p) {
+      p = doSelect(pref, log);
+      memo.set(pref, p);
+      p.catch(() => memo.delete(pref));
+    }
+    const sel = await p;
+    // Another preference may have switched the engine since; switching back is cheap.
     if (tf.getBackend() !== sel.backend) await tf.setBackend(sel.backend);
     return sel;
-  });
+  };
+  const next = previous.then(run, run);
+  previous = next.catch(() => undefined);
+  return next;
 }
 
 /**
@@ -187,6 +200,18 @@ let blasLoad: BlasLibrary | string | undefined;
 function processBlas(): BlasLibrary | string {
   blasLoad ??= loadBlas(loadBlasEnvironment());
   return blasLoad;
+}
+
+/**
+ * Sets the threads of the process's BLAS (the one behind the wasm-blas tier), as
+ * `PRUNESWEEP_THREADS` does at load.
+ * @returns the threads now set, or undefined when there is no BLAS or it offers no way to set them
+ */
+export function setBlasThreads(n: number): number | undefined {
+  const blas = processBlas();
+  if (typeof blas === "string") return undefined;
+  blas.setThreads(n);
+  return blas.threads;
 }
 
 /** The wasm backend with its stock kernels, plus the conv-training kernel it lacks. */

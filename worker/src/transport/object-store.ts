@@ -2,7 +2,7 @@
 import { jetstream, StorageType } from "@nats-io/jetstream";
 import { Objm, type ObjectStore } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { createWithReplicas } from "@prunesweep/proto";
+import { createWithReplicas, useNativeObjectStoreDigests } from "@prunesweep/proto";
 import { decodeWeights } from "../artifacts/weights-codec.js";
 import { NatsSetupError } from "../errors.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
@@ -22,6 +22,7 @@ export interface ObjectStoreSettings {
  * @throws NatsSetupError when the cluster cannot hold `replicas` replicas
  */
 export function openObjectStore(nc: NatsConnection, s: ObjectStoreSettings): Promise<ObjectStore> {
+  useNativeObjectStoreDigests();
   return createWithReplicas(
     `object store ${s.bucket}`,
     s.replicas,

@@ -15,8 +15,9 @@ const ABORT_GRACE_MS = 5_000;
  * retryable and is replaced; a trial that does not stop within {@link ABORT_GRACE_MS} of its
  * abort (stuck in a kernel) ends as aborted with its thread, which is replaced.
  *
- * The backend is selected in the thread too ({@link backend}), for each trial's preference:
- * the main thread never loads TensorFlow.js.
+ * The backend is selected in the thread too ({@link backend}): the main thread never loads
+ * TensorFlow.js, and a worker that asks for its backend at start-up has the thread import the
+ * trial code and initialise the backend while the main thread connects to NATS.
  */
 export class TrialThread {
   private thread: Thread | undefined;

@@ -1,5 +1,8 @@
+import { mkdtempSync, readdirSync, rmSync, truncateSync } from "node:fs";
 import { createRequire } from "node:module";
-import { describe, expect, it } from "vitest";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { loadBuiltinMnist, parseDigitFile } from "../../src/data/builtin-mnist.js";
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -24,7 +27,10 @@ describe("parseDigitFile", () => {
 describe("loadBuiltinMnist", () => {
   it("gives the package's own digits, bit for bit, in class order", () => {
     const digits = createRequire(import.meta.url)("mnist") as { raw: number[]; length: number }[];
-    const got = loadBuiltinMnist();
+    // A cache folder of its own: the digits are decoded from the package's files here.
+    const fresh = mkdtempSync(join(tmpdir(), "prunesweep-mnist-fresh-"));
+    const got = loadBuiltinMnist(fresh);
+    rmSync(fresh, { recursive: true, force: true });
     expect(got.count).toBe(digits.slice(0, 10).reduce((a, d) => a + d.length, 0));
     let row = 0;
     for (let d = 0; d < 10; d++) {
@@ -37,5 +43,28 @@ describe("loadBuiltinMnist", () => {
       expect(got.y.subarray(row, row + digit.length).every((v) => v === d)).toBe(true);
       row += digit.length;
     }
+  });
+});
+
+describe("loadBuiltinMnist's decoded copy", () => {
+  const dir = mkdtempSync(join(tmpdir(), "prunesweep-mnist-cache-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("is written by the first load and read back, bit for bit, by the next; a damaged one is decoded again", () => {
+    const first = loadBuiltinMnist(dir);
+    const files = readdirSync(dir);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^mnist-[0-9a-f]{32}\.bin$/);
+    const again = loadBuiltinMnist(dir);
+    expect(again.count).toBe(first.count);
+    expect(Buffer.from(again.x.buffer, again.x.byteOffset, again.x.byteLength).equals(Buffer.from(first.x.buffer, first.x.byteOffset, first.x.byteLength))).toBe(true);
+    expect(Array.from(again.y)).toEqual(Array.from(first.y));
+    expect(again).toMatchObject({ scale: 1, inputShape: [28, 28, 1], numClasses: 10, name: "mnist" });
+    // Cut short (as by a full disk): not whole, so the digits are decoded again, and the copy rewritten.
+    truncateSync(join(dir, files[0]!), 1000);
+    const repaired = loadBuiltinMnist(dir);
+    expect(Array.from(repaired.x.subarray(0, 5000))).toEqual(Array.from(first.x.subarray(0, 5000)));
+    expect(repaired.count).toBe(first.count);
+    expect(loadBuiltinMnist(dir).count).toBe(first.count);
   });
 });

@@ -120,8 +120,23 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
   }
   if (checked) out.write(`data: ${checked.summary}\n`);
   const log = o.logger ?? createPinoLogger(o.logLevel, "coordinator");
+  // `--workers auto` (from the cache, or measured) from here on: its measuring processes load
+  // while NATS, the coordinator and the campaign start, and time their training once those are
+  // up (nothing else then runs); a run that cannot start fails at once, stopping them.
+  let startedUp = (): void => undefined;
+  let startFailed = (_err: Error): void => undefined;
+  const startUp = new Promise<void>((res, rej) => {
+    startedUp = res;
+    startFailed = rej;
+  });
+  startUp.catch(() => undefined);
+  const planning = o.workerCommand.measure
+    ? planWorkersMeasured(o.workers, spec.budget.parallelism, availableParallelism(), { measure: o.workerCommand.measure, task: measureTask(spec.task, checked), after: startUp })
+    : Promise.resolve(planWorkers(o.workers, spec.budget.parallelism, availableParallelism()));
   const cleanups: (() => Promise<void>)[] = [];
   const workers: ChildProcess[] = [];
+  /** Workers told to stop once the campaign finished, while the results are written. */
+  let workersStopping: Promise<unknown> = Promise.resolve();
   let natsServer: LocalNatsServer | undefined;
   try {
     let natsUrl: string;
@@ -162,10 +177,8 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
     }
     mkdirSync(outDir, { recursive: true });
     writeFileSync(stateFile, JSON.stringify({ campaignId: campaign.id, specPath: resolve(o.specPath) } satisfies OutDirState, null, 2) + "\n");
-    // Measured (or read from the cache) once NATS and the coordinator are up, so that a run that cannot start fails at once.
-    const plan = o.workerCommand.measure
-      ? await planWorkersMeasured(o.workers, spec.budget.parallelism, availableParallelism(), { measure: o.workerCommand.measure, task: measureTask(spec.task, checked) })
-      : planWorkers(o.workers, spec.budget.parallelism, availableParallelism());
+    startedUp();
+    const plan = await planning;
     out.write(`coordinator gRPC at ${svc.endpoint}; campaign ${campaign.id}: ${spec.budget.maxTrials} trials, parallelism ${spec.budget.parallelism}; ${plan.workers} worker(s)\n`);
     if (o.workers === "auto") out.write(`${plan.reason}\n`);
     if (svc.http) out.write(`dashboard: ${svc.http.url} (live trials and Pareto front; ${svc.http.url}metrics)\n`);
@@ -184,6 +197,8 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
       out.write(`${how}: stopping; the campaign stays resumable with --resume\n`);
       return 130;
     }
+    // Nothing is left for the workers: they drain and exit while the results and report are written.
+    workersStopping = Promise.all(workers.splice(0).map((w) => stopChild(w)));
     const results = buildResultsFile(campaign);
     // Models back: the front's pruned models, from the blob store into <out>/models/<trial>/.
     const blobs = new NatsBlobStore(svc.nc, { replicas: queue.replicas });
@@ -210,13 +225,15 @@ export async function runLocal(o: RunLocalOptions): Promise<number> {
       out.write(`no trial completed; the ${c.failed} failed trial${c.failed === 1 ? "" : "s"} failed with:\n${failuresText(groupFailures(campaign.trials()))}\n`);
     }
     if (o.serve && svc.http) {
-      await Promise.all(workers.splice(0).map((w) => stopChild(w)));
+      await workersStopping;
       out.write(`serving the dashboard at ${svc.http.url} until Ctrl-C\n`);
       await interrupted;
     }
     return noneCompleted ? 1 : 0;
   } finally {
-    await Promise.all(workers.map((w) => stopChild(w)));
+    startFailed(new Error("the run did not start"));
+    await planning.catch(() => undefined);
+    await Promise.all([workersStopping, ...workers.map((w) => stopChild(w))]);
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * `prunesweep run --workers auto`: how many worker processes to start and how many BLAS threads
  * each gets, so that workers × threads = cores. `auto` measures: for each candidate split it
- * starts w measuring processes at once (the worker's own training step on the engine a worker
- * would use, `@prunesweep/worker/measure`, each with PRUNESWEEP_THREADS = t), sums their
+ * runs w measuring processes at once (the worker's own training step on the engine a worker
+ * would use, `@prunesweep/worker/measure`, each with t BLAS threads), sums their
  * training throughput, and picks the split with the most samples/s, i.e. the most trials per
  * hour. The result is cached per machine, engine and model shape ({@link splitCacheKey}), so
  * later runs reuse it at once. When measuring fails, the fixed rule ({@link ruleSplit}) decides
@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { cpus, freemem, homedir } from "node:os";
+import { cpus, homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 
@@ -172,10 +172,12 @@ export function cacheSplits(file: string, key: string, entry: CacheEntry): void 
 }
 
 /**
- * Measures the splits for real. Every split gets its own `workers` measuring processes with
- * PRUNESWEEP_THREADS = its threads (a BLAS thread count is per process). All of them start and
- * warm up together (the start-up, mostly loading TensorFlow.js, is paid once), then wait; the
- * splits are released one after another, all processes of a split at once, for `ms` each.
+ * Measures the splits for real. As many measuring processes start as the largest split has
+ * workers, all at once (the start-up, mostly loading TensorFlow.js, is paid once per process),
+ * and warm up; then the splits are measured one after another: for "w workers × t threads" the
+ * first w processes set their BLAS threads to t (a thread count is per process) and train
+ * together for `ms`, while the others wait. Each process thus serves every split, instead of
+ * one process per worker of every split.
  * @returns per split, the summed samples/s, with the engine the processes ran on.
  * @throws Error naming a process's complaint when one fails or stays silent past `timeoutMs`.
  */
@@ -184,6 +186,7 @@ async function measureSplits(
   task: MeasureTask,
   splits: readonly { workers: number; threads: number }[],
   ms: number,
+  after: Promise<unknown> = Promise.resolve(),
   timeoutMs = 60_000,
 ): Promise<{ measured: MeasuredSplit[]; engine?: string }> {
   const args = [
@@ -203,18 +206,22 @@ async function measureSplits(
     "--backend",
     task.backend,
   ];
-  const groups = splits.map((split) =>
-    Array.from({ length: split.workers }, () => spawn(cmd.command, args, { stdio: ["pipe", "pipe", "ignore"], env: { ...process.env, PRUNESWEEP_THREADS: String(split.threads) } })),
+  // Started with the threads of the split with the most workers; the others switch when measured.
+  const widest = splits.reduce((a, s) => (s.workers > a.workers ? s : a), splits[0]!);
+  const all = Array.from({ length: widest.workers }, () =>
+    spawn(cmd.command, args, { stdio: ["pipe", "pipe", "ignore"], env: { ...process.env, PRUNESWEEP_THREADS: String(widest.threads) } }),
   );
-  const all = groups.flat();
   const timer = setTimeout(() => all.forEach((c) => c.kill("SIGKILL")), timeoutMs);
   // A process that cannot start (ENOENT, EACCES) fails the measurement rather than the program.
   const spawnFailed = Promise.race(all.map((c) => new Promise<never>((_, rej) => c.once("error", (err) => rej(new Error(`cannot start ${cmd.command}: ${err.message}`))))));
   spawnFailed.catch(() => undefined);
+  // Stops the measuring whenever `after` fails, even before the processes are ready.
+  const failed = Promise.race([spawnFailed, new Promise<never>((_, rej) => after.catch(rej))]);
+  failed.catch(() => undefined);
   const reader = (c: ChildProcess): (() => Promise<Record<string, unknown>>) => {
     const it = createInterface({ input: c.stdout! })[Symbol.asyncIterator]();
     return async () => {
-      const r = await Promise.race([it.next(), spawnFailed]);
+      const r = await Promise.race([it.next(), failed]);
       if (r.done) throw new Error(`measuring process exited (code ${c.exitCode ?? "?"}, signal ${c.signalCode ?? "none"}) before answering`);
       const v = JSON.parse(r.value) as Record<string, unknown>;
       if (typeof v["error"] === "string") throw new Error(`measuring process: ${v["error"]}`);
@@ -222,46 +229,24 @@ async function measureSplits(
     };
   };
   try {
-    const lines = groups.map((g) => g.map(reader));
-    await Promise.all(lines.flat().map((next) => next()));
+    const lines = all.map(reader);
+    await Promise.all(lines.map((next) => next()));
+    await Promise.race([after, failed]);
     const measured: MeasuredSplit[] = [];
     let engine: string | undefined;
-    for (const [i, split] of splits.entries()) {
-      for (const c of groups[i]!) c.stdin!.end("go\n");
-      const results = await Promise.all(lines[i]!.map((next) => next()));
+    for (const split of splits) {
+      for (const c of all.slice(0, split.workers)) c.stdin!.write(`go ${split.threads}\n`);
+      const results = await Promise.all(lines.slice(0, split.workers).map((next) => next()));
       measured.push({ ...split, samplesPerSec: results.reduce((sum, r) => sum + Number(r["samplesPerSec"]), 0) });
       // The engine without its thread count, which differs per split.
       if (engine === undefined && typeof results[0]?.["engine"] === "string") engine = results[0]["engine"].replace(/ \(\d+ threads?\)$/, "");
     }
+    for (const c of all) c.stdin!.end();
     return { measured, ...(engine !== undefined && { engine }) };
   } finally {
     clearTimeout(timer);
     for (const c of all) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   }
-}
-
-/** About what one measuring process holds (Node, TensorFlow.js, the wasm heap), to bound how many start at once. */
-const PROCESS_BYTES = 300 * 2 ** 20;
-
-/**
- * The splits in groups whose processes start together: each group's total workers stays within
- * `maxProcesses` (a split larger than that goes alone).
- */
-export function measuringWaves<T extends { workers: number }>(splits: readonly T[], maxProcesses: number): T[][] {
-  const waves: T[][] = [];
-  let current: T[] = [];
-  let n = 0;
-  for (const s of splits) {
-    if (current.length > 0 && n + s.workers > maxProcesses) {
-      waves.push(current);
-      current = [];
-      n = 0;
-    }
-    current.push(s);
-    n += s.workers;
-  }
-  if (current.length > 0) waves.push(current);
-  return waves;
 }
 
 interface AutoPlanOptions {
@@ -275,6 +260,11 @@ interface AutoPlanOptions {
   readonly cpu?: string;
   /** @default process.env.PRUNESWEEP_BLAS ?? "auto" */
   readonly blas?: string;
+  /**
+   * What the timed part waits for, once the measuring processes have loaded (the rest of the
+   * start-up, which would disturb the timing); its rejection stops the measuring (the rule decides).
+   */
+  readonly after?: Promise<unknown>;
 }
 
 /**
@@ -305,13 +295,7 @@ export async function planWorkersMeasured(requested: number | "auto", parallelis
     return { ...only, reason: `--workers auto: ${only.workers} × ${plural(only.threads, "thread")}, the only split for ${c} cores and parallelism ${parallelism} (nothing to measure)` };
   }
   try {
-    const measured: MeasuredSplit[] = [];
-    let engine: string | undefined;
-    for (const wave of measuringWaves(candidates, Math.min(2 * c, Math.floor(freemem() / PROCESS_BYTES)))) {
-      const r = await measureSplits(o.measure, o.task, wave, o.msPerSplit ?? 400);
-      measured.push(...r.measured);
-      engine ??= r.engine;
-    }
+    const { measured, engine } = await measureSplits(o.measure, o.task, candidates, o.msPerSplit ?? 400, o.after);
     const entry: CacheEntry = { measured, ...(engine !== undefined && { engine }), at: new Date().toISOString() };
     const { best } = pickSplit(entry.measured);
     let cached = `cached in ${file}`;

@@ -9,7 +9,6 @@ import {
   candidateSplits,
   defaultSplitCacheFile,
   measuredReason,
-  measuringWaves,
   pickSplit,
   planWorkers,
   planWorkersMeasured,
@@ -48,15 +47,6 @@ describe("candidateSplits", () => {
     expect(candidateSplits(8, 6).map((s) => `${s.workers}x${s.threads}`)).toEqual(["1x6", "2x3", "3x2", "6x1"]);
     expect(candidateSplits(5, 8).map((s) => `${s.workers}x${s.threads}`)).toEqual(["1x8", "2x4", "4x2", "5x1"]);
     expect(candidateSplits(1, 4)).toEqual([{ workers: 1, threads: 4 }]);
-  });
-});
-
-describe("measuringWaves", () => {
-  it("starts as many splits together as the process bound allows, a larger split alone", () => {
-    const splits = candidateSplits(8, 8);
-    expect(measuringWaves(splits, 16).map((w) => w.map((s) => s.workers))).toEqual([[1, 2, 4, 8]]);
-    expect(measuringWaves(splits, 8).map((w) => w.map((s) => s.workers))).toEqual([[1, 2, 4], [8]]);
-    expect(measuringWaves(splits, 2).map((w) => w.map((s) => s.workers))).toEqual([[1], [2], [4], [8]]);
   });
 });
 
@@ -154,6 +144,17 @@ describe("measuring for real", () => {
     expect(plan).toMatchObject({ workers: best.workers, threads: best.threads });
     // The second run reuses the file.
     expect((await planWorkersMeasured("auto", 2, 2, { measure: MEASURE, task: TINY, cacheFile: file })).reason).toMatch(/reused from /);
+  }, 60_000);
+
+  it("stops measuring when the start-up it waits for fails, without waiting for the processes to load", async () => {
+    const t0 = Date.now();
+    const after = Promise.reject(new Error("nats-server did not start"));
+    const plan = await planWorkersMeasured("auto", 2, 2, { measure: MEASURE, task: TINY, cacheFile: join(dir, "after.json"), msPerSplit: 50, after });
+    expect(plan).toMatchObject({ workers: 2, threads: 1 });
+    expect(plan.reason).toMatch(/measuring failed \(nats-server did not start\), so the fixed rule decided$/);
+    expect(existsSync(join(dir, "after.json"))).toBe(false);
+    // Loading TensorFlow.js alone takes longer than this.
+    expect(Date.now() - t0).toBeLessThan(1_000);
   }, 60_000);
 
   it("a measuring process that fails makes the fixed rule decide, saying why", async () => {
