@@ -11,6 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { rebindInPlace, view, type WasmBackend } from "../backend/blas/heap.js";
+import { simdAdam, type WasmModuleMemory } from "./adam-simd.js";
 
 /** The fields of tfjs's AdamOptimizer this class reads (private in its typings). */
 interface AdamState {
@@ -24,12 +25,28 @@ interface AdamState {
   readonly accumulatedSecondMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
 }
 
-type HeapBackend = WasmBackend & { refCount(dataId: tf.DataId): number };
+type HeapBackend = WasmBackend & { refCount(dataId: tf.DataId): number; readonly wasm: WasmModuleMemory };
 type VariableGradients = Parameters<tf.AdamOptimizer["applyGradients"]>[0];
 
 /** Whether `o` is a {@link MaskedAdam} (tfjs's Optimizer overrides `instanceof` to match any optimizer). */
 export function isMaskedAdam(o: object): o is MaskedAdam {
   return typeof (o as Partial<MaskedAdam>).applyMasked === "function";
+}
+
+/**
+ * The update in JS over the heap views, in float64 rounded on store: what runs where the SIMD
+ * module of adam-simd.ts cannot (its doc comment says when).
+ */
+export function jsAdam(w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, k: Float32Array | undefined, b1: number, b2: number, step: number, invC2: number, eps: number): void {
+  for (let j = 0; j < w.length; j++) {
+    const keep = k ? (k[j] ?? 0) : 1;
+    const gj = (g[j] ?? 0) * keep;
+    const mj = b1 * (m[j] ?? 0) + (1 - b1) * gj;
+    const vj = b2 * (v[j] ?? 0) + (1 - b2) * gj * gj;
+    m[j] = mj;
+    v[j] = vj;
+    w[j] = ((w[j] ?? 0) - (step * mj) / (Math.sqrt(vj * invC2) + eps)) * keep;
+  }
 }
 
 export class MaskedAdam extends tf.AdamOptimizer {
@@ -87,6 +104,7 @@ export class MaskedAdam extends tf.AdamOptimizer {
     const c2 = 1 - (view(backend, s.accBeta2)[0] ?? 0);
     const step = lr / c1;
     const invC2 = 1 / c2;
+    const simd = simdAdam(backend.wasm);
     names.forEach((name, i) => {
       const value = vars[i] as tf.Variable;
       s.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
@@ -101,15 +119,8 @@ export class MaskedAdam extends tf.AdamOptimizer {
       const v = view(backend, s.accumulatedSecondMoment[i].variable);
       const g = view(backend, grads[name] as tf.Tensor);
       const k = mask ? view(backend, mask) : undefined;
-      for (let j = 0; j < w.length; j++) {
-        const keep = k ? (k[j] ?? 0) : 1;
-        const gj = (g[j] ?? 0) * keep;
-        const mj = b1 * (m[j] ?? 0) + (1 - b1) * gj;
-        const vj = b2 * (v[j] ?? 0) + (1 - b2) * gj * gj;
-        m[j] = mj;
-        v[j] = vj;
-        w[j] = ((w[j] ?? 0) - (step * mj) / (Math.sqrt(vj * invC2) + eps)) * keep;
-      }
+      if (typeof simd === "function") simd(w.byteOffset, m.byteOffset, v.byteOffset, g.byteOffset, k?.byteOffset ?? 0, w.length, b1, 1 - b1, b2, 1 - b2, step, invC2, eps);
+      else jsAdam(w, m, v, g, k, b1, b2, step, invC2, eps);
       // The wasm module's conv/matmul operators hold packed copies of the old weights.
       rebindInPlace(backend, value);
     });

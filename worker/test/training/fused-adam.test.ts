@@ -54,6 +54,21 @@ describe("MaskedAdam", () => {
     expect(got.weights.every((w) => w.some((v) => v === 0))).toBe(true);
   });
 
+  it("on wasm with the JS loop (PRUNESWEEP_ADAM=js, as where the SIMD module cannot run) matches it too, and the SIMD update to float rounding", async () => {
+    const ref = await steps("cpu", () => tf.train.adam(0.01), false);
+    const simd = await steps("wasm", () => new MaskedAdam(0.01), true);
+    process.env["PRUNESWEEP_ADAM"] = "js";
+    try {
+      const js = await steps("wasm", () => new MaskedAdam(0.01), true);
+      ref.weights.forEach((w, i) => close(js.weights[i] ?? new Float32Array(), w));
+      simd.weights.forEach((w, i) => close(js.weights[i] ?? new Float32Array(), w));
+      // Not the same code: float32 vs float64 arithmetic differ somewhere.
+      expect(simd.weights.some((w, i) => w.some((x, j) => x !== js.weights[i]?.[j]))).toBe(true);
+    } finally {
+      delete process.env["PRUNESWEEP_ADAM"];
+    }
+  });
+
   it("on wasm, a conv or matmul after the step uses the new weights (not the module's packed copy of the old)", async () => {
     await tf.setBackend("wasm");
     const x = seeded([1, 5, 5, 2], 7);
