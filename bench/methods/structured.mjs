@@ -35,6 +35,8 @@
 //   (c) `--gate-model` with `--gate-configs` filter | block | filter+block, λ over `--lambdas`
 //       (filter) and `--lambdas-block` (block);
 //   (d) `--ee-model` (default lenet5) with exits after blocks `--ee-positions`.
+// `--cifar10 DIR` trains every part on the CIFAR-10 binary batches in DIR instead of the digits
+// (bench/methods/dataset.mjs; checked before anything trains).
 // `--max-train N` caps the training examples (ResNets are slow on wasm), `--pretrained-dir DIR`
 // shares pretrained weights between processes (one per part/seed, run in parallel), and
 // `--combine a.json,b.json --out NAME` merges their outputs into one document. E.g.
@@ -48,6 +50,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { InMemoryPretrainedStore, runTrial } from "@prunesweep/worker";
+import { CIFAR10_OPTION, benchDataset } from "./dataset.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -118,6 +121,7 @@ const { values: args } = parseArgs({
      * the latency findings from these times.
      */
     remeasure: { type: "boolean", default: false },
+    ...CIFAR10_OPTION,
   },
 });
 
@@ -130,14 +134,15 @@ const MAX_TRAIN = Number(args["max-train"]);
 for (const [k, v] of Object.entries({ seeds: SEEDS, "max-train": [MAX_TRAIN] })) {
   if (v.some((x) => !Number.isInteger(x) || x < 0)) throw new Error(`--${k}: non-negative integers expected, got ${args[k]}`);
 }
-const MNIST = { inputShape: [28, 28, 1], numClasses: 10 };
+/** The dataset (bench/methods/dataset.mjs), checked up front; --render-only reads the recorded documents instead. */
+const DATA = args["render-only"] ? undefined : await benchDataset(args.cifar10);
 const LAT = { rounds: Number(args["lat-rounds"]), runs: Number(args["lat-runs"]), warmup: Number(args["lat-warmup"]) };
 const parts = new Set(args.parts.split(",").map((s) => s.trim()));
 
 function baseTask(model, modelOptions, extra = {}) {
   return {
-    dataset: { kind: "builtin", name: "mnist" },
-    split: { train: 0.7, validation: 0.1, test: 0.2 },
+    dataset: DATA.dataset,
+    split: DATA.split,
     model,
     modelOptions,
     exits: { positions: [], every: 0 },
@@ -185,6 +190,8 @@ if (args.combine) {
     .map((f) => (existsSync(f) ? f : join(outDir, f)))
     .flatMap((f) => (statSync(f).isDirectory() ? readdirSync(f).filter((n) => n.endsWith(".json")).sort().map((n) => join(f, n)) : [f]));
   const doc = combine(files);
+  const recorded = doc.config.data?.label ?? DATA.label; // documents from before --cifar10: the digits
+  if (recorded !== DATA.label) throw new Error(`--combine: the files were trained on ${recorded}, this run's dataset is ${DATA.label}: pass the runs' own --cifar10`);
   if (args.remeasure) await remeasureCombined(doc);
   writeResults(doc);
   process.exit(0);
@@ -283,7 +290,7 @@ async function trial(label, task, params) {
 
 /** A fresh net of the task's model with the given blocks removed and unit groups shrunk to `units`. */
 function rebuild(task, removedBlocks, units) {
-  const net = buildModel(task.model, task.modelOptions, MNIST.inputShape, MNIST.numClasses, SEED, task.exits);
+  const net = buildModel(task.model, task.modelOptions, DATA.inputShape, DATA.numClasses, SEED, task.exits);
   for (const b of removedBlocks ?? []) net.removeBlock(b);
   for (const [id, n] of Object.entries(units ?? {})) {
     const g = net.unitGroups().find((u) => u.id === id);
@@ -332,7 +339,7 @@ function quantile(a, p) {
  * layer gates on), every group that had unit gates when they were attached down to 1 unit.
  */
 function compressionCeiling(task, gates) {
-  const net = buildModel(task.model, task.modelOptions, MNIST.inputShape, MNIST.numClasses, SEED, task.exits);
+  const net = buildModel(task.model, task.modelOptions, DATA.inputShape, DATA.numClasses, SEED, task.exits);
   try {
     const before = net.paramCount();
     const gated = new Set(net.unitGroups().map((g) => g.id));
@@ -346,7 +353,7 @@ function compressionCeiling(task, gates) {
 
 /** Dense MACs of a model with every unit group shrunk to `keep(units)`. */
 function macsWithUnits(task, keep) {
-  const net = buildModel(task.model, task.modelOptions, MNIST.inputShape, MNIST.numClasses, SEED, task.exits);
+  const net = buildModel(task.model, task.modelOptions, DATA.inputShape, DATA.numClasses, SEED, task.exits);
   try {
     for (const g of net.unitGroups()) {
       const n = keep(g.units);
@@ -392,6 +399,7 @@ const doc = {
     threads: backend.backend === "wasm" ? 1 : undefined,
     cpus: cpus().length,
     loadavgAtStart: loadavg(),
+    data: { dataset: DATA.dataset, label: DATA.label, counts: DATA.counts, inputShape: DATA.inputShape },
     node: process.version,
     lr: LR,
     pretrainEpochs: Number(args["pretrain-epochs"]),
@@ -855,7 +863,7 @@ if (!CNN) {
 function cnnBModels() {
   const out = [];
   for (const model of args.models.split(",").map((x) => x.trim()).filter(Boolean)) {
-    const net = buildModel(model, {}, MNIST.inputShape, MNIST.numClasses, SEED, { positions: [], every: 0 });
+    const net = buildModel(model, {}, DATA.inputShape, DATA.numClasses, SEED, { positions: [], every: 0 });
     try {
       const removable = net.removableBlocks().length;
       const width = Math.max(...net.unitGroups().map((g) => g.units));
@@ -910,7 +918,7 @@ function render(doc) {
   const L = [
     `# Methods (b)-(d): structured pruning on MNIST`,
     ``,
-    `Built-in MNIST digits (7,000 train / 1,000 validation / 2,000 test; accuracies are **test** accuracy), seed ${c.seed}${doc.parts.d ? ` (part d: seeds ${doc.parts.d.seeds.map((x) => x.seed).join(", ")})` : ""}, ` +
+    `${c.data?.label ?? "Built-in MNIST digits (7,000 train / 1,000 validation / 2,000 test)"}; accuracies are **test** accuracy, seed ${c.seed}${doc.parts.d ? ` (part d: seeds ${doc.parts.d.seeds.map((x) => x.seed).join(", ")})` : ""}, ` +
       `dense pretraining ${c.pretrainEpochs} epochs (Adam 0.002, batch 64), once per model (InMemoryPretrainedStore). ` +
       `Backend **${c.backend}** (${c.backendPackage}${c.backend === "wasm" ? ", SIMD, single-threaded in Node" : ""}), ${c.cpus} CPUs shared with other jobs ` +
       `(load average ${c.loadavgAtStart.map((x) => x.toFixed(1)).join("/")} at start, ${(c.loadavgAtEnd ?? []).map((x) => x.toFixed(1)).join("/")} at end), Node ${c.node}. ` +
@@ -1222,7 +1230,7 @@ function latencyText(l) {
 
 /** The scale a part ran at. */
 function scaleLine(p) {
-  return `**Scale:** ${p.maxTrainExamples ? `${p.maxTrainExamples.toLocaleString("en")} training examples (capped)` : "all 7,000 training examples"}, dense pretraining ${p.pretrainEpochs} epochs, batch 64.`;
+  return `**Scale:** ${p.maxTrainExamples ? `${p.maxTrainExamples.toLocaleString("en")} training examples (capped)` : "all training examples"}, dense pretraining ${p.pretrainEpochs} epochs, batch 64.`;
 }
 
 function renderCnn(doc) {
@@ -1232,7 +1240,7 @@ function renderCnn(doc) {
   const L = [
     `# Methods (b)-(d) on conv nets: structured pruning on ResNets and LeNet-5`,
     ``,
-    `Built-in MNIST digits (28×28×1; split 70/10/20 % of 10,000: 7,000 training examples, capped per part as stated, 1,000 validation, 2,000 test; accuracies are **test** accuracy). ` +
+    `${c.data?.label ?? "Built-in MNIST digits (28×28×1; split 70/10/20 % of 10,000: 7,000 training examples, 1,000 validation, 2,000 test)"}, training examples capped per part as stated; accuracies are **test** accuracy. ` +
       `Seeds ${seeds.join(", ")} (which ones each model completed is stated with it): each seed is its own data split, dense pretraining (Adam 0.002, batch 64), and trials. ` +
       `Every number is **mean ± sample standard deviation over the seeds** (n per row as given). ` +
       `Backend **${c.backend}** (${c.backendPackage}${c.backend === "wasm" ? ", SIMD, single-threaded in Node" : ""}), ${c.cpus} CPUs shared with other engineers' jobs, training at nice 19 (latency re-timing as stated under (b)) ` +
