@@ -72,8 +72,7 @@ function pruneSmallest(abs: readonly Float32Array[], keep: readonly Uint8Array[]
     all.set(a, off);
     off += a.length;
   }
-  all.sort();
-  const threshold = all[Math.min(k, total) - 1] ?? 0;
+  const threshold = kthSmallest(all, Math.min(k, total) - 1);
   let below = 0;
   for (const a of abs) for (let i = 0; i < a.length; i++) if ((a[i] ?? 0) < threshold) below++;
   let ties = k - below;
@@ -88,6 +87,43 @@ function pruneSmallest(abs: readonly Float32Array[], keep: readonly Uint8Array[]
       }
     }
   });
+}
+
+/**
+ * The value at index `k` of `a` sorted ascending (`a` is reordered): Hoare's selection with
+ * median-of-three pivots, O(n) on average where a full sort is O(n log n) (every trial
+ * thresholds all prunable weights of the net, 266k for LeNet-300-100). `a` holds no NaN
+ * (absolute values of finite weights).
+ */
+function kthSmallest(a: Float32Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // Median of a[lo], a[mid], a[hi] as the pivot.
+    const x = a[lo] as number;
+    const y = a[mid] as number;
+    const z = a[hi] as number;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i] = a[j] as number;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    // Now a[lo..j] <= pivot, a[i..hi] >= pivot, and a[j+1..i-1] == pivot.
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k] as number;
+  }
+  return a[k] as number;
 }
 
 /** Prunes the net in place to `sparsity`; replaces (and disposes) `previous`. */

@@ -110,6 +110,40 @@ describe("magnitude masks", () => {
     });
   }
 
+  it("prunes exactly the target count when magnitudes tie, the smallest first", async () => {
+    const net = buildModel("mlp", { hidden: [16, 8] }, [6], 3, 7);
+    // Few distinct magnitudes (both signs), so the threshold falls inside a run of ties.
+    let n = 0;
+    for (const p of net.prunableParams()) {
+      const size = p.shape.reduce((a, b) => a * b, 1);
+      const values = Float32Array.from({ length: size }, (_, i) => (((i * 7 + n) % 5) + 1) * 0.1 * (i % 2 ? -1 : 1));
+      n += size;
+      p.variable.assign(tf.tensor(values, [...p.shape]));
+    }
+    for (const s of [0.13, 0.5, 0.77]) {
+      const masks = await computeMagnitudeMasks(net, s, "global");
+      let pruned = 0;
+      let keptMin = Infinity;
+      let prunedMax = 0;
+      for (const [name, mask] of masks) {
+        const w = await net.param(name).variable.data();
+        const m = await mask.data();
+        for (let i = 0; i < w.length; i++) {
+          const a = Math.abs(w[i] ?? 0);
+          if (m[i] === 1) keptMin = Math.min(keptMin, a);
+          else {
+            pruned++;
+            prunedMax = Math.max(prunedMax, a);
+          }
+        }
+      }
+      expect(pruned).toBe(Math.round(s * n));
+      expect(prunedMax).toBeLessThanOrEqual(keptMin);
+      disposeMasks(masks);
+    }
+    net.dispose();
+  });
+
   it("prunes the smallest magnitudes globally", async () => {
     const net = buildModel("mlp", { hidden: [4] }, [2], 2, 1);
     const masks = await computeMagnitudeMasks(net, 0.5, "global");
