@@ -77,6 +77,22 @@ function effectiveLayerMacs(layer: Pick<Layer, "params" | "macs">, nonzero: Read
   return kernels.reduce((a, k) => a + (nonzero.get(k.name) ?? k.size) * k.outputPositions, 0);
 }
 
+/**
+ * The `sparsity` of {@link measureModel} alone (the fraction of zeros over the trainable
+ * prunable parameters), without its per-layer PQ Indices and costs: fine-tuning reports it
+ * every call.
+ */
+export async function measureSparsity(net: Net): Promise<number> {
+  let prunableParams = 0;
+  let prunableNonzero = 0;
+  for (const p of net.params()) {
+    if (!p.trainable || !p.prunable) continue;
+    prunableParams += p.size;
+    prunableNonzero += countNonzero((await p.variable.data()) as Float32Array);
+  }
+  return prunableParams === 0 ? 0 : 1 - prunableNonzero / prunableParams;
+}
+
 /** Measures `net` by reading its weights (zeros = pruned). */
 export async function measureModel(net: Net): Promise<ModelMetrics> {
   let params = 0;

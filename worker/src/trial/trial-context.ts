@@ -8,7 +8,7 @@ import { throwIfAborted } from "../errors.js";
 import type { Rng } from "../data/rng.js";
 import { splitOf, type Dataset, type SplitName } from "../data/types.js";
 import { evaluateAccuracy } from "../metrics/accuracy.js";
-import { measureModel } from "../metrics/model-metrics.js";
+import { measureSparsity } from "../metrics/model-metrics.js";
 import type { Net } from "../models/net.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
 import type { FineTuneOptions, FineTuneResult, FineTuneSettings, PruningContext } from "../pruning/pruning-method.js";
@@ -227,7 +227,7 @@ export class TrialPruningContext implements PruningContext {
         }
       }
       // The masks are fixed during the call, so the sparsity is measured once.
-      const sparsity = (await measureModel(this.net)).sparsity;
+      const sparsity = await measureSparsity(this.net);
       if (resumed && perEpoch && this.step > this.checkpoints.reportedStep) {
         // The checkpointed epoch's report may not have reached the coordinator: send it (again).
         const metrics: Record<string, number> = { loss: lastLoss, sparsity };

@@ -6,7 +6,7 @@ import { generateSynthetic } from "../../src/data/synthetic.js";
 import { splitExamples } from "../../src/data/load-dataset.js";
 import { splitOf } from "../../src/data/types.js";
 import { evaluateAccuracy } from "../../src/metrics/accuracy.js";
-import { measureModel } from "../../src/metrics/model-metrics.js";
+import { measureModel, measureSparsity } from "../../src/metrics/model-metrics.js";
 import { buildModel } from "../../src/models/registry.js";
 import { computeMagnitudeMasks, polynomialSchedule } from "../../src/pruning/magnitude.js";
 import { applyMasks, disposeMasks } from "../../src/training/masks.js";
@@ -101,6 +101,7 @@ describe("magnitude masks", () => {
         applyMasks(net, masks);
         const m = await measureModel(net);
         expect(Math.abs(m.sparsity - s)).toBeLessThan(0.01);
+        expect(await measureSparsity(net)).toBe(m.sparsity);
         if (scope === "layer") for (const v of Object.values(m.layerSparsity)) expect(Math.abs(v - s)).toBeLessThan(0.01 + 1 / 40);
         net.setWeights(clone);
         disposeMasks(masks);
