@@ -28,7 +28,7 @@ import { encodeWeights } from "../artifacts/index.js";
 import type { GetOrCreateOptions, PretrainedResult, PretrainedStore, ProduceWeights } from "../artifacts/index.js";
 import { NatsSetupError, throwIfAborted } from "../errors.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
-import { openObjectStore, readWeights, retryingOnce } from "./object-store.js";
+import { openObjectStore, putWeightsBytes, readWeights, retryingOnce } from "./object-store.js";
 
 /** Defaults of {@link NatsArtifactStoreOptions}. */
 export const DEFAULT_ARTIFACT_STORE_OPTIONS = {
@@ -154,7 +154,7 @@ export class NatsPretrainedStore implements PretrainedStore {
 
   async put(key: string, weights: SerializedWeights): Promise<void> {
     const { os } = await this.open();
-    await os.putBlob({ name: key, description: "pretrained dense weights (PSW1)" }, encodeWeights(weights));
+    await putWeightsBytes(this.nc, os, key, "pretrained dense weights (PSW1)", encodeWeights(weights));
   }
 
   async getOrCreate(key: string, produce: ProduceWeights, opts: GetOrCreateOptions = {}): Promise<PretrainedResult> {

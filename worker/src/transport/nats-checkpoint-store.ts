@@ -11,7 +11,7 @@ import { CHECKPOINTS_BUCKET, DEFAULT_NATS_REPLICAS, type Logger } from "@prunesw
 import type { CheckpointStore } from "../artifacts/checkpoint-store.js";
 import { encodeWeights } from "../artifacts/weights-codec.js";
 import type { SerializedWeights } from "../models/serialized-weights.js";
-import { openObjectStore, readWeights, retryingOnce } from "./object-store.js";
+import { openObjectStore, putWeightsBytes, readWeights, retryingOnce } from "./object-store.js";
 
 /** Age at which the server drops a checkpoint object: 7 days. */
 export const CHECKPOINT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -30,7 +30,10 @@ export class NatsCheckpointStore implements CheckpointStore {
   private readonly open: () => Promise<ObjectStore>;
   private readonly log: Logger | undefined;
 
-  constructor(nc: NatsConnection, opts: NatsCheckpointStoreOptions = {}) {
+  constructor(
+    private readonly nc: NatsConnection,
+    opts: NatsCheckpointStoreOptions = {},
+  ) {
     this.log = opts.log;
     const settings = { bucket: opts.bucket ?? CHECKPOINTS_BUCKET, replicas: opts.replicas ?? DEFAULT_NATS_REPLICAS, description: "prunesweep trial checkpoints", ttlMs: CHECKPOINT_TTL_MS };
     this.open = retryingOnce(() => openObjectStore(nc, settings));
@@ -49,7 +52,7 @@ export class NatsCheckpointStore implements CheckpointStore {
   }
 
   async put(name: string, weights: SerializedWeights): Promise<void> {
-    await (await this.open()).putBlob({ name, description: "trial checkpoint (PSW1)" }, encodeWeights(weights));
+    await putWeightsBytes(this.nc, await this.open(), name, "trial checkpoint (PSW1)", encodeWeights(weights));
   }
 
   async deletePrefix(prefix: string): Promise<void> {
