@@ -81,10 +81,20 @@ describe("campaign snapshots in the JetStream object store", () => {
     const kept = await names();
     expect(kept).toHaveLength(3);
     const store = svc.store;
-    const newest = Number(kept.at(-1)?.split("/")[1]);
-    // Events after the newest snapshot: the restart has to replay them on top of it.
-    await svc.coordinator.reports(id).hello(campaign.inFlight()[0]!.id, 1, "w3", "wasm");
+    // Events after the newest snapshot: the restart has to replay them on top of it. The
+    // coordinator's own events (dispatching the next trials) run beside these reports, so the
+    // hello may cross the next 10-event mark and be covered by a new snapshot: the newest is
+    // read after it, and one more report (one event cannot reach the next mark) follows then.
+    const inFlight = campaign.inFlight()[0]!.id;
+    await svc.coordinator.reports(id).hello(inFlight, 1, "w3", "wasm");
     await svc.coordinator.flush();
+    const newestNow = async () => Number((await names()).map((n) => Number(n.split("/")[1])).sort((a, b) => a - b).at(-1));
+    let newest = await newestNow();
+    if ((await store.loadAfter(id, newest)).length === 0) {
+      await svc.coordinator.reports(id).progress(inFlight, 1, 0, "finetune", { accuracy: 0.3 });
+      await svc.coordinator.flush();
+      newest = await newestNow();
+    }
     expect((await store.loadAfter(id, newest)).length).toBeGreaterThan(0);
     const before = summary(campaign);
     const port = String(svc.grpc.port);
