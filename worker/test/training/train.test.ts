@@ -90,6 +90,26 @@ describe("trainEpoch with augmentation", () => {
   });
 });
 
+/** How many weights `masks` prune, the smallest kept magnitude and the largest pruned one. */
+async function maskSplit(net: ReturnType<typeof buildModel>, masks: Awaited<ReturnType<typeof computeMagnitudeMasks>>): Promise<{ pruned: number; keptMin: number; prunedMax: number }> {
+  let pruned = 0;
+  let keptMin = Infinity;
+  let prunedMax = 0;
+  for (const [name, mask] of masks) {
+    const w = await net.param(name).variable.data();
+    const m = await mask.data();
+    for (let i = 0; i < w.length; i++) {
+      const a = Math.abs(w[i] ?? 0);
+      if (m[i] === 1) keptMin = Math.min(keptMin, a);
+      else {
+        pruned++;
+        prunedMax = Math.max(prunedMax, a);
+      }
+    }
+  }
+  return { pruned, keptMin, prunedMax };
+}
+
 describe("magnitude masks", () => {
   for (const scope of ["global", "layer"] as const) {
     it(`hit the target sparsity within 1% (${scope})`, async () => {
@@ -123,21 +143,7 @@ describe("magnitude masks", () => {
     }
     for (const s of [0.13, 0.5, 0.77]) {
       const masks = await computeMagnitudeMasks(net, s, "global");
-      let pruned = 0;
-      let keptMin = Infinity;
-      let prunedMax = 0;
-      for (const [name, mask] of masks) {
-        const w = await net.param(name).variable.data();
-        const m = await mask.data();
-        for (let i = 0; i < w.length; i++) {
-          const a = Math.abs(w[i] ?? 0);
-          if (m[i] === 1) keptMin = Math.min(keptMin, a);
-          else {
-            pruned++;
-            prunedMax = Math.max(prunedMax, a);
-          }
-        }
-      }
+      const { pruned, keptMin, prunedMax } = await maskSplit(net, masks);
       expect(pruned).toBe(Math.round(s * n));
       expect(prunedMax).toBeLessThanOrEqual(keptMin);
       disposeMasks(masks);
@@ -148,17 +154,7 @@ describe("magnitude masks", () => {
   it("prunes the smallest magnitudes globally", async () => {
     const net = buildModel("mlp", { hidden: [4] }, [2], 2, 1);
     const masks = await computeMagnitudeMasks(net, 0.5, "global");
-    let keptMin = Infinity;
-    let prunedMax = 0;
-    for (const [name, mask] of masks) {
-      const w = await net.param(name).variable.data();
-      const m = await mask.data();
-      for (let i = 0; i < w.length; i++) {
-        const a = Math.abs(w[i] ?? 0);
-        if (m[i] === 1) keptMin = Math.min(keptMin, a);
-        else prunedMax = Math.max(prunedMax, a);
-      }
-    }
+    const { keptMin, prunedMax } = await maskSplit(net, masks);
     expect(prunedMax).toBeLessThanOrEqual(keptMin);
     disposeMasks(masks);
     net.dispose();
